@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Set-up and entry point for a fresh clone; needs only Python 3.11+ and the standard library.
+
+    python3 dev.py demo          install what is missing, load the demo, serve http://127.0.0.1:8000
+    python3 dev.py test [ARGS]   install what is missing, run the whole test suite (pytest ARGS)
+    python3 dev.py kcity ARGS    any `kcity` subcommand inside the project's environment
+
+The environment is `.venv` at the project root, installed from `requirements.lock` (pinned,
+with hashes). It is reinstalled only when the lock file or pyproject.toml change.
+"""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+LOCK = ROOT / "requirements.lock"
+STAMP = VENV / ".kcity-installed"
+
+
+def say(message: str) -> None:
+    print(f"[kcity] {message}", flush=True)
+
+
+def run(*cmd, **kwargs) -> None:
+    subprocess.run([str(c) for c in cmd], check=True, **kwargs)
+
+
+def find_python() -> str:
+    """This interpreter if it is 3.11+, else the newest python3.1x on PATH."""
+    if sys.version_info >= (3, 11):
+        return sys.executable
+    for minor in range(14, 10, -1):
+        found = shutil.which(f"python3.{minor}")
+        if found:
+            return found
+    sys.exit("kcity needs Python 3.11 or newer; none was found on PATH.")
+
+
+def fingerprint() -> str:
+    digest = hashlib.sha256()
+    for path in (LOCK, ROOT / "pyproject.toml"):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_venv() -> None:
+    if not (BIN / "python").exists():
+        say("creating the virtual environment in .venv")
+        run(find_python(), "-m", "venv", VENV)
+    want = fingerprint()
+    if STAMP.exists() and STAMP.read_text() == want:
+        return
+    say("installing pinned dependencies from requirements.lock (first run takes a minute)")
+    pip = [BIN / "python", "-m", "pip", "--disable-pip-version-check", "-q"]
+    run(*pip, "install", "--require-hashes", "--no-deps", "-r", LOCK)
+    run(*pip, "install", "--no-deps", "--no-build-isolation", "-e", ROOT)
+    STAMP.write_text(want)
+
+
+def ensure_chromium() -> None:
+    """Browser tests drive Debian's chromium; install it when this machine lacks it."""
+    if shutil.which("chromium") or os.environ.get("KCITY_CHROMIUM"):
+        return
+    if os.name != "posix" or os.geteuid() != 0 or not shutil.which("apt-get"):
+        say("chromium is missing and cannot be installed here: the browser tests will fail")
+        return
+    say("installing Debian's chromium for the browser tests")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    quiet = {"stdout": subprocess.DEVNULL, "env": env}
+    run("apt-get", "update", "-qq", **quiet)
+    run("apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", **quiet)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"demo", "test", "kcity"}:
+        print(__doc__)
+        return 2
+    command, rest = argv[0], argv[1:]
+    ensure_venv()
+    os.chdir(ROOT)
+    if command == "demo":
+        args = [str(BIN / "kcity"), "demo", *rest]
+    elif command == "test":
+        ensure_chromium()
+        args = [str(BIN / "python"), "-m", "pytest", *rest]
+    else:
+        args = [str(BIN / "kcity"), *rest]
+    os.execv(args[0], args)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

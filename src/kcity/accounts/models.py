@@ -1,0 +1,148 @@
+"""Organisations and the people who act for them.
+
+Every user belongs to (at most) one organisation and has one role; what a role may do is
+decided in `kcity.accounts.permissions`, nowhere else.
+"""
+
+import re
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+class OrgKind(models.TextChoices):
+    FOREIGN_GOVERNMENT = "foreign_government", _("Foreign government")
+    KOREAN_COMPANY = "korean_company", _("Korean company")
+    PARTNER = "partner", _("International partner organisation")
+    CONTRACTOR = "contractor", _("Consultant / contractor")
+    INSTITUTION = "institution", _("Research or expert institution")
+    SECRETARIAT = "secretariat", _("Secretariat (MOLIT, KIND, KAIA)")
+
+
+class GovLevel(models.TextChoices):
+    CENTRAL = "central", _("Central (national) government")
+    REGIONAL = "regional", _("Regional government")
+    LOCAL = "local", _("Local (city) government")
+
+
+class PartnerType(models.TextChoices):
+    GOVERNMENT = "government", _("Government")
+    PUBLIC_INSTITUTION = "public_institution", _("Public institution")
+    UNIVERSITY = "university", _("University")
+    INTERNATIONAL_ORGANISATION = "international_organisation", _("International organisation")
+    PRIVATE_COMPANY = "private_company", _("Private company")
+
+
+class SecretariatUnit(models.TextChoices):
+    MOLIT = "MOLIT", _("MOLIT (Ministry of Land, Infrastructure and Transport)")
+    KIND = "KIND", _("KIND (planning secretariat)")
+    KAIA = "KAIA", _("KAIA (demonstration secretariat)")
+
+
+BRN_RE = re.compile(r"^\d{3}-\d{2}-\d{5}$")
+
+
+def validate_business_registration_number(value: str) -> None:
+    """Korean business registration number: NNN-NN-NNNNN with the national check digit."""
+    if not BRN_RE.match(value or ""):
+        raise ValidationError(_("Enter the number as NNN-NN-NNNNN (10 digits)."))
+    digits = [int(c) for c in value.replace("-", "")]
+    weights = [1, 3, 7, 1, 3, 7, 1, 3, 5]
+    total = sum(d * w for d, w in zip(digits[:9], weights, strict=True))
+    total += (digits[8] * 5) // 10
+    if (10 - total % 10) % 10 != digits[9]:
+        raise ValidationError(_("This business registration number has a wrong check digit."))
+
+
+class Organisation(models.Model):
+    kind = models.CharField(_("kind"), max_length=32, choices=OrgKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    name_ko = models.CharField(_("name in Korean"), max_length=200, blank=True)
+    country = CountryField(_("country"))
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    gov_level = models.CharField(
+        _("level of government"), max_length=16, choices=GovLevel.choices, blank=True
+    )
+    partner_type = models.CharField(
+        _("type of partner"), max_length=32, choices=PartnerType.choices, blank=True
+    )
+    business_registration_number = models.CharField(
+        _("business registration number"),
+        max_length=12,
+        blank=True,
+        validators=[validate_business_registration_number],
+    )
+    secretariat_unit = models.CharField(
+        _("secretariat unit"), max_length=8, choices=SecretariatUnit.choices, blank=True
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business_registration_number"],
+                condition=~models.Q(business_registration_number=""),
+                name="unique_business_registration_number",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+    def clean(self) -> None:
+        errors = {}
+        if self.kind == OrgKind.FOREIGN_GOVERNMENT and not self.gov_level:
+            errors["gov_level"] = _("A foreign government needs its level (central or local).")
+        if self.kind == OrgKind.KOREAN_COMPANY:
+            if not self.business_registration_number:
+                errors["business_registration_number"] = _(
+                    "A Korean company needs its business registration number."
+                )
+            if self.country and self.country.code != "KR":
+                errors["country"] = _("A Korean company is registered in Korea (KR).")
+        if self.kind == OrgKind.PARTNER and not self.partner_type:
+            errors["partner_type"] = _("Say what kind of partner this organisation is.")
+        if self.kind == OrgKind.SECRETARIAT and not self.secretariat_unit:
+            errors["secretariat_unit"] = _("Say which secretariat unit this is.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Role(models.TextChoices):
+    SECRETARIAT = "secretariat", _("Secretariat staff")
+    APPLICANT = "applicant", _("Applicant")
+    EVALUATOR = "evaluator", _("Evaluator")
+    CONTRACTOR = "contractor", _("Contractor")
+
+
+class User(AbstractUser):
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=8,
+        choices=[("en", _("English")), ("ko", _("Korean"))],
+        default="en",
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")

@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from kcity.core import demo
+
+
+class Command(BaseCommand):
+    help = _("Migrate, load the demo data, print the demo log-ins and serve the portal.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+        parser.add_argument(
+            "--no-serve", action="store_true", help=_("Load the demo data and stop.")
+        )
+
+    def handle(self, *args, addrport, no_serve, **options):
+        if settings.PRODUCTION:
+            raise CommandError(_("The demo data and its shared password are for demo mode only."))
+        self.stdout.write(_("Preparing the database…"))
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write(_("Loading the demo data…"))
+        summary = demo.load_demo()
+        self.stdout.write(
+            _("Loaded %(cycles)s cycles and %(projects)s past projects.") % summary
+        )
+        self.stdout.write("")
+        self.stdout.write(_("Demo log-ins (password: %(password)s):") % {"password": demo.DEMO_PASSWORD})
+        for username, (_org, role, staff, *_rest) in demo.DEMO_USERS.items():
+            extra = " — " + _("opens the administration at /admin/") if staff else ""
+            self.stdout.write(f"  {username:<18} {role.label}{extra}")
+        self.stdout.write(_("Log in at http://%(addr)s/accounts/login/") % {"addr": addrport})
+        self.stdout.write("")
+        if no_serve:
+            return
+        call_command("serve", addrport)

@@ -1,0 +1,145 @@
+"""Every user-facing sentence of the engine, in one place so it can be translated.
+
+`_` marks strings for extraction (like Django's `gettext_noop`) without importing
+Django: the engine must stay importable by the plain `kcity select` command.
+"""
+
+from __future__ import annotations
+
+
+def _(message: str) -> str:
+    """Mark `message` for translation; returns it unchanged (gettext_noop style)."""
+    return message
+
+
+def krw(amount: int) -> str:
+    """Money with thousands separators, e.g. '150,000,000 KRW'."""
+    return _("{amount} KRW").format(amount=f"{amount:,}")
+
+
+# -- why an instance is infeasible ------------------------------------------
+
+
+def include_unknown(pid: str) -> str:
+    return _('fixed.include: "{id}" is not a proposal of this round').format(id=pid)
+
+
+def include_not_fundable(pid: str, reason: str) -> str:
+    return _('fixed.include: "{id}" cannot be funded ({reason})').format(id=pid, reason=reason)
+
+
+def includes_over_budget(awarded: int, budget: int) -> str:
+    return _("budget: the fixed includes alone request {awarded}, more than the budget of {budget}"
+             ).format(awarded=krw(awarded), budget=krw(budget))
+
+
+def includes_over_track_max(track: str, count: int, maximum: int) -> str:
+    return _("track {track}: {count} fixed includes exceed its maximum of {maximum} projects"
+             ).format(track=track, count=count, maximum=maximum)
+
+
+def includes_over_track_budget(track: str, awarded: int, budget: int) -> str:
+    return _("track {track}: the fixed includes request {awarded}, more than its budget of {budget}"
+             ).format(track=track, awarded=krw(awarded), budget=krw(budget))
+
+
+def includes_over_cap(country: str, count: int, cap: int) -> str:
+    return _("max_per_country: {count} fixed includes are from {country}, above the cap of {cap}"
+             ).format(country=country, count=count, cap=cap)
+
+
+def track_min_above_max(track: str, minimum: int, maximum: int) -> str:
+    return _("track {track}: its minimum of {minimum} projects is above its maximum of {maximum}"
+             ).format(track=track, minimum=minimum, maximum=maximum)
+
+
+def track_min_unreachable(track: str, minimum: int, available: int, capped: bool) -> str:
+    if capped:
+        return _("track {track}: minimum of {minimum} projects cannot be reached: only "
+                 "{available} fundable proposals fit under the country cap"
+                 ).format(track=track, minimum=minimum, available=available)
+    return _("track {track}: minimum of {minimum} projects cannot be reached: only "
+             "{available} fundable proposals").format(
+        track=track, minimum=minimum, available=available)
+
+
+def track_budget_too_small(track: str, budget: int, needed: int, minimum: int) -> str:
+    return _("track {track}: its budget of {budget} is too small for its minimum of {minimum} "
+             "projects (at least {needed} needed)").format(
+        track=track, budget=krw(budget), needed=krw(needed), minimum=minimum)
+
+
+def budget_too_small(budget: int, needed: int) -> str:
+    return _("budget: {budget} is too small for the fixed includes and track minimums "
+             "(at least {needed} needed)").format(budget=krw(budget), needed=krw(needed))
+
+
+def cap_blocks_minimums(cap: int) -> str:
+    return _("max_per_country: with at most {cap} project(s) per country the track minimums "
+             "cannot all be met").format(cap=cap)
+
+
+def budget_blocks_minimums(budget: int) -> str:
+    return _("budget: {budget} cannot fund the track minimums together under the track and "
+             "country limits").format(budget=krw(budget))
+
+
+def track_budgets_block_minimums() -> str:
+    return _("track budgets: the track minimums cannot be met within the track budgets")
+
+
+def constraints_conflict() -> str:
+    return _("the track minimums, budgets and country cap cannot all be met together")
+
+
+def minimum_not_met(track: str, minimum: int, count: int) -> str:
+    return _("track {track}: minimum of {minimum} projects not met ({count} selected)"
+             ).format(track=track, minimum=minimum, count=count)
+
+
+def no_solution_in_time(seconds: float) -> str:
+    return _("no feasible selection was found within the time limit of {seconds} s"
+             ).format(seconds=seconds)
+
+
+# -- why a fundable proposal was not selected -------------------------------
+
+
+def blocked_by_country(country: str, cap: int, holders: list[str]) -> str:
+    return _("country {country} already has its {cap} project(s) ({holders})").format(
+        country=country, cap=cap, holders=", ".join(holders))
+
+
+def blocked_by_track_max(track: str, maximum: int) -> str:
+    return _("track {track} is full ({maximum} projects)").format(track=track, maximum=maximum)
+
+
+def blocked_by_track_budget(track: str, short: int) -> str:
+    return _("track {track}'s budget is {short} short").format(track=track, short=krw(short))
+
+
+def blocked_by_budget(short: int) -> str:
+    return _("the budget is {short} short").format(short=krw(short))
+
+
+def no_gain() -> str:
+    return _("adding it would not raise the total merit")
+
+
+def not_reached() -> str:
+    return _("the time limit stopped the search before it was considered")
+
+
+def not_selected(reasons: list[str]) -> str:
+    return _("Not selected: {reasons}.").format(reasons="; ".join(reasons))
+
+
+def change_budget(increase: int) -> str:
+    if increase == 0:
+        return _("It is in an equally good alternative selection at the current budget.")
+    return _("It would be selected if the budget were {increase} higher.").format(
+        increase=krw(increase))
+
+
+def change_none() -> str:
+    return _("No budget increase alone brings it in.")

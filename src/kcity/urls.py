@@ -1,0 +1,18 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from kcity.core.views import healthz
+from kcity.portfolio.views import home
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # The bare root answers in the visitor's language (cookie or Accept-Language).
+    path("", home, name="root"),
+]
+urlpatterns += i18n_patterns(
+    path("", include("kcity.portfolio.urls")),
+    path("accounts/", include("kcity.accounts.urls")),
+    path("admin/", admin.site.urls),
+)
