@@ -1,0 +1,38 @@
+"""Shared fixtures. The database is whatever DATABASE_URL names (SQLite by default)."""
+
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def _on_postgres() -> bool:
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` run only against PostgreSQL; they are deselected elsewhere."""
+    if _on_postgres():
+        return
+    keep, drop = [], []
+    for item in items:
+        (drop if item.get_closest_marker("postgres") else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture
+def demo(db):
+    from kcity.core.demo import load_demo
+
+    return load_demo()
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    assert SHARED.is_dir(), f"the shared material is missing at {SHARED}"
+    return SHARED

@@ -1,0 +1,108 @@
+"""A cycle's configuration survives export and import; bad files are refused whole."""
+
+import datetime as dt
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from kcity.programs import config
+from kcity.programs.models import Criterion, Cycle, CycleStatus, Track
+
+
+def strip(data):
+    data = json.loads(json.dumps(data))
+    return data
+
+
+def test_round_trip_is_exact(demo):
+    original = config.export_cycle(Cycle.objects.get(year=2024))
+    Cycle.objects.get(year=2024).delete()
+    config.import_cycle(original)
+    assert config.export_cycle(Cycle.objects.get(year=2024)) == original
+
+
+def test_next_years_call_starts_from_this_years(demo):
+    data = config.export_cycle(Cycle.objects.get(year=2024))
+    cycle = config.import_cycle(data, year=2027)
+    assert cycle.status == CycleStatus.DRAFT
+    old = Track.objects.get(cycle__year=2024, code="DEMO")
+    new = cycle.tracks.get(code="DEMO")
+    assert new.deadline.year == 2027
+    assert (new.deadline.month, new.deadline.day, new.deadline.hour) == (
+        old.deadline.month, old.deadline.day, old.deadline.hour)
+    assert new.criteria.count() == old.criteria.count()
+    assert cycle.announced_on == dt.date(2027, 1, 30)
+
+
+def test_existing_year_needs_replace(demo):
+    data = config.export_cycle(Cycle.objects.get(year=2023))
+    with pytest.raises(config.ConfigError, match="year: the cycle 2023 exists already"):
+        config.import_cycle(data)
+    data["title_en"] = "Changed"
+    config.import_cycle(data, replace=True)
+    assert Cycle.objects.get(year=2023).title_en == "Changed"
+
+
+def test_problems_name_the_field_and_nothing_is_written(demo):
+    data = config.export_cycle(Cycle.objects.get(year=2024))
+    data["year"] = 2030
+    data["tracks"][1]["grant_min"] = "two hundred million"
+    data["tracks"][0]["deadline"] = "2024-03-18 18:00"  # no offset
+    data["tracks"][1]["criteria"][0]["weight"] = -5
+    data["tracks"][0]["stages"] = ["lottery"]
+    data["tracks"][1]["code"] = data["tracks"][0]["code"]
+    data["surprise"] = 1
+    before = (Cycle.objects.count(), Track.objects.count(), Criterion.objects.count())
+    with pytest.raises(config.ConfigError) as exc:
+        config.import_cycle(data)
+    text = str(exc.value)
+    assert "tracks[1].grant_min: must be an integer >= 0" in text
+    assert "tracks[0].deadline: must be a date and time with its offset" in text
+    assert "tracks[1].criteria[0].weight: must be an integer >= 0" in text
+    assert "tracks[0].stages:" in text
+    assert "tracks[1].code: duplicate code" in text
+    assert "surprise: unknown field" in text
+    assert (Cycle.objects.count(), Track.objects.count(), Criterion.objects.count()) == before
+
+
+def test_grant_range_must_be_ordered(demo):
+    data = config.export_cycle(Cycle.objects.get(year=2024))
+    data["tracks"][0]["grant_min"] = 900_000_000
+    with pytest.raises(config.ConfigError, match=r"tracks\[0\].grant_max"):
+        config.import_cycle(data, year=2031)
+
+
+def test_not_json_is_a_clear_error(db):
+    with pytest.raises(config.ConfigError, match="not valid JSON"):
+        config.loads("{oops")
+    with pytest.raises(config.ConfigError, match="must be an object"):
+        config.loads("[1, 2]")
+
+
+def test_export_and_import_commands(demo, tmp_path):
+    out = tmp_path / "2025.json"
+    call_command("export_cycle", "2025", "-o", str(out))
+    assert json.loads(out.read_text())["year"] == 2025
+    stdout = StringIO()
+    call_command("import_cycle", str(out), "--year", "2028", stdout=stdout)
+    assert "Imported cycle 2028 with 2 tracks" in stdout.getvalue()
+    with pytest.raises(CommandError, match="exists already"):
+        call_command("import_cycle", str(out), "--year", "2028")
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("import_cycle", str(tmp_path / "missing.json"))
+    with pytest.raises(CommandError, match="There is no cycle 1999"):
+        call_command("export_cycle", "1999")
+
+
+def test_admin_export_action(client, demo):
+    client.login(username="secretariat", password="kcity-demo")
+    cycle = Cycle.objects.get(year=2021)
+    response = client.post(
+        "/en/admin/programs/cycle/",
+        {"action": "export_configuration", "_selected_action": [cycle.pk]},
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="kcity-cycle-2021.json"'
+    assert len(json.loads(response.content)["tracks"]) == 3
