@@ -33,7 +33,7 @@ def run(*cmd, **kwargs) -> None:
 
 def find_python() -> str:
     """This interpreter if it is 3.11+, else the newest python3.1x on PATH."""
-    if sys.version_info >= (3, 11):
+    if sys.version_info >= (3, 11):  # noqa: UP036 (dev.py may be started by an older python3)
         return sys.executable
     for minor in range(14, 10, -1):
         found = shutil.which(f"python3.{minor}")

@@ -35,12 +35,14 @@ DEMO_ORGANISATIONS = {
         secretariat_unit=SecretariatUnit.MOLIT,
     ),
     "kind": dict(
-        kind=OrgKind.SECRETARIAT, name="KIND (Korea Overseas Infrastructure & Urban Development Corp.)",
+        kind=OrgKind.SECRETARIAT,
+        name="KIND (Korea Overseas Infrastructure & Urban Development Corp.)",
         name_ko="한국해외인프라도시개발지원공사(KIND)", country="KR", city="Seoul",
         secretariat_unit=SecretariatUnit.KIND,
     ),
     "kaia": dict(
-        kind=OrgKind.SECRETARIAT, name="KAIA (Korea Agency for Infrastructure Technology Advancement)",
+        kind=OrgKind.SECRETARIAT,
+        name="KAIA (Korea Agency for Infrastructure Technology Advancement)",
         name_ko="국토교통과학기술진흥원(KAIA)", country="KR", city="Anyang",
         secretariat_unit=SecretariatUnit.KAIA,
     ),

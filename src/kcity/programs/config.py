@@ -143,7 +143,8 @@ def _parse_value(kind: str, value, path: str, problems: list[str]):
             moment = None
         if moment is None or moment.tzinfo is None:
             problems.append(
-                f"{path}: " + _("must be a date and time with its offset, like 2024-03-18T18:00:00+09:00")
+                f"{path}: "
+                + _("must be a date and time with its offset, like 2024-03-18T18:00:00+09:00")
             )
             return None
         return moment.astimezone(dt.UTC)
@@ -243,7 +244,8 @@ def import_cycle(data: dict, *, year: int | None = None, replace: bool = False) 
             cvalues = _parse_object(raw_c, CRITERION_FIELDS, cpath, problems)
             criterion = Criterion(**cvalues)
             if criterion.code in ccodes:
-                problems.append(f"{cpath}.code: " + _("duplicate code %(code)s") % {"code": criterion.code})
+                duplicate = _("duplicate code %(code)s") % {"code": criterion.code}
+                problems.append(f"{cpath}.code: {duplicate}")
             ccodes.add(criterion.code)
             _check_model(criterion, cpath, ["track"], problems)
             criteria.append(criterion)

@@ -26,7 +26,9 @@ class Command(BaseCommand):
             _("Loaded %(cycles)s cycles and %(projects)s past projects.") % summary
         )
         self.stdout.write("")
-        self.stdout.write(_("Demo log-ins (password: %(password)s):") % {"password": demo.DEMO_PASSWORD})
+        self.stdout.write(
+            _("Demo log-ins (password: %(password)s):") % {"password": demo.DEMO_PASSWORD}
+        )
         for username, (_org, role, staff, *_rest) in demo.DEMO_USERS.items():
             extra = " — " + _("opens the administration at /admin/") if staff else ""
             self.stdout.write(f"  {username:<18} {role.label}{extra}")

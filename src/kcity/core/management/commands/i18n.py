@@ -32,8 +32,11 @@ class Command(BaseCommand):
     def handle(self, *args, check, **options):
         if not check:
             call_command(
-                "makemessages", locale=list(LANGS), ignore_patterns=["*/selection/engine/*", ".venv/*", "tests/*", "benchmarks/*"],
-                no_obsolete=True, verbosity=0,
+                "makemessages",
+                locale=list(LANGS),
+                ignore_patterns=["*/selection/engine/*", ".venv/*", "tests/*", "benchmarks/*"],
+                no_obsolete=True,
+                verbosity=0,
             )
         problems = []
         for lang in LANGS:

@@ -21,7 +21,8 @@ class Command(BaseCommand):
             with open(file, encoding="utf-8") as fh:
                 text = fh.read()
         except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": exc})
+            message = _("Cannot read %(file)s: %(error)s") % {"file": file, "error": exc}
+            raise CommandError(message) from None
         try:
             cycle = config.loads(text, year=year, replace=replace)
         except config.ConfigError as exc:
