@@ -32,3 +32,11 @@ def test_korean_catalogue_is_korean():
     hangul = [e for e in po if any("\uac00" <= ch <= "\ud7a3" for ch in e.msgstr)]
     # Only names and codes may stay as they are (e.g. "K-City Network").
     assert len(hangul) >= len(po) - 3
+
+
+def test_missing_finds_empty_and_fuzzy_entries():
+    po = polib.POFile()
+    po.append(polib.POEntry(msgid="empty", msgstr=""))
+    po.append(polib.POEntry(msgid="fuzzy", msgstr="x", flags=["fuzzy"]))
+    po.append(polib.POEntry(msgid="done", msgstr="완료"))
+    assert missing(po) == ["empty", "fuzzy"]

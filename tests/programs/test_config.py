@@ -106,3 +106,26 @@ def test_admin_export_action(client, demo):
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="kcity-cycle-2021.json"'
     assert len(json.loads(response.content)["tracks"]) == 3
+
+
+def test_admin_import_view(client, demo):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.login(username="secretariat", password="kcity-demo")
+    url = "/en/admin/programs/cycle/import/"
+    assert client.get(url).status_code == 200
+    text = config.dumps(Cycle.objects.get(year=2024)).encode()
+    response = client.post(url, {"file": SimpleUploadedFile("c.json", text), "year": "2029"})
+    assert response.status_code == 302
+    assert Cycle.objects.get(year=2029).status == CycleStatus.DRAFT
+    bad = client.post(url, {"file": SimpleUploadedFile("c.json", b"{nope"), "year": "2030"})
+    assert bad.status_code == 200 and "not valid JSON" in bad.content.decode()
+    assert not Cycle.objects.filter(year=2030).exists()
+    wrong = client.post(url, {"file": SimpleUploadedFile("c.bin", b"\xff\xfe\x00")})
+    assert "not UTF-8" in wrong.content.decode()
+
+
+def test_applicant_cannot_import(client, demo):
+    client.login(username="gov-applicant", password="kcity-demo")
+    response = client.get("/en/admin/programs/cycle/import/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]

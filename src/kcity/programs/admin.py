@@ -1,8 +1,14 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kcity.core.money import format_krw
 from kcity.programs import config
+from kcity.programs.forms import ImportCycleForm
 from kcity.programs.models import Criterion, Cycle, Track
 
 
@@ -28,15 +34,63 @@ def export_configuration(modeladmin, request, queryset):
 
 @admin.register(Cycle)
 class CycleAdmin(admin.ModelAdmin):
-    list_display = ["year", "title_en", "status", "total_budget", "announced_on", "results_on"]
+    list_display = ["year", "title_en", "status", "budget_display", "announced_on", "results_on"]
     list_filter = ["status"]
     inlines = [TrackInline]
     actions = [export_configuration]
+    change_list_template = "admin/programs/cycle/change_list.html"
+
+    @admin.display(description=_("total budget"), ordering="total_budget")
+    def budget_display(self, cycle):
+        return format_krw(cycle.total_budget)
+
+    def get_urls(self):
+        extra = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="programs_cycle_import",
+            )
+        ]
+        return extra + super().get_urls()
+
+    def import_view(self, request):
+        """Upload an exported configuration, e.g. last year's, as a new cycle."""
+        if not self.has_add_permission(request):
+            return redirect("admin:index")
+        form = ImportCycleForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                cycle = config.loads(
+                    form.cleaned_data["file"],
+                    year=form.cleaned_data["year"],
+                    replace=form.cleaned_data["replace"],
+                )
+            except config.ConfigError as exc:
+                for problem in exc.problems:
+                    form.add_error(None, problem)
+            else:
+                self.message_user(
+                    request,
+                    gettext("Imported cycle %(year)s.") % {"year": cycle.year},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:programs_cycle_change", cycle.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Import a cycle configuration"),
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/programs/cycle/import.html", context)
 
 
 @admin.register(Track)
 class TrackAdmin(admin.ModelAdmin):
-    list_display = ["cycle", "code", "name_en", "kind", "secretariat", "grant_min", "grant_max",
-                    "deadline"]
+    list_display = ["cycle", "code", "name_en", "kind", "secretariat", "grant_range", "deadline"]
     list_filter = ["cycle", "kind", "secretariat", "intake_mode"]
     inlines = [CriterionInline]
+
+    @admin.display(description=_("grant range"))
+    def grant_range(self, track):
+        return f"{format_krw(track.grant_min)} – {format_krw(track.grant_max)}"

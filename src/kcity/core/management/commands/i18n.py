@@ -20,7 +20,7 @@ def catalogue(lang: str) -> Path:
 
 
 def missing(po: polib.POFile) -> list[str]:
-    return [e.msgid for e in po if e.obsolete is False and (not e.translated() or e.fuzzy)]
+    return [e.msgid for e in po if not e.obsolete and (not e.translated() or e.fuzzy)]
 
 
 class Command(BaseCommand):
@@ -43,7 +43,7 @@ class Command(BaseCommand):
             po = polib.pofile(str(catalogue(lang)))
             if lang == "en" and not check:
                 for entry in po:
-                    entry.msgstr = entry.msgstr or entry.msgid
+                    entry.msgstr = entry.msgid
                     if entry.msgid_plural:
                         entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
                     if entry.fuzzy:
