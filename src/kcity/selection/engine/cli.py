@@ -8,7 +8,9 @@ Keeps imports light (no Django, solver imported only when needed).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 
 from .errors import InstanceError
@@ -46,6 +48,38 @@ def _read(path: str) -> bytes:
         raise InstanceError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
+def _solve(instance, args) -> dict:
+    from .solver import solve
+
+    result = solve(instance, time_limit=args.time_limit)
+    if args.explain:
+        from .explain import explain
+
+        result["explanations"] = explain(instance, result)
+    return result
+
+
+@contextlib.contextmanager
+def _native_output_to_stderr():
+    """Send anything the C++ solver prints on file descriptor 1 to stderr.
+
+    HiGHS occasionally writes a diagnostic line straight to stdout even with its
+    log switched off; stdout must carry only the JSON result.
+    """
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        os.dup2(2, 1)
+    except (OSError, ValueError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command; returns the exit code (never raises for bad input)."""
     try:
@@ -56,13 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     except InstanceError as exc:
         print(f"kcity select: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    from .solver import solve
-
-    result = solve(instance, time_limit=args.time_limit)
-    if args.explain:
-        from .explain import explain
-
-        result["explanations"] = explain(instance, result)
+    with _native_output_to_stderr():
+        result = _solve(instance, args)
     text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
     if args.output:
         try:

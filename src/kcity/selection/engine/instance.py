@@ -15,12 +15,14 @@ are exact; money stays `int` (KRW).
 from __future__ import annotations
 
 import json
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Callable
+from typing import Any
 
 from .errors import InstanceError
 
@@ -101,17 +103,22 @@ Check = Callable[[Any, str], None]
 
 
 def _is_integer(value: Any) -> bool:
-    """JSON Schema integers: ints (not booleans) and integral decimals like 1.0."""
+    """JSON Schema integers: ints (not booleans) and integral numbers like 1.0."""
     if isinstance(value, bool):
         return False
     if isinstance(value, int):
         return True
+    if isinstance(value, float):
+        return value.is_integer()
     return isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value()
 
 
 def _is_number(value: Any) -> bool:
+    """Finite numbers, not booleans (floats come from Python callers, not from `loads`)."""
     if isinstance(value, bool):
         return False
+    if isinstance(value, float):
+        return math.isfinite(value)
     return isinstance(value, int) or (isinstance(value, Decimal) and value.is_finite())
 
 
@@ -262,7 +269,10 @@ def _int_or_none(value: Any) -> int | None:
 
 
 def _dec(value: Any) -> Decimal:
-    return value if isinstance(value, Decimal) else Decimal(value)
+    """Exact decimal; a float goes through its shortest repr so 88.1 stays 88.1."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
 
 def from_data(data: Any) -> Instance:

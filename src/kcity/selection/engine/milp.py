@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import time
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -26,6 +27,8 @@ from .analysis import Analysis
 from .instance import Instance, Proposal
 
 DEFAULT_TIME_LIMIT = 600.0
+CORE_MIN_COLS = 3000  # from this size, fix columns by reduced cost before branching
+CORE_SIZE = 1500  # columns left free in the small MIP that finds the first incumbent
 MAX_DIGITS = 6  # merit resolution 1e-6; scores in practice have one or two decimals
 INF = math.inf
 
@@ -130,6 +133,7 @@ class MeritModel:
         self.unit = _gcd_of(p.request for p in self.cols)
         self.weight = np.array([p.request // self.unit for p in self.cols], dtype=np.float64)
         self.merit_row: int | None = None
+        self._maximising = True
         self.h = highspy._Highs()  # the bare class: no banner on stdout, no callbacks
         h = self.h
         h.setOptionValue("output_flag", bool(verbose))
@@ -177,6 +181,9 @@ class MeritModel:
         index = np.concatenate([r[2] for r in rows]).astype(np.int32)
         value = np.concatenate([r[3] for r in rows]).astype(np.float64)
         h.addRows(len(rows), lower, upper, len(index), starts, index, value)
+        # kept for the Lagrangian bound of `_fix_by_reduced_cost`
+        self._row_of_entry = np.repeat(np.arange(len(rows)), [len(r[2]) for r in rows])
+        self._entry_col, self._entry_value = index, value
         self.apply(instance)
 
     def _track_index(self, code: str) -> int:
@@ -230,7 +237,8 @@ class MeritModel:
         self.h.changeColBounds(self.col[pid], lower, upper)
 
     def set_budget_bound(self, budget: float) -> None:
-        self.h.changeRowBounds(self.budget_row, -INF, budget if budget == INF else budget // self.unit)
+        upper = budget if budget == INF else budget // self.unit
+        self.h.changeRowBounds(self.budget_row, -INF, upper)
 
     def set_merit_floor(self, value: float) -> None:
         self.h.changeRowBounds(self.add_merit_row(), value, INF)
@@ -241,21 +249,34 @@ class MeritModel:
         n = len(self.cols)
         self.h.changeColsCost(n, np.arange(n, dtype=np.int32), self.merit)
         self.h.changeObjectiveSense(self._highspy.ObjSense.kMaximize)
+        self._maximising = True
 
     def minimise_award(self) -> None:
         n = len(self.cols)
         self.h.changeColsCost(n, np.arange(n, dtype=np.int32), self.weight)
         self.h.changeObjectiveSense(self._highspy.ObjSense.kMinimize)
+        self._maximising = False
 
     # -- solving -------------------------------------------------------------
 
     def solve(
         self, time_limit: float = DEFAULT_TIME_LIMIT, hint: list[Proposal] | None = None
     ) -> Outcome:
-        """Run HiGHS; `hint` (a feasible set) seeds the incumbent for faster re-solves."""
-        hs, h, n = self._highspy, self.h, len(self.cols)
+        """Run HiGHS; `hint` (a feasible set) seeds the incumbent for faster re-solves.
+
+        Large models first get their LP relaxation, a rounded incumbent and the
+        columns whose reduced cost exceeds the gap fixed (see `_fix_by_reduced_cost`);
+        HiGHS's own presolve is slow on 100,000 near-identical columns.
+        """
+        n = len(self.cols)
         if n == 0:
             return Outcome("unknown", [], None)
+        if n >= CORE_MIN_COLS and self._maximising and self.merit_row is None:
+            return self._solve_with_core(time_limit, hint)
+        return self._run_mip(time_limit, hint)
+
+    def _run_mip(self, time_limit: float, hint: list[Proposal] | None) -> Outcome:
+        hs, h, n = self._highspy, self.h, len(self.cols)
         h.setOptionValue("time_limit", float(time_limit))
         if hint:
             values = np.zeros(n)
@@ -274,7 +295,158 @@ class MeritModel:
         if status == hs.HighsModelStatus.kOptimal:
             return Outcome("optimal", chosen, None)
         bound = info.mip_dual_bound
-        return Outcome("feasible", chosen, None if not math.isfinite(bound) else math.floor(bound + 1e-6))
+        proven = math.floor(bound + 1e-6) if math.isfinite(bound) else None
+        return Outcome("feasible", chosen, proven)
+
+    # -- core: LP bound, rounding and reduced-cost fixing --------------------
+
+    def _solve_with_core(self, time_limit: float, hint: list[Proposal] | None) -> Outcome:
+        start = time.monotonic()
+        relaxation = self._relaxation()
+        if relaxation is None:
+            return self._run_mip(time_limit, hint)
+        x_lp, y = relaxation
+        lower, upper = self._col_bounds()
+        incumbent = self._round(x_lp, lower, upper)
+        if incumbent is None:
+            return self._run_mip(time_limit, hint)
+        bound, reduced = self._lagrangian_bound(y, lower, upper)
+        incumbent = self._improve(incumbent, reduced, lower, upper, time_limit / 4)
+        z_inc = int(round(float(self.merit[incumbent].sum())))
+        slack = bound - z_inc - 1 + 1e-7 * abs(bound) + 1e-6  # room for a better integer set
+        chosen = [self.cols[i] for i in incumbent]
+        if slack < 0:
+            return Outcome("optimal", chosen, None)  # no integer set beats the incumbent
+        free = lower < upper
+        fix = free & (abs(reduced) > slack)
+        new_lower, new_upper = self._fixed_bounds(reduced, lower, upper, fix)
+        remaining = max(1e-3, time_limit - (time.monotonic() - start))
+        inside = [p for p in chosen
+                  if new_lower[self.col[p.id]] <= 1 <= new_upper[self.col[p.id]]]
+        core = self._run_within(new_lower, new_upper, lower, upper, remaining,
+                                hint or (inside if len(inside) == len(chosen) else None))
+        if core.status == "optimal":
+            better = self.scaled_merit(core.chosen) > z_inc
+            return Outcome("optimal", core.chosen if better else chosen, None)
+        if core.status == "infeasible":
+            return Outcome("optimal", chosen, None)
+        if core.status == "feasible" and self.scaled_merit(core.chosen) > z_inc:
+            return Outcome("feasible", core.chosen, max(core.bound or z_inc, z_inc))
+        return Outcome("feasible", chosen, max(core.bound or z_inc, z_inc))
+
+    @staticmethod
+    def _fixed_bounds(reduced, lower, upper, fix):
+        """Bounds with the `fix` columns pinned where their reduced cost points."""
+        new_lower, new_upper = lower.copy(), upper.copy()
+        new_lower[fix & (reduced > 0)] = 1.0
+        new_upper[fix & (reduced < 0)] = 0.0
+        return new_lower, new_upper
+
+    def _run_within(self, new_lower, new_upper, lower, upper, time_limit, hint) -> Outcome:
+        """Solve with temporary column bounds, then put the real bounds back."""
+        n = len(self.cols)
+        everyone = np.arange(n, dtype=np.int32)
+        self.h.changeColsBounds(n, everyone, new_lower, new_upper)
+        try:
+            return self._run_mip(time_limit, hint)
+        finally:
+            self.h.changeColsBounds(n, everyone, lower, upper)
+
+    def _improve(self, incumbent, reduced, lower, upper, time_limit) -> np.ndarray:
+        """A better incumbent from a small MIP over the CORE_SIZE columns nearest the LP."""
+        free = np.flatnonzero(lower < upper)
+        if len(free) <= CORE_SIZE:
+            return incumbent
+        keep = np.zeros(len(self.cols), dtype=bool)
+        keep[free[np.argsort(np.abs(reduced[free]))[:CORE_SIZE]]] = True
+        new_lower, new_upper = self._fixed_bounds(reduced, lower, upper, (lower < upper) & ~keep)
+        outcome = self._run_within(new_lower, new_upper, lower, upper, time_limit, None)
+        if outcome.status not in ("optimal", "feasible"):
+            return incumbent
+        found = np.array(sorted(self.col[p.id] for p in outcome.chosen), dtype=np.int64)
+        if self.merit[found].sum() > self.merit[incumbent].sum():
+            return found
+        return incumbent
+
+    def _col_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        lp = self.h.getLp()
+        return np.array(lp.col_lower_, dtype=np.float64), np.array(lp.col_upper_, dtype=np.float64)
+
+    def _relaxation(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """LP optimum and row duals, or None if the LP is infeasible (let the MIP say so)."""
+        hs, h = self._highspy, self.h
+        h.setOptionValue("solve_relaxation", True)
+        try:
+            h.run()
+            if h.getModelStatus() != hs.HighsModelStatus.kOptimal:
+                return None
+            solution = h.getSolution()
+            return np.asarray(solution.col_value), np.asarray(solution.row_dual)
+        finally:
+            h.setOptionValue("solve_relaxation", False)
+            h.clearSolver()
+
+    def _round(self, x_lp: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray | None:
+        """A valid integer set: the LP's ones, then greedily the rest by LP value and merit."""
+        lp = self.h.getLp()
+        row_lower = np.asarray(lp.row_lower_)
+        row_upper = np.asarray(lp.row_upper_)
+        taken = (x_lp > 1 - 1e-9) | (lower > 0.5)
+        activity = self._activity(taken, len(row_upper))
+        if np.any(activity > row_upper + 1e-9):
+            return None
+        order = np.lexsort((-self.merit, -x_lp))
+        rows_of: list[list[int]] = [[] for _ in range(len(self.cols))]
+        values_of: list[list[float]] = [[] for _ in range(len(self.cols))]
+        for r, c, v in zip(self._row_of_entry.tolist(), self._entry_col.tolist(),
+                           self._entry_value.tolist(), strict=True):
+            rows_of[c].append(r)
+            values_of[c].append(v)
+        upper_room = (row_upper - activity).tolist()
+        for j in order.tolist():
+            if taken[j] or upper[j] < 0.5 or self.merit[j] <= 0:
+                continue
+            entries = list(zip(rows_of[j], values_of[j], strict=True))
+            if all(upper_room[r] >= v - 1e-9 for r, v in entries):
+                taken[j] = True
+                for r, v in entries:
+                    upper_room[r] -= v
+        activity = self._activity(taken, len(row_upper))
+        if np.any(activity < row_lower - 1e-9) or np.any(activity > row_upper + 1e-9):
+            return None
+        return np.flatnonzero(taken)
+
+    def _activity(self, taken: np.ndarray, n_rows: int) -> np.ndarray:
+        """Row activities of the 0/1 vector `taken`."""
+        weights = self._entry_value * taken[self._entry_col]
+        return np.bincount(self._row_of_entry, weights=weights, minlength=n_rows)
+
+    def _lagrangian_bound(
+        self, y: np.ndarray, lower: np.ndarray, upper: np.ndarray
+    ) -> tuple[float, np.ndarray]:
+        """Upper bound max c.x <= sum_i max(y_i*U_i, y_i*L_i) + sum_j max(d_j*l_j, d_j*u_j).
+
+        Valid for any multipliers y, so HiGHS's sign convention does not matter:
+        both y and -y are tried and the smaller bound is kept.
+        """
+        lp = self.h.getLp()
+        row_lower = np.asarray(lp.row_lower_)
+        row_upper = np.asarray(lp.row_upper_)
+        best = (math.inf, np.zeros(len(self.cols)))
+        for sign in (1.0, -1.0):
+            yy = sign * y
+            # a multiplier pointing at an infinite side gives no bound: drop it
+            yy = np.where((yy > 0) & ~np.isfinite(row_upper), 0.0, yy)
+            yy = np.where((yy < 0) & ~np.isfinite(row_lower), 0.0, yy)
+            rows = np.where(yy > 0, yy * np.where(np.isfinite(row_upper), row_upper, 0.0),
+                            yy * np.where(np.isfinite(row_lower), row_lower, 0.0))
+            ay = np.bincount(self._entry_col, weights=self._entry_value * yy[self._row_of_entry],
+                             minlength=len(self.cols))
+            reduced = self.merit - ay
+            bound = float(rows.sum() + np.maximum(reduced * lower, reduced * upper).sum())
+            if bound < best[0]:
+                best = (bound, reduced)
+        return best
 
     def scaled_merit(self, chosen: list[Proposal]) -> int:
         return sum(scaled(self.analysis.merit[p.id], self.digits) for p in chosen)

@@ -44,7 +44,8 @@ class Tally:
         track = self.tracks[proposal.track]
         if track.max_projects is not None and self.track_count[track.code] + 1 > track.max_projects:
             found.append(TRACK_MAX)
-        if track.budget is not None and self.track_awarded[track.code] + proposal.request > track.budget:
+        spent = self.track_awarded[track.code] + proposal.request
+        if track.budget is not None and spent > track.budget:
             found.append(TRACK_BUDGET)
         if self.awarded + proposal.request > self.instance.budget:
             found.append(BUDGET)
