@@ -63,18 +63,25 @@ def ensure_venv() -> None:
     STAMP.write_text(want)
 
 
-def ensure_chromium() -> None:
-    """Browser tests drive Debian's chromium; install it when this machine lacks it."""
-    if shutil.which("chromium") or os.environ.get("KCITY_CHROMIUM"):
+def ensure_system_packages(browser: bool) -> None:
+    """Debian's chromium drives the browser tests; fonts-nanum gives the PDF receipts their
+    Korean glyphs. Install what this machine lacks (as root, with apt-get)."""
+    wanted = []
+    if browser and not (shutil.which("chromium") or os.environ.get("KCITY_CHROMIUM")):
+        wanted.append("chromium")
+    if not Path("/usr/share/fonts/truetype/nanum").is_dir():
+        wanted.append("fonts-nanum")
+    if not wanted:
         return
     if os.name != "posix" or os.geteuid() != 0 or not shutil.which("apt-get"):
-        say("chromium is missing and cannot be installed here: the browser tests will fail")
+        say(f"missing and not installable here: {', '.join(wanted)} (browser tests fail "
+            "without chromium; PDF receipts lack Korean glyphs without fonts-nanum)")
         return
-    say("installing Debian's chromium for the browser tests")
+    say(f"installing Debian's {', '.join(wanted)}")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     quiet = {"stdout": subprocess.DEVNULL, "env": env}
     run("apt-get", "update", "-qq", **quiet)
-    run("apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", **quiet)
+    run("apt-get", "install", "-y", "-qq", "--no-install-recommends", *wanted, **quiet)
 
 
 def main(argv: list[str]) -> int:
@@ -85,9 +92,10 @@ def main(argv: list[str]) -> int:
     ensure_venv()
     os.chdir(ROOT)
     if command == "demo":
+        ensure_system_packages(browser=False)
         args = [str(BIN / "kcity"), "demo", *rest]
     elif command == "test":
-        ensure_chromium()
+        ensure_system_packages(browser=True)
         args = [str(BIN / "python"), "-m", "pytest", *rest]
     else:
         args = [str(BIN / "kcity"), *rest]

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "kcity.accounts",
     "kcity.programs",
     "kcity.portfolio",
+    "kcity.applications",
 ]
 
 MIDDLEWARE = [
@@ -113,7 +114,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "portfolio:home"
+LOGIN_REDIRECT_URL = "accounts:profile"  # applicants see whether they may apply
 LOGOUT_REDIRECT_URL = "portfolio:home"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -163,6 +164,9 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 )
 
 KCITY_WEB_WORKERS = int(os.environ.get("KCITY_WEB_WORKERS", "4"))
+# Proposal documents: the largest upload accepted, and the address used in e-mailed links.
+KCITY_MAX_UPLOAD_BYTES = int(os.environ.get("KCITY_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+KCITY_SITE_URL = os.environ.get("KCITY_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True

@@ -13,6 +13,8 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("", include("kcity.portfolio.urls")),
+    path("calls/", include("kcity.programs.urls")),
     path("accounts/", include("kcity.accounts.urls")),
+    path("proposals/", include("kcity.applications.urls")),
     path("admin/", admin.site.urls),
 )

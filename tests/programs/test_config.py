@@ -25,15 +25,17 @@ def test_round_trip_is_exact(demo):
 
 def test_next_years_call_starts_from_this_years(demo):
     data = config.export_cycle(Cycle.objects.get(year=2024))
-    cycle = config.import_cycle(data, year=2027)
+    cycle = config.import_cycle(data, year=2028)  # the demo has an open 2027 call
     assert cycle.status == CycleStatus.DRAFT
     old = Track.objects.get(cycle__year=2024, code="DEMO")
     new = cycle.tracks.get(code="DEMO")
-    assert new.deadline.year == 2027
+    assert new.deadline.year == 2028
     assert (new.deadline.month, new.deadline.day, new.deadline.hour) == (
         old.deadline.month, old.deadline.day, old.deadline.hour)
     assert new.criteria.count() == old.criteria.count()
-    assert cycle.announced_on == dt.date(2027, 1, 30)
+    assert cycle.announced_on == dt.date(2028, 1, 30)
+    assert cycle.title_en == "2028 K-City Network Global Cooperation Program"
+    assert cycle.title_ko.startswith("2028년")
 
 
 def test_existing_year_needs_replace(demo):

@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from kcity.accounts import permissions
+from kcity.accounts import permissions, services
 from kcity.accounts.models import Organisation, User
 
 admin.site.site_header = _("K-City Network administration")
@@ -15,8 +16,30 @@ admin.site.has_permission = lambda request: permissions.can_use_admin(request.us
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "country", "city", "verified_at"]
-    list_filter = ["kind", "country", "gov_level", "secretariat_unit"]
+    list_filter = [
+        "kind", ("verified_at", admin.EmptyFieldListFilter), "country", "gov_level",
+        "secretariat_unit",
+    ]
     search_fields = ["name", "name_ko", "city", "business_registration_number"]
+    actions = ["verify_selected"]
+
+    @admin.action(description=_("Verify the selected organisations"))
+    def verify_selected(self, request, queryset):
+        if not permissions.can_verify_organisations(request.user):
+            self.message_user(request, _("Only the secretariat verifies organisations."), "error")
+            return
+        count = services.verify_organisations(
+            queryset, actor=request.user, site_url=request.build_absolute_uri("/")
+        )
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d organisation verified; its people were told by e-mail.",
+                "%(count)d organisations verified; their people were told by e-mail.",
+                count,
+            )
+            % {"count": count},
+        )
 
 
 @admin.register(User)

@@ -46,6 +46,22 @@ def is_applicant(user) -> bool:
     return _is_active(user) and user.role == Role.APPLICANT
 
 
+def can_apply(user) -> bool:
+    """May this user submit proposals at all? An active applicant of a verified organisation.
+
+    Registration creates the organisation pending; only the secretariat's verification lets
+    its people submit. Which track a verified applicant may enter is the track's own rule.
+    """
+    if not is_applicant(user) or not user.organisation_id:
+        return False
+    return user.organisation.verified_at is not None
+
+
+def can_verify_organisations(user) -> bool:
+    """Verifying an applicant organisation is a secretariat decision."""
+    return is_secretariat(user)
+
+
 def is_evaluator(user) -> bool:
     return _is_active(user) and user.role == Role.EVALUATOR
 
@@ -68,3 +84,63 @@ def visible_tracks(user) -> QuerySet:
     from kcity.programs.models import Track
 
     return Track.objects.filter(cycle__in=visible_cycles(user))
+
+
+# ---- proposals ------------------------------------------------------------------------------
+
+
+def can_start_proposal(user) -> bool:
+    """An applicant acting for an organisation; the track rules decide the rest."""
+    return is_applicant(user) and user.organisation_id is not None
+
+
+def is_proposal_applicant(user, proposal) -> bool:
+    """People of the applicant (lead) organisation act for the proposal."""
+    return (
+        is_applicant(user)
+        and user.organisation_id is not None
+        and user.organisation_id == proposal.organisation_id
+    )
+
+
+def can_screen_proposal(user, proposal) -> bool:
+    """The track's secretariat screens a proposal (KIND planning, KAIA demonstration)."""
+    return can_manage_track(user, proposal.track)
+
+
+def managed_proposals(user) -> QuerySet:
+    """The proposals of the tracks this secretariat user manages."""
+    from kcity.applications.models import Proposal
+
+    unit = secretariat_unit(user)
+    if unit is None:
+        return Proposal.objects.none()
+    qs = Proposal.objects.all()
+    if unit != SecretariatUnit.MOLIT:
+        qs = qs.filter(track__secretariat=unit)
+    return qs
+
+
+def visible_proposals(user) -> QuerySet:
+    """Every proposal page and download starts here: a stranger's lookup finds nothing (404).
+
+    The applicant organisation sees its proposals; a consortium member that has confirmed
+    sees the proposal it joined; the secretariat sees the proposals of its tracks.
+    """
+    from kcity.applications.models import Proposal
+
+    if not _is_active(user):
+        return Proposal.objects.none()
+    if is_secretariat(user):
+        return managed_proposals(user)
+    if not is_applicant(user) or user.organisation_id is None:
+        return Proposal.objects.none()
+    from django.db.models import Q
+
+    return Proposal.objects.filter(
+        Q(organisation_id=user.organisation_id)
+        | Q(
+            members__organisation_id=user.organisation_id,
+            members__confirmed_at__isnull=False,
+        )
+    ).distinct()

@@ -26,7 +26,7 @@ from kcity.programs.models import Cycle
 
 DEMO_PASSWORD = "kcity-demo"
 DEMO_CYCLES = (2021, 2023, 2024, 2025, 2026)
-SECRETARIAT_APPS = ("accounts", "programs", "portfolio")
+SECRETARIAT_APPS = ("accounts", "programs", "portfolio", "applications")
 
 DEMO_ORGANISATIONS = {
     "molit": dict(
@@ -146,7 +146,13 @@ def load_accounts() -> dict[str, User]:
 
 @transaction.atomic
 def load_demo() -> dict:
-    cycles = load_cycles()
+    load_cycles()
     projects = load_history()
     users = load_accounts()
-    return {"cycles": len(cycles), "projects": projects, "users": list(users)}
+    from kcity.applications.demo import load_demo_proposals
+
+    proposals = load_demo_proposals()
+    return {
+        "cycles": Cycle.objects.count(), "projects": projects, "users": list(users),
+        "proposals": proposals,
+    }

@@ -216,6 +216,11 @@ def import_cycle(data: dict, *, year: int | None = None, replace: bool = False) 
     shift = 0
     if year is not None and cycle_values.get("year") is not None:
         shift = year - cycle_values["year"]
+        for key in ("title_en", "title_ko"):  # "2026 K-City Network ..." -> "2027 ..."
+            if isinstance(cycle_values.get(key), str):
+                cycle_values[key] = cycle_values[key].replace(
+                    str(cycle_values["year"]), str(year)
+                )
         cycle_values["year"] = year
         cycle_values["status"] = CycleStatus.DRAFT
         for key in ("announced_on", "results_on"):

@@ -1,0 +1,162 @@
+"""Writes for accounts: registering an applicant and verifying organisations.
+
+Registration creates the organisation and its first user together or not at all; the
+organisation stays pending (`verified_at` empty) until the secretariat verifies it, and
+`permissions.can_apply` keeps its people from submitting until then.
+"""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from kcity.accounts.models import Organisation, OrgKind, Role, User
+
+# Kinds of organisation an applicant may register by themselves.
+SELF_REGISTERED_KINDS = (OrgKind.FOREIGN_GOVERNMENT, OrgKind.KOREAN_COMPANY, OrgKind.PARTNER)
+
+
+def _duplicates(org: Organisation, user: User) -> dict[str, str]:
+    errors = {}
+    brn = org.business_registration_number
+    if brn and Organisation.objects.filter(business_registration_number=brn).exists():
+        errors["business_registration_number"] = _(
+            "A company with this business registration number is already registered. "
+            "It cannot be registered twice: ask a colleague who has an account to have "
+            "the secretariat add you to it."
+        )
+    if (
+        not brn
+        and Organisation.objects.filter(
+            kind=org.kind, name__iexact=org.name, country=org.country, city__iexact=org.city
+        ).exists()
+    ):
+        errors["name"] = _(
+            "This organisation is already registered. Ask a colleague who has an account, "
+            "or the secretariat, to add you to it."
+        )
+    if User.objects.filter(username__iexact=user.username).exists():
+        errors["username"] = _("This user name is taken; choose another.")
+    if User.objects.filter(email__iexact=user.email).exists():
+        errors["email"] = _(
+            "An account with this e-mail address exists already. Log in, or reset its password."
+        )
+    return errors
+
+
+def _check(org: Organisation, user: User) -> None:
+    """Every problem at once, keyed by field; uniqueness is checked with readable messages."""
+    errors: dict[str, list] = {}
+    for obj, exclude in ((org, ["verified_at"]), (user, ["organisation", "password"])):
+        try:
+            obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors.setdefault(name, []).extend(messages)
+    if not user.email:
+        errors.setdefault("email", []).append(_("Enter your e-mail address."))
+    for name, message in _duplicates(org, user).items():
+        errors.setdefault(name, []).append(message)
+    if errors:
+        raise ValidationError(errors)
+
+
+def register_applicant(
+    *, kind: str, organisation: dict, person: dict, password: str, language: str = "en"
+) -> User:
+    """Create a pending organisation and its first applicant user, in one transaction.
+
+    `organisation` holds Organisation fields, `person` holds username, first_name,
+    last_name and email. Raises ValidationError (keyed by those field names) and writes
+    nothing when anything is wrong, including a company or user that already exists.
+    """
+    if kind not in SELF_REGISTERED_KINDS:
+        raise ValidationError(_("This kind of organisation cannot register itself."))
+    org = Organisation(kind=kind, **organisation)
+    if kind == OrgKind.KOREAN_COMPANY:
+        org.country = "KR"
+    user = User(
+        role=Role.APPLICANT,
+        preferred_language="ko" if (language or "").startswith("ko") else "en",
+        **person,
+    )
+    user.set_password(password)
+    _check(org, user)
+    try:
+        with transaction.atomic():
+            org.save()
+            user.organisation = org
+            user.save()
+            transaction.on_commit(lambda: _tell_secretariat(org))
+    except IntegrityError as exc:
+        # Two people registering the same company or user name at the same moment.
+        raise ValidationError(
+            _("The same organisation or user name was registered just now. Please try again.")
+        ) from exc
+    return user
+
+
+def _absolute(site_url: str, name: str) -> str:
+    return site_url.rstrip("/") + reverse(name) if site_url else ""
+
+
+def _tell_secretariat(org: Organisation) -> None:
+    staff = User.objects.filter(role=Role.SECRETARIAT, is_active=True).exclude(email="")
+    for member in staff:
+        with translation.override(member.preferred_language or "en"):
+            subject = _("New organisation to verify: %(name)s") % {"name": org.name}
+            body = render_to_string(
+                "accounts/email/organisation_registered.txt", {"org": org, "user": member}
+            )
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
+
+
+def verify_organisations(
+    organisations: Iterable[Organisation], *, actor: User, site_url: str = ""
+) -> int:
+    """Mark the pending organisations verified and tell their people by e-mail.
+
+    Already verified organisations are left as they are (their date stays the first one).
+    `site_url` (e.g. "https://portal.example/") makes the e-mail's links absolute.
+    Returns how many organisations were verified now.
+    """
+    from kcity.accounts.permissions import can_verify_organisations
+
+    if not can_verify_organisations(actor):
+        raise PermissionError("only the secretariat verifies organisations")
+    ids = [o.pk for o in organisations]
+    now = timezone.now()
+    with transaction.atomic():
+        pending = list(
+            Organisation.objects.select_for_update()
+            .filter(pk__in=ids, verified_at__isnull=True)
+            .order_by("pk")
+        )
+        Organisation.objects.filter(pk__in=[o.pk for o in pending]).update(verified_at=now)
+        members = list(
+            User.objects.filter(organisation__in=pending, is_active=True)
+            .exclude(email="")
+            .select_related("organisation")
+        )
+        transaction.on_commit(lambda: _tell_members_verified(members, site_url))
+    return len(pending)
+
+
+def _tell_members_verified(members: list[User], site_url: str) -> None:
+    for member in members:
+        with translation.override(member.preferred_language or "en"):
+            context = {
+                "user": member,
+                "org": member.organisation,
+                "calls_url": _absolute(site_url, "programs:call_list"),
+                "login_url": _absolute(site_url, "accounts:login"),
+            }
+            subject = _("Your organisation is verified on the K-City Network portal")
+            body = render_to_string("accounts/email/organisation_verified.txt", context)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])

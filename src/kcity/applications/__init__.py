@@ -1,0 +1,1 @@
+"""Proposals: intake, documents, submission receipts, screening and the proposal lifecycle."""

@@ -1,0 +1,128 @@
+"""Demo proposals: an open 2027 call (from the 2026 configuration) with proposals in every
+state, so every applicant and screening screen has content. Idempotent: proposals are found
+by title and only missing ones are made; the call's dates move to stay open."""
+
+import datetime as dt
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from kcity.accounts.models import User
+from kcity.applications import services
+from kcity.applications.models import MemberRole, Outcome, Proposal
+from kcity.applications.models import ProposalState as S
+from kcity.programs import config
+from kcity.programs.models import Cycle, CycleStatus
+
+DEMO_YEAR = 2027
+DEMO_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def open_demo_cycle(now=None) -> Cycle:
+    now = now or timezone.now()
+    cycle = Cycle.objects.filter(year=DEMO_YEAR).first()
+    if cycle is None:
+        cycle = config.import_cycle(
+            config.export_cycle(Cycle.objects.get(year=2026)), year=DEMO_YEAR
+        )
+    cycle.status = CycleStatus.OPEN
+    cycle.save(update_fields=["status"])
+    for track in cycle.tracks.all():
+        track.opens_at = now - dt.timedelta(days=1)
+        if track.deadline is not None:
+            track.deadline = now + dt.timedelta(days=30)
+        if track.cutoff is not None:
+            track.cutoff = now + dt.timedelta(days=30)
+        track.save(update_fields=["opens_at", "deadline", "cutoff"])
+    return cycle
+
+
+def _attach_all(proposal, user):
+    for doc in proposal.track.required_documents:
+        upload = ContentFile(DEMO_PDF, name=f"{doc['code']}.pdf")
+        services.upload_document(proposal, user, doc["code"], upload)
+
+
+def _planning(track, user, title, city):
+    proposal = services.create_proposal(user, track, title)
+    return services.update_proposal(proposal, user, dict(
+        city=city, country="VN", project_type="urban_regeneration", urban_problem="traffic",
+        site_and_scale="Riverside districts, about 1,200 ha.",
+        site_readiness="Fibre backbone along the main roads; land owned by the city.",
+        national_plan_priority="Viet Nam's smart city development plan 2018-2025, extended.",
+        korean_company_roles="Traffic control, flood sensing, integrated operations centre.",
+        requested_amount=650_000_000, matching_funds_amount=150_000_000,
+        matching_funds_evidence="City council resolution on counterpart funds.",
+    ))
+
+
+def _demonstration(track, user, partner_user, title, confirm=True):
+    proposal = services.create_proposal(user, track, title)
+    proposal = services.update_proposal(proposal, user, dict(
+        city="Depok", country="ID", solution="AI smart crosswalk with pedestrian detection.",
+        proof_kind="smart_challenge", proof_evidence="Smart Challenge 2023, Siheung.",
+        demonstration_site="Universitas Indonesia campus gates and Margonda Road.",
+        business_plan="Pilot, then city-wide roll-out with a local integrator.",
+        market_entry_plan="West Java cities through the provincial government.",
+        site_readiness="Power and LTE at each crossing; campus land.",
+        requested_amount=400_000_000, matching_cash=50_000_000, matching_in_kind=80_000_000,
+        matching_funds_evidence="Letter of commitment from the university.",
+        budget_labour=150_000_000, budget_equipment=200_000_000, budget_travel=50_000_000,
+    ))
+    member = services.invite_member(
+        proposal, user, name="Universitas Indonesia", email=partner_user.email,
+        role=MemberRole.SITE_HOST,
+    )
+    if confirm:
+        services.respond_to_invitation(member.token, partner_user, accept=True)
+    return proposal
+
+
+def _submit(proposal, user):
+    services.submit_proposal(proposal, user, services.new_submit_key())
+
+
+def load_demo_proposals() -> int:
+    cycle = open_demo_cycle()
+    plan, demo = cycle.tracks.get(code="PLAN"), cycle.tracks.get(code="DEMO")
+    gov, company = User.objects.get(username="gov-applicant"), User.objects.get(
+        username="company-applicant"
+    )
+    partner, staff = User.objects.get(username="partner"), User.objects.get(username="secretariat")
+    existing = set(Proposal.objects.filter(cycle=cycle).values_list("title", flat=True))
+
+    def want(title):
+        return title not in existing
+
+    title = "Hai Phong smart city master plan"
+    if want(title):
+        p = _planning(plan, gov, title, "Haiphong")
+        services.submit_concept_note(p, gov, "A master plan for the riverside districts.")
+        services.decide_pre_consultation(p.latest_pre_consultation(), staff, Outcome.INVITE)
+        _attach_all(p, gov)
+        _submit(p, gov)
+    title = "Cat Hai island resilience study"
+    if want(title):
+        p = _planning(plan, gov, title, "Cat Hai")
+        services.withdraw(p, gov, "Merged into the master plan proposal.")
+    title = "Smart crosswalks for Depok (draft)"
+    if want(title):
+        _demonstration(demo, company, partner, title, confirm=False)
+    steps = [
+        ("Smart crosswalks for Depok", []),
+        ("Smart parking for Jakarta", [(S.RETURNED, "Attach the signed letter of intent.")]),
+        ("AI bus priority for Bandung", [(S.ELIGIBLE, "")]),
+        ("Drone delivery for Bogor", [(S.INELIGIBLE, "The solution has no proof in Korea.")]),
+    ]
+    for title, moves in steps:
+        if not want(title):
+            continue
+        p = _demonstration(demo, company, partner, title)
+        _attach_all(p, company)
+        _submit(p, company)
+        for to_state, reason in moves:
+            if to_state == S.ELIGIBLE:
+                services.save_checklist(p, staff, {"loi_signed", "proof_credible",
+                                                   "budget_consistent"})
+            services.screen(p, staff, to_state, reason)
+    return Proposal.objects.filter(cycle=cycle).count()

@@ -1,0 +1,93 @@
+"""E-mails about proposals, sent through Django's mail API once the transaction commits
+(so a rolled-back change never mails anyone), in each recipient's preferred language."""
+
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+
+def site_url(name: str, *args, lang: str = "en") -> str:
+    with translation.override(lang):
+        return settings.KCITY_SITE_URL + reverse(name, args=args)
+
+
+def applicant_recipients(proposal) -> dict[str, list[str]]:
+    """Language -> addresses of the applicant organisation's active people."""
+    from kcity.accounts.models import Role, User
+
+    people = User.objects.filter(
+        organisation_id=proposal.organisation_id, role=Role.APPLICANT, is_active=True
+    ).exclude(email="")
+    by_lang: dict[str, list[str]] = {}
+    for person in people.order_by("pk"):
+        by_lang.setdefault(person.preferred_language or "en", []).append(person.email)
+    return by_lang
+
+
+def _send(template: str, context: dict, recipients: dict[str, list[str]]) -> None:
+    for lang, addresses in recipients.items():
+        with translation.override(lang):
+            ctx = {**context, "lang": lang}
+            subject = render_to_string(f"applications/email/{template}_subject.txt", ctx)
+            body = render_to_string(f"applications/email/{template}.txt", ctx)
+        send_mail(" ".join(subject.split()), body, None, addresses)
+
+
+def send_state_mail(event_pk: int) -> None:
+    from kcity.applications.models import ProposalEvent
+
+    event = ProposalEvent.objects.select_related("proposal__track__cycle").get(pk=event_pk)
+    proposal = event.proposal
+    recipients = applicant_recipients(proposal)
+    context = {
+        "proposal": proposal,
+        "event": event,
+        "submission": proposal.latest_submission() if event.to_state == "submitted" else None,
+        "url": {lang: site_url("applications:detail", proposal.pk, lang=lang)
+                for lang in recipients},
+    }
+    _send("state_changed", context, recipients)
+
+
+def queue_state_mail(proposal, event) -> None:
+    transaction.on_commit(partial(send_state_mail, event.pk))
+
+
+def send_invitation_mail(member_pk: int) -> None:
+    from kcity.applications.models import ConsortiumMember
+
+    member = ConsortiumMember.objects.select_related("proposal__organisation").get(pk=member_pk)
+    lang = "en"
+    context = {
+        "member": member,
+        "proposal": member.proposal,
+        "url": {lang: site_url("applications:invitation", member.token, lang=lang)},
+    }
+    _send("invitation", context, {lang: [member.email]})
+
+
+def queue_invitation_mail(member) -> None:
+    transaction.on_commit(partial(send_invitation_mail, member.pk))
+
+
+def send_pre_consultation_mail(pre_consultation_pk: int) -> None:
+    from kcity.applications.models import PreConsultation
+
+    pc = PreConsultation.objects.select_related("proposal").get(pk=pre_consultation_pk)
+    recipients = applicant_recipients(pc.proposal)
+    context = {
+        "pc": pc,
+        "proposal": pc.proposal,
+        "url": {lang: site_url("applications:detail", pc.proposal.pk, lang=lang)
+                for lang in recipients},
+    }
+    _send("pre_consultation", context, recipients)
+
+
+def queue_pre_consultation_mail(pre_consultation) -> None:
+    transaction.on_commit(partial(send_pre_consultation_mail, pre_consultation.pk))

@@ -1,0 +1,112 @@
+"""A proposal's states and the moves between them: the one state machine of a proposal.
+
+`MOVES` is the whole table: each allowed (from, to) move says who may make it, whether a
+reason is required (the applicant sees it) and whether it is only possible while the track
+still takes submissions. `transition` is the only code that changes `Proposal.state`.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kcity.accounts import permissions
+from kcity.applications.errors import Refused
+from kcity.applications.models import Proposal, ProposalEvent
+from kcity.applications.models import ProposalState as S
+
+APPLICANT = "applicant"
+SECRETARIAT = "secretariat"
+
+
+@dataclass(frozen=True)
+class Move:
+    who: str
+    label: str
+    reason_required: bool = False
+    while_open: bool = False  # only while the track still takes submissions
+
+
+MOVES: dict[tuple[str, str], Move] = {
+    (S.DRAFT, S.SUBMITTED): Move(APPLICANT, gettext_lazy("Submit")),
+    (S.RETURNED, S.SUBMITTED): Move(APPLICANT, gettext_lazy("Resubmit")),
+    (S.SUBMITTED, S.DRAFT): Move(APPLICANT, gettext_lazy("Reopen to edit"), while_open=True),
+    (S.DRAFT, S.WITHDRAWN): Move(APPLICANT, gettext_lazy("Withdraw")),
+    (S.SUBMITTED, S.WITHDRAWN): Move(APPLICANT, gettext_lazy("Withdraw")),
+    (S.RETURNED, S.WITHDRAWN): Move(APPLICANT, gettext_lazy("Withdraw")),
+    (S.ELIGIBLE, S.WITHDRAWN): Move(APPLICANT, gettext_lazy("Withdraw")),
+    (S.SUBMITTED, S.RETURNED): Move(
+        SECRETARIAT, gettext_lazy("Return for correction"), reason_required=True, while_open=True
+    ),
+    (S.SUBMITTED, S.ELIGIBLE): Move(SECRETARIAT, gettext_lazy("Mark eligible")),
+    (S.SUBMITTED, S.INELIGIBLE): Move(
+        SECRETARIAT, gettext_lazy("Mark ineligible"), reason_required=True
+    ),
+}
+
+EDITABLE_STATES = frozenset({S.DRAFT, S.RETURNED})
+
+
+def may_act(user, proposal, who: str) -> bool:
+    if who == APPLICANT:
+        return permissions.is_proposal_applicant(user, proposal)
+    return permissions.can_screen_proposal(user, proposal)
+
+
+def allowed_moves(user, proposal) -> list[tuple[str, Move]]:
+    """The moves this user could try now (for buttons); `transition` still decides."""
+    return [
+        (to, move)
+        for (frm, to), move in MOVES.items()
+        if frm == proposal.state and may_act(user, proposal, move.who)
+    ]
+
+
+def check(proposal, to_state: str, actor, reason: str = "", now=None) -> Move:
+    """Raise Refused with a clear message unless `actor` may move `proposal` to `to_state`."""
+    from kcity.applications.rules import accepting_submissions
+
+    labels = dict(S.choices)
+    move = MOVES.get((proposal.state, to_state))
+    if move is None:
+        raise Refused(
+            _("A proposal that is “%(from)s” cannot become “%(to)s”.")
+            % {"from": labels.get(proposal.state, proposal.state),
+               "to": labels.get(to_state, to_state)}
+        )
+    if not may_act(actor, proposal, move.who):
+        if move.who == APPLICANT:
+            raise Refused(_("Only the applicant organisation can do this."))
+        raise Refused(_("Only the secretariat of this track can do this."))
+    if move.reason_required and not reason.strip():
+        raise Refused(_("Give a reason: the applicant will see it."))
+    if move.while_open and not accepting_submissions(proposal.track, now):
+        raise Refused(_("The deadline of this track has passed."))
+    return move
+
+
+def transition(proposal: Proposal, to_state: str, actor, reason: str = "", *, now=None):
+    """Move a proposal: lock it, check the move and the actor's right, write the new state
+    and the audit record, and queue the e-mail, all in one transaction.
+
+    Returns the fresh proposal. Raises Refused (nothing written) when the move is not
+    allowed.
+    """
+    from kcity.applications.emails import queue_state_mail
+
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        check(locked, to_state, actor, reason, now)
+        event = ProposalEvent.objects.create(
+            proposal=locked, actor=actor, from_state=locked.state, to_state=to_state,
+            reason=reason,
+        )
+        locked.state = to_state
+        locked.save(update_fields=["state", "updated_at"])
+        queue_state_mail(locked, event)
+    proposal.state = locked.state
+    proposal.updated_at = locked.updated_at
+    return locked
+

@@ -1,0 +1,345 @@
+"""Every write to a proposal goes through a function here (state changes through
+`lifecycle.transition`). Each checks the actor's right and the track rules, writes in one
+transaction, and raises `Refused` with clear messages, having written nothing, otherwise.
+"""
+
+import hashlib
+import re
+import secrets
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kcity.accounts import permissions
+from kcity.applications import emails, filetypes, lifecycle, receipts, rules
+from kcity.applications.errors import Refused
+from kcity.applications.models import (
+    ConsortiumMember,
+    CostCategory,
+    Document,
+    Outcome,
+    PreConsultation,
+    Proposal,
+    Submission,
+)
+from kcity.applications.models import ProposalState as S
+from kcity.programs.models import Track, TrackKind
+
+KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def new_submit_key() -> str:
+    """The one-time key a submit form carries."""
+    return secrets.token_urlsafe(24)
+
+
+def jurisdiction_key(proposal) -> str:
+    if proposal.track.kind != TrackKind.PLANNING or not proposal.city or not proposal.country:
+        return ""
+    city = " ".join(proposal.city.split()).casefold()
+    return f"{proposal.country}:{city}"[:160]
+
+
+def _jurisdiction_taken(proposal) -> Refused:
+    return Refused(
+        _(
+            "There is already a proposal for %(city)s in the %(year)s cycle: a jurisdiction "
+            "may send one planning proposal per cycle."
+        )
+        % {"city": proposal.city, "year": proposal.cycle.year}
+    )
+
+
+def check_editable(proposal, actor, now=None) -> None:
+    if not permissions.is_proposal_applicant(actor, proposal):
+        raise Refused(_("Only the applicant organisation can change this proposal."))
+    if proposal.state not in lifecycle.EDITABLE_STATES:
+        raise Refused(
+            _("A proposal that is “%(state)s” cannot be changed.")
+            % {"state": proposal.get_state_display()}
+        )
+    if not rules.accepting_submissions(proposal.track, now):
+        raise Refused(rules.deadline_passed_message(proposal.track))
+
+
+def create_proposal(actor, track, title: str, now=None) -> Proposal:
+    if not permissions.can_start_proposal(actor):
+        raise Refused(_("Only an applicant acting for an organisation can start a proposal."))
+    rules.check_may_apply(actor.organisation, track)
+    rules.check_open_for_new_proposals(track, now)
+    title = (title or "").strip()
+    if not title:
+        raise Refused(_("Give the proposal a title."))
+    return Proposal.objects.create(
+        cycle=track.cycle, track=track, organisation=actor.organisation, created_by=actor,
+        title=title[:200],
+    )
+
+
+def update_proposal(proposal, actor, data: dict, now=None) -> Proposal:
+    """Save the content fields in `data` (cleaned form data); budget fields are named
+    `budget_<category>`."""
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        check_editable(locked, actor, now)
+        budget = dict(locked.budget or {})
+        for key, value in data.items():
+            if key.startswith("budget_"):
+                category = key.removeprefix("budget_")
+                if category in CostCategory.values:
+                    if value is None:
+                        budget.pop(category, None)
+                    else:
+                        budget[category] = value
+            elif key in receipts.CONTENT_FIELDS:
+                if value is None and not Proposal._meta.get_field(key).null:
+                    value = ""
+                setattr(locked, key, value)
+        locked.budget = budget
+        locked.jurisdiction = jurisdiction_key(locked)
+        try:
+            with transaction.atomic():
+                locked.save()
+        except IntegrityError:
+            raise _jurisdiction_taken(locked) from None
+    return locked
+
+
+# ---- consortium -----------------------------------------------------------------------------
+
+
+def invite_member(proposal, actor, *, name: str, email: str, role: str, now=None):
+    check_editable(proposal, actor, now)
+    if proposal.track.kind != TrackKind.DEMONSTRATION:
+        raise Refused(_("Only demonstration proposals have a consortium."))
+    email = (email or "").strip().lower()
+    if proposal.members.filter(email=email).exists():
+        raise Refused(_("%(email)s has been invited already.") % {"email": email})
+    with transaction.atomic():
+        member = ConsortiumMember.objects.create(
+            proposal=proposal, invited_name=name.strip(), email=email, role=role,
+            token=secrets.token_urlsafe(32),
+        )
+        emails.queue_invitation_mail(member)
+    return member
+
+
+def remove_member(member, actor, now=None) -> None:
+    check_editable(member.proposal, actor, now)
+    member.delete()
+
+
+def respond_to_invitation(token: str, actor, *, accept: bool, now=None) -> ConsortiumMember:
+    now = now or timezone.now()
+    with transaction.atomic():
+        member = (
+            ConsortiumMember.objects.select_for_update()
+            .select_related("proposal")
+            .filter(token=token)
+            .first()
+        )
+        if member is None:
+            raise Refused(_("This invitation link is not valid."))
+        if not permissions.can_start_proposal(actor):
+            raise Refused(_("Log in with an applicant account of the invited organisation."))
+        if actor.organisation_id == member.proposal.organisation_id:
+            raise Refused(_("The lead applicant cannot answer its own invitation."))
+        if member.confirmed_at or member.declined_at:
+            raise Refused(_("This invitation has been answered already."))
+        if member.proposal.state not in lifecycle.EDITABLE_STATES:
+            raise Refused(_("This proposal can no longer be changed."))
+        if accept:
+            member.organisation = actor.organisation
+            member.confirmed_at, member.confirmed_by = now, actor
+        else:
+            member.declined_at = now
+        member.save()
+    return member
+
+
+# ---- documents ------------------------------------------------------------------------------
+
+
+def upload_document(proposal, actor, code: str, upload, now=None) -> Document:
+    check_editable(proposal, actor, now)
+    allowed_codes = {d.get("code") for d in proposal.track.required_documents or []}
+    if code not in allowed_codes:
+        raise Refused(_("Choose one of the documents this track asks for."))
+    limit = settings.KCITY_MAX_UPLOAD_BYTES
+    if upload.size == 0:
+        raise Refused(_("The file is empty."))
+    if upload.size > limit:
+        raise Refused(
+            _("The file is %(size)s MB; the limit is %(limit)s MB.")
+            % {"size": round(upload.size / 1_000_000, 1), "limit": limit // 1_000_000}
+        )
+    filetype = filetypes.detect(upload)
+    if filetype is None:
+        raise Refused(
+            _("This file is not one of the accepted types (%(types)s), whatever its name.")
+            % {"types": ", ".join(t.label for t in filetypes.ALLOWED)}
+        )
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    document = Document(
+        proposal=proposal, code=code, original_name=filetypes.sanitise_name(upload.name),
+        detected_type=filetype.code, content_type=filetype.content_type, size=upload.size,
+        sha256=digest.hexdigest(), uploaded_by=actor,
+    )
+    document.file.save(filetype.code, upload, save=False)
+    try:
+        with transaction.atomic():
+            old = list(proposal.documents.select_for_update().filter(code=code))
+            for previous in old:
+                previous.delete()
+                transaction.on_commit(
+                    lambda f=previous.file: f.storage.delete(f.name)
+                )
+            document.save()
+    except Exception:
+        document.file.storage.delete(document.file.name)
+        raise
+    return document
+
+
+# ---- pre-consultation -----------------------------------------------------------------------
+
+
+def submit_concept_note(proposal, actor, text: str, now=None) -> PreConsultation:
+    check_editable(proposal, actor, now)
+    if not rules.needs_pre_consultation(proposal.track):
+        raise Refused(_("This track does not take concept notes."))
+    text = (text or "").strip()
+    if not text:
+        raise Refused(_("Write the concept note."))
+    latest = proposal.latest_pre_consultation()
+    if latest is not None:
+        if latest.outcome == Outcome.PENDING:
+            raise Refused(_("Your concept note is with the secretariat already."))
+        if latest.outcome == Outcome.INVITE:
+            raise Refused(_("You are invited already: complete and submit the full proposal."))
+        if latest.outcome == Outcome.DECLINE:
+            raise Refused(_("The secretariat has declined this concept note."))
+    return PreConsultation.objects.create(proposal=proposal, concept_note=text, submitted_by=actor)
+
+
+def decide_pre_consultation(pre_consultation, actor, outcome: str, note: str = "", now=None):
+    if not permissions.can_screen_proposal(actor, pre_consultation.proposal):
+        raise Refused(_("Only the secretariat of this track can do this."))
+    if outcome not in {Outcome.INVITE, Outcome.ADVISE_CHANGES, Outcome.DECLINE}:
+        raise Refused(_("Choose an outcome."))
+    note = (note or "").strip()
+    if outcome != Outcome.INVITE and not note:
+        raise Refused(_("Give a reason: the applicant will see it."))
+    with transaction.atomic():
+        pc = PreConsultation.objects.select_for_update().get(pk=pre_consultation.pk)
+        if pc.outcome != Outcome.PENDING:
+            raise Refused(_("This concept note has been answered already."))
+        pc.outcome, pc.outcome_note = outcome, note
+        pc.decided_by, pc.decided_at = actor, now or timezone.now()
+        pc.save()
+        emails.queue_pre_consultation_mail(pc)
+    return pc
+
+
+# ---- submission -----------------------------------------------------------------------------
+
+
+def _same_receipt(existing: Submission, proposal) -> Submission:
+    if existing.proposal_id != proposal.pk:
+        raise Refused(_("This form has been used already; reload the page."))
+    return existing
+
+
+def submit_proposal(proposal, actor, key: str, now=None) -> Submission:
+    """Submit (or resubmit after a return). The same key always yields the same receipt:
+    a double click or a retry finds the submission the first request made."""
+    if not KEY_RE.match(key or ""):
+        raise Refused(_("This form has expired; reload the page and submit again."))
+    existing = Submission.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return _same_receipt(existing, proposal)
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            locked = (
+                Proposal.objects.select_for_update()
+                .select_related("track__cycle", "organisation")
+                .get(pk=proposal.pk)
+            )
+            existing = Submission.objects.filter(idempotency_key=key).first()
+            if existing is not None:  # the other request committed while we waited
+                return _same_receipt(existing, proposal)
+            lifecycle.check(locked, S.SUBMITTED, actor, now=now)
+            rules.check_deadline(locked.track, now)
+            problems = rules.submission_problems(locked)
+            if problems:
+                raise Refused(*problems)
+            rolled_over_from = None
+            if rules.after_cutoff(locked.track, now):
+                rolled_over_from = locked.cycle.year
+                locked.track = rules.next_cycle_track(locked.track)
+                locked.cycle = locked.track.cycle
+                locked.jurisdiction = jurisdiction_key(locked)
+                locked.save(update_fields=["track", "cycle", "jurisdiction", "updated_at"])
+            track = Track.objects.select_for_update().select_related("cycle").get(
+                pk=locked.track_id
+            )
+            data = receipts.snapshot(locked)
+            submission = Submission.objects.create(
+                proposal=locked, idempotency_key=key,
+                receipt_number=receipts.next_receipt_number(track), submitted_at=now,
+                submitted_by=actor, content_sha256=receipts.fingerprint(data), snapshot=data,
+                rolled_over_from=rolled_over_from,
+            )
+            lifecycle.transition(locked, S.SUBMITTED, actor, now=now)
+    except IntegrityError:
+        existing = Submission.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            return _same_receipt(existing, proposal)
+        raise _jurisdiction_taken(proposal) from None
+    proposal.refresh_from_db()
+    return submission
+
+
+# ---- screening ------------------------------------------------------------------------------
+
+
+def save_checklist(proposal, actor, ticked: set[str]) -> Proposal:
+    if not permissions.can_screen_proposal(actor, proposal):
+        raise Refused(_("Only the secretariat of this track can do this."))
+    if proposal.state != S.SUBMITTED:
+        raise Refused(_("Only a submitted proposal is screened."))
+    codes = {c for c, _label in rules.MANUAL_CHECKS.get(proposal.track.kind, [])}
+    proposal.screening_checklist = {c: c in ticked for c in sorted(codes)}
+    proposal.save(update_fields=["screening_checklist", "updated_at"])
+    return proposal
+
+
+SCREENING_DECISIONS = (S.RETURNED, S.ELIGIBLE, S.INELIGIBLE)
+
+
+def screen(proposal, actor, decision: str, reason: str = "", now=None) -> Proposal:
+    """Return for correction, or mark eligible (every checklist item met) or ineligible."""
+    if decision not in SCREENING_DECISIONS:
+        raise Refused(_("Choose a decision."))
+    if decision == S.ELIGIBLE and permissions.can_screen_proposal(actor, proposal):
+        unmet = [item["label"] for item in rules.checklist(proposal) if not item["ok"]]
+        if unmet:
+            raise Refused(
+                _("The eligibility checklist is not complete: %(items)s.")
+                % {"items": "; ".join(unmet)}
+            )
+    return lifecycle.transition(proposal, decision, actor, reason, now=now)
+
+
+def withdraw(proposal, actor, reason: str = "", now=None) -> Proposal:
+    return lifecycle.transition(proposal, S.WITHDRAWN, actor, reason, now=now)
+
+
+def reopen(proposal, actor, now=None) -> Proposal:
+    return lifecycle.transition(proposal, S.DRAFT, actor, now=now)
