@@ -3,6 +3,7 @@ state, so every applicant and screening screen has content. Idempotent: proposal
 by title and only missing ones are made; the call's dates move to stay open."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -27,12 +28,17 @@ def open_demo_cycle(now=None) -> Cycle:
         )
     cycle.status = CycleStatus.OPEN
     cycle.save(update_fields=["status"])
+    # Deadlines are announced as 18:00 KST on a day about a month ahead.
+    kst = ZoneInfo("Asia/Seoul")
+    closes = (now + dt.timedelta(days=30)).astimezone(kst).replace(
+        hour=18, minute=0, second=0, microsecond=0
+    )
     for track in cycle.tracks.all():
         track.opens_at = now - dt.timedelta(days=1)
         if track.deadline is not None:
-            track.deadline = now + dt.timedelta(days=30)
+            track.deadline = closes
         if track.cutoff is not None:
-            track.cutoff = now + dt.timedelta(days=30)
+            track.cutoff = closes
         track.save(update_fields=["opens_at", "deadline", "cutoff"])
     return cycle
 

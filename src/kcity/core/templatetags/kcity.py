@@ -1,0 +1,21 @@
+"""Template filters shared by every page."""
+
+from django import template
+
+from kcity.core.money import format_krw
+
+register = template.Library()
+
+
+@register.filter
+def krw(amount):
+    """Integer KRW for people: `400,000,000 KRW`, or `4억 원` in Korean."""
+    return format_krw(amount)
+
+
+@register.filter
+def cost_category(code):
+    """A budget's cost-category code as its translated label."""
+    from kcity.applications.models import CostCategory
+
+    return dict(CostCategory.choices).get(code, code)
