@@ -80,8 +80,12 @@ def ensure_system_packages(browser: bool) -> None:
     say(f"installing Debian's {', '.join(wanted)}")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     quiet = {"stdout": subprocess.DEVNULL, "env": env}
-    run("apt-get", "update", "-qq", **quiet)
-    run("apt-get", "install", "-y", "-qq", "--no-install-recommends", *wanted, **quiet)
+    try:
+        run("apt-get", "update", "-qq", **quiet)
+        run("apt-get", "install", "-y", "-qq", "--no-install-recommends", *wanted, **quiet)
+    except subprocess.CalledProcessError as exc:
+        # The portal still runs; the tests that need these will say what is missing.
+        say(f"could not install {', '.join(wanted)} (apt-get exited {exc.returncode})")
 
 
 def main(argv: list[str]) -> int:
