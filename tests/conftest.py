@@ -31,6 +31,14 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def jobs_after_commit(settings):
+    """Background jobs run in-process once their transaction commits (capture the commit with
+    django_capture_on_commit_callbacks to see their e-mails); tests/queue/ uses the database
+    backend and the real worker."""
+    settings.TASKS = {"default": {"BACKEND": "kcity.jobs.backends.AfterCommitBackend"}}
+
+
 @pytest.fixture
 def demo(db):
     from kcity.core.demo import load_demo

@@ -65,6 +65,10 @@ INSTALLED_APPS = [
     "kcity.programs",
     "kcity.portfolio",
     "kcity.applications",
+    "kcity.evaluation",
+    "django_tasks",
+    "django_tasks_db",
+    "kcity.jobs",
 ]
 
 MIDDLEWARE = [
@@ -162,6 +166,14 @@ EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "K-City Network <noreply@kcitynetwork.kr>"
 )
+
+# Background jobs (e-mails, receipt PDFs) are rows in this database, written in the same
+# transaction as the change that causes them, and run by `kcity worker`.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("KCITY_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
 
 KCITY_WEB_WORKERS = int(os.environ.get("KCITY_WEB_WORKERS", "4"))
 # Proposal documents: the largest upload accepted, and the address used in e-mailed links.

@@ -16,5 +16,6 @@ urlpatterns += i18n_patterns(
     path("calls/", include("kcity.programs.urls")),
     path("accounts/", include("kcity.accounts.urls")),
     path("proposals/", include("kcity.applications.urls")),
+    path("evaluation/", include("kcity.evaluation.urls")),
     path("admin/", admin.site.urls),
 )

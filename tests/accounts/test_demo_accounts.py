@@ -57,5 +57,7 @@ def test_demo_load_is_idempotent(demo):
 
     again = load_demo()
     assert again == demo
-    assert User.objects.count() == len(DEMO_USERS)
+    from kcity.evaluation.demo import DEMO_EXPERTS
+
+    assert User.objects.count() == len(DEMO_USERS) + len(DEMO_EXPERTS)
     assert Cycle.objects.count() == demo["cycles"]

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_engine_properties import M as PM
+from test_engine_properties import parse_roundtrip
+
 from kcity.selection.engine import explain, solve
 from kcity.selection.engine.instance import from_data
 
@@ -83,3 +90,181 @@ def test_merit_order_budget_shortfall():
 def test_default_result_has_no_explanations():
     result = solve(_round([("A", "VN", 90, M), ("B", "VN", 80, M)], cap=1))
     assert "explanations" not in result
+
+
+def _in_optimal_set(instance, pid):
+    """Is `pid` in some optimal set of `instance` (cold solves, with and without it forced)?"""
+    best = solve(instance)
+    forced = solve(replace(instance, include=(*instance.include, pid)))
+    return forced["status"] == "optimal" and forced["objective"] >= best["objective"]
+
+
+def test_country_cap_increase_is_suggested_and_verified():
+    instance = _round([("A", "VN", 90, M), ("B", "VN", 80, M), ("C", "VN", 70, M)], cap=1)
+    _, why = _explained(instance)
+    assert {"change": "max_per_country", "to": 2} in why["B"]["changes"]
+    assert "It would be selected if the country cap were 2." in why["B"]["text"]
+    assert {"change": "max_per_country", "to": 3} in why["C"]["changes"]
+    assert _in_optimal_set(replace(instance, max_per_country=3), "C")
+    assert not _in_optimal_set(replace(instance, max_per_country=2), "C")
+
+
+def test_track_maximum_increase_is_suggested():
+    instance = _round([("A", "VN", 90, M), ("B", "PE", 80, M)], track={"max_projects": 1})
+    _, why = _explained(instance)
+    assert {"change": "track_max_projects", "track": "T", "to": 2} in why["B"]["changes"]
+    assert "It would be selected if track T could have 2 projects." in why["B"]["text"]
+
+
+def test_track_budget_increase_is_smallest():
+    instance = _round([("A", "VN", 90, M), ("B", "PE", 80, M)], track={"budget": 3 * M // 2})
+    _, why = _explained(instance)
+    assert {"change": "track_budget", "track": "T", "increase": M // 2} in why["B"]["changes"]
+    assert "It would be selected if track T's budget were 50,000,000 KRW higher." in why["B"][
+        "text"]
+    track = instance.tracks[0]
+    at = replace(instance, tracks=(replace(track, budget=2 * M),))
+    below = replace(instance, tracks=(replace(track, budget=2 * M - 1),))
+    assert _in_optimal_set(at, "B") and not _in_optimal_set(below, "B")
+
+
+def test_merit_order_smallest_budget_increase_is_exact_when_not_monotone():
+    # Budget 5: A(3), C(2) in; B short by 1, D by 2.  At 6: A, B in, C and D out; D only
+    # comes in at 8 (A+B+C or A+B+D...), not at 5 + its shortfall: the walk is not monotone.
+    instance = _round([("A", "VN", 90, 3 * M), ("B", "PE", 80, 3 * M), ("C", "ID", 70, 2 * M),
+                       ("D", "KE", 60, 2 * M)], budget=5 * M, policy="merit_order")
+    result, why = _explained(instance)
+    assert result["selected"] == ["A", "C"]
+    for pid, entry in why.items():
+        increase = entry["budget_increase"]
+        expected = _scan_budget(instance, pid)
+        assert increase == expected, pid
+
+
+def _scan_budget(instance, pid, step=M // 2):
+    """The first budget (in steps that hit every sum of requests here) selecting pid."""
+    budget = instance.budget
+    while budget <= instance.budget + 20 * M:
+        if pid in solve(replace(instance, budget=budget))["selected"]:
+            return budget - instance.budget
+        budget += step
+    return None
+
+
+def _first_selecting(pid, instances_by_value):
+    """The first value whose instance selects `pid`, or None."""
+    for value, instance in instances_by_value:
+        if pid in solve(instance)["selected"]:
+            return value
+    return None
+
+
+def _track_set(instance, code, field, value):
+    return replace(instance, tracks=tuple(
+        replace(t, **{field: value}) if t.code == code else t for t in instance.tracks))
+
+
+@st.composite
+def contested_rounds(draw, policy="merit_order"):
+    """Feasible rounds where limits bind: no minimums, 2-8 proposals, tight limits."""
+    tracks = []
+    for i in range(draw(st.integers(1, 2))):
+        track = {"code": f"T{i}"}
+        if draw(st.booleans()):
+            track["max_projects"] = draw(st.integers(1, 3))
+        if draw(st.booleans()):
+            track["budget"] = draw(st.integers(1, 40)) * PM
+        tracks.append(track)
+    proposals = [{
+        "id": f"P{i}", "track": f"T{draw(st.integers(0, len(tracks) - 1))}",
+        "country": draw(st.sampled_from(["VN", "PE", "ID"])),
+        "score": draw(st.integers(600, 1000)) / 10, "request": draw(st.integers(1, 20)) * PM,
+    } for i in range(draw(st.integers(2, 8)))]
+    total = sum(p["request"] for p in proposals)
+    return {"cycle": "2024", "currency": "KRW", "policy": policy,
+            "budget": draw(st.integers(0, total // PM)) * PM,
+            "max_per_country": draw(st.sampled_from([None, 1, 2])),
+            "tracks": tracks, "proposals": proposals}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(contested_rounds())
+def test_merit_order_changes_equal_a_scan_of_every_value(data):
+    """Budgets and track budgets scanned in steps of the request unit (every sum of
+    requests is hit); caps and maximums scanned one by one: the first value that
+    selects the proposal is the one reported, or none is reported."""
+    instance = from_data(parse_roundtrip(data))
+    result = solve(instance)
+    if result["status"] != "optimal" or not result["reserve"]:
+        return
+    top = sum(p.request for p in instance.proposals) + PM
+    n = len(instance.proposals)
+    by_id = {p.id: p for p in instance.proposals}
+    for entry in explain(instance, result):
+        pid = entry["id"]
+        changes = {(c["change"], c.get("track")): c for c in entry["changes"]}
+        kinds = {d["constraint"] for d in entry["blocked_by"]}
+        track = next(t for t in instance.tracks if t.code == by_id[pid].track)
+        budget = instance.budget
+        found = _first_selecting(pid, ((b - budget, replace(instance, budget=b))
+                                       for b in range(budget, budget + top, PM)))
+        assert entry["budget_increase"] == found
+        if "track_budget" in kinds:
+            found = _first_selecting(pid, (
+                (b - track.budget, _track_set(instance, track.code, "budget", b))
+                for b in range(track.budget, track.budget + top, PM)))
+            got = changes.get(("track_budget", track.code))
+            assert (None if got is None else got["increase"]) == found
+        if "max_per_country" in kinds:
+            found = _first_selecting(pid, ((c, replace(instance, max_per_country=c))
+                                           for c in range(instance.max_per_country + 1, n + 1)))
+            got = changes.get(("max_per_country", None))
+            assert (None if got is None else got["to"]) == found
+        if "track_max_projects" in kinds:
+            found = _first_selecting(pid, (
+                (m, _track_set(instance, track.code, "max_projects", m))
+                for m in range(track.max_projects + 1, n + 1)))
+            got = changes.get(("track_max_projects", track.code))
+            assert (None if got is None else got["to"]) == found
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(contested_rounds(policy="max_merit"))
+def test_max_merit_changes_equal_a_scan_of_every_value(data):
+    """As above for max_merit, 'selected' meaning 'in some optimal set' (cold solves)."""
+    data["proposals"] = data["proposals"][:5]
+    for p in data["proposals"]:
+        p["request"] = min(p["request"], 8 * PM)
+    instance = from_data(parse_roundtrip(data))
+    result = solve(instance)
+    if result["status"] != "optimal" or not result["reserve"]:
+        return
+    top = sum(p.request for p in instance.proposals) + PM
+    by_id = {p.id: p for p in instance.proposals}
+    for entry in explain(instance, result):
+        pid = entry["id"]
+        changes = {(c["change"], c.get("track")): c for c in entry["changes"]}
+        kinds = {d["constraint"] for d in entry["blocked_by"]}
+        track = next(t for t in instance.tracks if t.code == by_id[pid].track)
+        budget = instance.budget
+
+        def first(pairs, pid=pid):
+            return next((v for v, i in pairs if _in_optimal_set(i, pid)), None)
+
+        assert entry["budget_increase"] == first(
+            (b - budget, replace(instance, budget=b)) for b in range(budget, budget + top, PM))
+        if "track_budget" in kinds:
+            got = changes.get(("track_budget", track.code))
+            assert (None if got is None else got["increase"]) == first(
+                (b - track.budget, _track_set(instance, track.code, "budget", b))
+                for b in range(track.budget, track.budget + top, PM))
+        if "max_per_country" in kinds:
+            got = changes.get(("max_per_country", None))
+            assert (None if got is None else got["to"]) == first(
+                (c, replace(instance, max_per_country=c))
+                for c in range(instance.max_per_country + 1, 6))
+        if "track_max_projects" in kinds:
+            got = changes.get(("track_max_projects", track.code))
+            assert (None if got is None else got["to"]) == first(
+                (m, _track_set(instance, track.code, "max_projects", m))
+                for m in range(track.max_projects + 1, 6))

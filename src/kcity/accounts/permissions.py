@@ -125,7 +125,9 @@ def visible_proposals(user) -> QuerySet:
     """Every proposal page and download starts here: a stranger's lookup finds nothing (404).
 
     The applicant organisation sees its proposals; a consortium member that has confirmed
-    sees the proposal it joined; the secretariat sees the proposals of its tracks.
+    sees the proposal it joined; the secretariat sees the proposals of its tracks; an
+    evaluator sees the proposals of the panels they sit on, not conflicted and once they have
+    declared no conflict.
     """
     from kcity.applications.models import Proposal
 
@@ -133,6 +135,11 @@ def visible_proposals(user) -> QuerySet:
         return Proposal.objects.none()
     if is_secretariat(user):
         return managed_proposals(user)
+    if is_evaluator(user):
+        # An evaluator reads a proposal only once they have stated they have no conflict.
+        return assigned_proposals(user).filter(
+            conflict_declarations__evaluator=user, conflict_declarations__has_conflict=False
+        )
     if not is_applicant(user) or user.organisation_id is None:
         return Proposal.objects.none()
     from django.db.models import Q
@@ -144,3 +151,75 @@ def visible_proposals(user) -> QuerySet:
             members__confirmed_at__isnull=False,
         )
     ).distinct()
+
+
+# ---- evaluation -----------------------------------------------------------------------------
+
+
+def automatic_conflict(user, proposal) -> bool:
+    """The evaluator's organisation applies or is in the consortium (invited or confirmed).
+    Projects have no contractor yet; when they do, the contractor joins this rule."""
+    org = getattr(user, "organisation_id", None)
+    if org is None:
+        return False
+    return org == proposal.organisation_id or proposal.members.filter(
+        organisation_id=org
+    ).exists()
+
+
+def conflicted_proposals(user) -> QuerySet:
+    """The proposals this evaluator must never see: automatic and declared conflicts."""
+    from django.db.models import Q
+
+    from kcity.applications.models import Proposal
+
+    q = Q(conflict_declarations__evaluator=user, conflict_declarations__has_conflict=True)
+    if user.organisation_id is not None:
+        q |= Q(organisation_id=user.organisation_id)
+        q |= Q(members__organisation_id=user.organisation_id)
+    return Proposal.objects.filter(q)
+
+
+def assigned_proposals(user) -> QuerySet:
+    """Proposals of the panels where this evaluator holds an active seat, minus conflicts.
+
+    The assignment list shows only their title and applicant (to declare a conflict);
+    `visible_proposals` opens the content after a declaration of no conflict.
+    """
+    from kcity.applications.models import Proposal
+
+    if not is_evaluator(user):
+        return Proposal.objects.none()
+    return (
+        Proposal.objects.filter(
+            eval_panels__members__evaluator=user, eval_panels__members__active=True
+        )
+        .exclude(pk__in=conflicted_proposals(user).values("pk"))
+        .distinct()
+    )
+
+
+def can_manage_panel(user, panel) -> bool:
+    return can_manage_track(user, panel.track)
+
+
+def sits_on_panel(user, panel) -> bool:
+    return is_evaluator(user) and panel.members.filter(evaluator=user, active=True).exists()
+
+
+def can_see_panel_scores(user, panel) -> bool:
+    """Blind scoring: the secretariat follows the scores (dispersion, outliers) while the
+    panel is open; its evaluators see each other's scores only once it is closed."""
+    if can_manage_panel(user, panel):
+        return True
+    return panel.is_closed and sits_on_panel(user, panel)
+
+
+def can_see_evaluation_summary(user, panel, proposal) -> bool:
+    """For a proposal already found through `visible_proposals`: the secretariat at any time
+    after closing, the panel's evaluators after closing, the applicant once released."""
+    if not panel.is_closed:
+        return False
+    if can_manage_panel(user, panel) or sits_on_panel(user, panel):
+        return True
+    return panel.results_released and is_proposal_applicant(user, proposal)

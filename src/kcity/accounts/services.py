@@ -93,7 +93,7 @@ def register_applicant(
             org.save()
             user.organisation = org
             user.save()
-            transaction.on_commit(lambda: _tell_secretariat(org))
+            _queue_tell_secretariat(org)
     except IntegrityError as exc:
         # Two people registering the same company or user name at the same moment.
         raise ValidationError(
@@ -106,9 +106,21 @@ def _absolute(site_url: str, name: str) -> str:
     return site_url.rstrip("/") + reverse(name) if site_url else ""
 
 
-def _tell_secretariat(org: Organisation) -> None:
+def _queue_tell_secretariat(org: Organisation) -> None:
+    """Inside the registration's transaction: one e-mail job per secretariat member."""
+    from kcity.jobs.tasks import queue_email
+
     staff = User.objects.filter(role=Role.SECRETARIAT, is_active=True).exclude(email="")
-    for member in staff:
+    for member in staff.order_by("pk"):
+        queue_email(f"org-registered:{org.pk}:{member.pk}",
+                    "kcity.accounts.services.tell_secretariat_member",
+                    org_pk=org.pk, member_pk=member.pk)
+
+
+def tell_secretariat_member(org_pk: int, member_pk: int) -> None:
+    """The worker's side: tell one secretariat member about a new organisation."""
+    org = Organisation.objects.get(pk=org_pk)
+    for member in User.objects.filter(pk=member_pk):
         with translation.override(member.preferred_language or "en"):
             subject = _("New organisation to verify: %(name)s") % {"name": org.name}
             body = render_to_string(
@@ -144,12 +156,19 @@ def verify_organisations(
             .exclude(email="")
             .select_related("organisation")
         )
-        transaction.on_commit(lambda: _tell_members_verified(members, site_url))
+        from kcity.jobs.tasks import queue_email
+
+        stamp = now.strftime("%Y%m%dT%H%M%S%f")
+        for member in members:
+            queue_email(f"org-verified:{member.organisation_id}:{member.pk}:{stamp}",
+                        "kcity.accounts.services.tell_member_verified",
+                        member_pk=member.pk, site_url=site_url)
     return len(pending)
 
 
-def _tell_members_verified(members: list[User], site_url: str) -> None:
-    for member in members:
+def tell_member_verified(member_pk: int, site_url: str) -> None:
+    """The worker's side: tell one person that their organisation is verified."""
+    for member in User.objects.filter(pk=member_pk).select_related("organisation"):
         with translation.override(member.preferred_language or "en"):
             context = {
                 "user": member,

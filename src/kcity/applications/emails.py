@@ -1,11 +1,12 @@
-"""E-mails about proposals, sent through Django's mail API once the transaction commits
-(so a rolled-back change never mails anyone), in each recipient's preferred language."""
+"""E-mails about proposals, in each recipient's preferred language.
 
-from functools import partial
+`queue_*` runs inside the transaction of the change: it records the e-mail under an
+idempotency key and queues its job in that transaction (`kcity.jobs.tasks`), so a
+rolled-back change mails no one and a committed one always has its job. `send_*` is what
+the worker runs."""
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -55,7 +56,10 @@ def send_state_mail(event_pk: int) -> None:
 
 
 def queue_state_mail(proposal, event) -> None:
-    transaction.on_commit(partial(send_state_mail, event.pk))
+    from kcity.jobs.tasks import queue_email
+
+    queue_email(f"state:{event.pk}", "kcity.applications.emails.send_state_mail",
+                proposal=proposal, event_pk=event.pk)
 
 
 def send_invitation_mail(member_pk: int) -> None:
@@ -72,7 +76,10 @@ def send_invitation_mail(member_pk: int) -> None:
 
 
 def queue_invitation_mail(member) -> None:
-    transaction.on_commit(partial(send_invitation_mail, member.pk))
+    from kcity.jobs.tasks import queue_email
+
+    queue_email(f"invitation:{member.pk}", "kcity.applications.emails.send_invitation_mail",
+                proposal=member.proposal, member_pk=member.pk)
 
 
 def send_pre_consultation_mail(pre_consultation_pk: int) -> None:
@@ -90,4 +97,8 @@ def send_pre_consultation_mail(pre_consultation_pk: int) -> None:
 
 
 def queue_pre_consultation_mail(pre_consultation) -> None:
-    transaction.on_commit(partial(send_pre_consultation_mail, pre_consultation.pk))
+    from kcity.jobs.tasks import queue_email
+
+    queue_email(f"pre-consultation:{pre_consultation.pk}",
+                "kcity.applications.emails.send_pre_consultation_mail",
+                proposal=pre_consultation.proposal, pre_consultation_pk=pre_consultation.pk)

@@ -1,6 +1,7 @@
 """Forms only parse and validate input; the services decide and write."""
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from kcity.applications import rules
@@ -89,7 +90,7 @@ class ProposalContentForm(forms.ModelForm):
                 del self.fields[name]
         for name in MONEY_FIELDS & set(self.fields):
             self.fields[name] = MoneyField(
-                label=Proposal._meta.get_field(name).verbose_name,
+                label=capfirst(Proposal._meta.get_field(name).verbose_name),
                 initial=getattr(self.instance, name),
             )
         if track.kind == TrackKind.DEMONSTRATION:

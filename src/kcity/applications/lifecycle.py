@@ -43,6 +43,10 @@ MOVES: dict[tuple[str, str], Move] = {
     (S.SUBMITTED, S.INELIGIBLE): Move(
         SECRETARIAT, gettext_lazy("Mark ineligible"), reason_required=True
     ),
+    # Evaluation (kcity.evaluation): a panel takes the proposal, closing it records the result.
+    (S.ELIGIBLE, S.UNDER_EVALUATION): Move(SECRETARIAT, gettext_lazy("Send to evaluation")),
+    (S.UNDER_EVALUATION, S.EVALUATED): Move(SECRETARIAT, gettext_lazy("Record the evaluation")),
+    (S.EVALUATED, S.UNDER_EVALUATION): Move(SECRETARIAT, gettext_lazy("Send to the next stage")),
 }
 
 EDITABLE_STATES = frozenset({S.DRAFT, S.RETURNED})

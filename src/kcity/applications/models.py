@@ -26,8 +26,10 @@ class ProposalState(models.TextChoices):
     ELIGIBLE = "eligible", _("Eligible")
     INELIGIBLE = "ineligible", _("Ineligible")
     WITHDRAWN = "withdrawn", _("Withdrawn")
-    # Evaluation and selection states (under_evaluation, selected, not_selected) are added
-    # here and in lifecycle.MOVES when the evaluation work lands.
+    UNDER_EVALUATION = "under_evaluation", _("Under evaluation")
+    EVALUATED = "evaluated", _("Evaluated")
+    # Selection states (selected, not_selected) are added here and in lifecycle.MOVES
+    # when the selection work lands.
 
 
 class ProjectType(models.TextChoices):

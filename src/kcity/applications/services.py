@@ -25,6 +25,7 @@ from kcity.applications.models import (
     Submission,
 )
 from kcity.applications.models import ProposalState as S
+from kcity.jobs.tasks import queue_receipt
 from kcity.programs.models import Track, TrackKind
 
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -297,6 +298,7 @@ def submit_proposal(proposal, actor, key: str, now=None) -> Submission:
                 rolled_over_from=rolled_over_from,
             )
             lifecycle.transition(locked, S.SUBMITTED, actor, now=now)
+            queue_receipt(submission)  # the PDF, rendered by the worker
     except IntegrityError:
         existing = Submission.objects.filter(idempotency_key=key).first()
         if existing is not None:

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -271,8 +271,13 @@ def receipt(request, pk, submission_pk):
 def receipt_pdf(request, pk, submission_pk):
     proposal = _proposal(request, pk)
     submission = get_object_or_404(proposal.submissions, pk=submission_pk)
-    response = HttpResponse(receipts.render_pdf(submission, request),
-                            content_type="application/pdf")
+    stored = getattr(submission, "receipt_pdf", None)  # rendered by the worker
+    if stored is not None and stored.language == translation.get_language():
+        with stored.file.open("rb") as f:
+            content = f.read()
+    else:
+        content = receipts.render_pdf(submission, request)
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{submission.receipt_number}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -26,7 +26,7 @@ from kcity.programs.models import Cycle
 
 DEMO_PASSWORD = "kcity-demo"
 DEMO_CYCLES = (2021, 2023, 2024, 2025, 2026)
-SECRETARIAT_APPS = ("accounts", "programs", "portfolio", "applications")
+SECRETARIAT_APPS = ("accounts", "programs", "portfolio", "applications", "evaluation")
 
 DEMO_ORGANISATIONS = {
     "molit": dict(
@@ -151,8 +151,12 @@ def load_demo() -> dict:
     users = load_accounts()
     from kcity.applications.demo import load_demo_proposals
 
-    proposals = load_demo_proposals()
+    load_demo_proposals()
+    from kcity.evaluation.demo import load_demo_evaluation
+
+    # The evaluation adds eligible proposals to the call, so it reports the final count.
+    evaluation = load_demo_evaluation()
     return {
         "cycles": Cycle.objects.count(), "projects": projects, "users": list(users),
-        "proposals": proposals,
+        "proposals": evaluation["proposals"], "panels": evaluation["panels"],
     }

@@ -52,6 +52,12 @@ class Stage(models.TextChoices):
     PRESENTATION = "presentation", _("Presentation")
 
 
+class Aggregation(models.TextChoices):
+    MEAN = "mean", _("Mean")
+    TRIMMED_MEAN = "trimmed_mean", _("Trimmed mean (drop the highest and lowest)")
+    MEDIAN = "median", _("Median")
+
+
 def _localised(obj, field: str) -> str:
     """The Korean text when Korean is active and present, else the English one."""
     if (get_language() or "").startswith("ko"):
@@ -142,6 +148,18 @@ class Track(models.Model):
         _("secretariat"), max_length=8, choices=SecretariatUnit.choices
     )
     required_documents = models.JSONField(_("required documents"), default=list, blank=True)
+    # Evaluation (issue 5): how panel scores combine into a proposal's result.
+    aggregation = models.CharField(
+        _("aggregation of panel scores"), max_length=16, choices=Aggregation.choices,
+        default=Aggregation.TRIMMED_MEAN,
+    )
+    stage_weights = models.JSONField(
+        _("weight of each stage in the final score (%)"), default=dict, blank=True,
+        help_text=_("Stage code to percent, e.g. {\"paper_review\": 40, \"presentation\": 60}."),
+    )
+    min_score_threshold = models.PositiveSmallIntegerField(
+        _("lowest final score that can be selected (out of 100)"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("track")

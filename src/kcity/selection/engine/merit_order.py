@@ -18,6 +18,12 @@ class Walk:
     selected: set[str]
     blocked: dict[str, list[dict]] = field(default_factory=dict)
     reason: str | None = None
+    # (step, limit, needed) for every step refused by one money limit alone
+    # (limit None: the total budget, else the code of the track whose budget it is;
+    # needed: the limit at which it would have fitted), and each proposal's last
+    # step: what explain.py needs to find the exact budgets where the walk changes
+    money_steps: list[tuple[int, str | None, int]] = field(default_factory=list)
+    last_step: dict[str, int] = field(default_factory=dict)
 
 
 def blocker_details(tally: Tally, proposal: Proposal) -> list[dict]:
@@ -81,10 +87,27 @@ def walk(analysis: Analysis) -> Walk:
     instance = analysis.instance
     tally = Tally(instance)
     selected: set[str] = set()
+    money_steps: list[tuple[int, str | None, int]] = []
+    last_step: dict[str, int] = {}
 
     def take(proposal: Proposal) -> None:
         tally.add(proposal)
         selected.add(proposal.id)
+
+    steps = [0]
+
+    def fits(proposal: Proposal) -> bool:
+        """The walk's test, recording what a larger budget would change."""
+        blockers = tally.blockers(proposal)
+        step = steps[0]
+        steps[0] += 1
+        last_step[proposal.id] = step
+        if blockers == ["budget"]:
+            money_steps.append((step, None, tally.awarded + proposal.request))
+        elif blockers == ["track_budget"]:
+            money_steps.append((step, proposal.track,
+                                tally.track_awarded[proposal.track] + proposal.request))
+        return not blockers
 
     for proposal in _includes(analysis):
         take(proposal)
@@ -97,13 +120,14 @@ def walk(analysis: Analysis) -> Walk:
         for proposal in by_track.get(track.code, []):
             if tally.track_count[track.code] >= track.min_projects:
                 break
-            if proposal.id not in selected and tally.fits(proposal):
+            if proposal.id not in selected and fits(proposal):
                 take(proposal)
-    result = Walk(tally=tally, selected=selected)
+    result = Walk(tally=tally, selected=selected, money_steps=money_steps,
+                  last_step=last_step)
     for proposal in analysis.ranking:
         if proposal.id in selected:
             continue
-        if tally.fits(proposal):
+        if fits(proposal):
             take(proposal)
         else:
             result.blocked[proposal.id] = blocker_details(tally, proposal)

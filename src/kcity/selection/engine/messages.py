@@ -143,3 +143,17 @@ def change_budget(increase: int) -> str:
 
 def change_none() -> str:
     return _("No budget increase alone brings it in.")
+
+
+def change_track_budget(track: str, increase: int) -> str:
+    return _("It would be selected if track {track}'s budget were {increase} higher.").format(
+        track=track, increase=krw(increase))
+
+
+def change_cap(cap: int) -> str:
+    return _("It would be selected if the country cap were {cap}.").format(cap=cap)
+
+
+def change_track_max(track: str, maximum: int) -> str:
+    return _("It would be selected if track {track} could have {maximum} projects.").format(
+        track=track, maximum=maximum)

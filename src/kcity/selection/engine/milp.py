@@ -23,12 +23,21 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 import numpy as np
 
+from . import branch
 from .analysis import Analysis
 from .instance import Instance, Proposal
 
 DEFAULT_TIME_LIMIT = 600.0
 CORE_MIN_COLS = 3000  # from this size, fix columns by reduced cost before branching
 CORE_SIZE = 1500  # columns left free in the small MIP that finds the first incumbent
+BRANCH_MAX_FREE = 150  # above this many free columns HiGHS searches (on a small model)
+CORE_BRANCH = 120  # columns left free when improving the incumbent by exact search
+SUB_OPTIONS: dict[str, object] = {}
+CORE_TIME_LIMIT = 0.5  # seconds at most for that heuristic by HiGHS
+NEAR_NODE_LIMIT = 5_000  # nodes for the same heuristic by branch.py, tried first
+NEAR_ROUNDS = 1
+# node limits of successive exact searches; each stop with a better set fixes more columns
+BRANCH_NODE_LIMITS = (100_000, 100_000)
 MAX_DIGITS = 6  # merit resolution 1e-6; scores in practice have one or two decimals
 INF = math.inf
 
@@ -134,6 +143,8 @@ class MeritModel:
         self.weight = np.array([p.request // self.unit for p in self.cols], dtype=np.float64)
         self.merit_row: int | None = None
         self._maximising = True
+        self._rows_cache: list[list[tuple[int, int]]] | None = None
+        self.last_free = -1  # free columns left by the last reduced-cost fixing (diagnostics)
         self.h = highspy._Highs()  # the bare class: no banner on stdout, no callbacks
         h = self.h
         h.setOptionValue("output_flag", bool(verbose))
@@ -181,7 +192,7 @@ class MeritModel:
         index = np.concatenate([r[2] for r in rows]).astype(np.int32)
         value = np.concatenate([r[3] for r in rows]).astype(np.float64)
         h.addRows(len(rows), lower, upper, len(index), starts, index, value)
-        # kept for the Lagrangian bound of `_fix_by_reduced_cost`
+        # kept for the Lagrangian bound and reduced-cost fixing of `_solve_with_core`
         self._row_of_entry = np.repeat(np.arange(len(rows)), [len(r[2]) for r in rows])
         self._entry_col, self._entry_value = index, value
         self.apply(instance)
@@ -251,27 +262,40 @@ class MeritModel:
         self.h.changeObjectiveSense(self._highspy.ObjSense.kMaximize)
         self._maximising = True
 
-    def minimise_award(self) -> None:
+    def minimise_award(self, track: str | None = None) -> None:
+        """Minimise the award (scaled by `unit`), of one track only if `track` is given."""
         n = len(self.cols)
-        self.h.changeColsCost(n, np.arange(n, dtype=np.int32), self.weight)
+        cost = self.weight
+        if track is not None:
+            cost = cost * np.array([p.track == track for p in self.cols], dtype=np.float64)
+        self.h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
         self.h.changeObjectiveSense(self._highspy.ObjSense.kMinimize)
         self._maximising = False
 
     # -- solving -------------------------------------------------------------
 
     def solve(
-        self, time_limit: float = DEFAULT_TIME_LIMIT, hint: list[Proposal] | None = None
+        self,
+        time_limit: float = DEFAULT_TIME_LIMIT,
+        hint: list[Proposal] | None = None,
+        *,
+        core: bool | None = None,
     ) -> Outcome:
         """Run HiGHS; `hint` (a feasible set) seeds the incumbent for faster re-solves.
 
-        Large models first get their LP relaxation, a rounded incumbent and the
-        columns whose reduced cost exceeds the gap fixed (see `_fix_by_reduced_cost`);
-        HiGHS's own presolve is slow on 100,000 near-identical columns.
+        Large models (or `core=True`, as what-ifs do) first get their LP relaxation,
+        an incumbent (rounded LP or the hint, improved by an exact search near the LP)
+        and the columns whose reduced cost exceeds the gap fixed; what is left is
+        searched exactly by branch.py or, if larger, by HiGHS on a small model.
+        HiGHS on the whole model is slow on 100,000 near-identical columns, and on a
+        1,000-column knapsack it spends 100-300 ms proving what this proves in tens.
         """
         n = len(self.cols)
         if n == 0:
             return Outcome("unknown", [], None)
-        if n >= CORE_MIN_COLS and self._maximising and self.merit_row is None:
+        if core is None:
+            core = n >= CORE_MIN_COLS
+        if core and self._maximising and self.merit_row is None:
             return self._solve_with_core(time_limit, hint)
         return self._run_mip(time_limit, hint)
 
@@ -307,32 +331,259 @@ class MeritModel:
             return self._run_mip(time_limit, hint)
         x_lp, y = relaxation
         lower, upper = self._col_bounds()
-        incumbent = self._round(x_lp, lower, upper)
+        bound, reduced, multipliers = self._lagrangian_bound(y, lower, upper)
+        incumbent = self._best_of(self._round(x_lp, reduced, lower, upper),
+                                  self._hint_columns(hint))
         if incumbent is None:
             return self._run_mip(time_limit, hint)
-        bound, reduced = self._lagrangian_bound(y, lower, upper)
         incumbent = self._improve(incumbent, reduced, lower, upper, time_limit / 4)
-        z_inc = int(round(float(self.merit[incumbent].sum())))
-        slack = bound - z_inc - 1 + 1e-7 * abs(bound) + 1e-6  # room for a better integer set
-        chosen = [self.cols[i] for i in incumbent]
-        if slack < 0:
-            return Outcome("optimal", chosen, None)  # no integer set beats the incumbent
+        tolerance = 1e-7 * abs(bound) + 1e-6
         free = lower < upper
-        fix = free & (abs(reduced) > slack)
-        new_lower, new_upper = self._fixed_bounds(reduced, lower, upper, fix)
+        # cheap first: a short exact search near the LP; HiGHS near the LP if that is not enough
+        incumbent = self._improve_near(incumbent, lower, upper, reduced, multipliers, tolerance)
+        tried_highs, searches = False, 0
+        while True:
+            z_inc = int(round(float(self.merit[incumbent].sum())))
+            chosen = [self.cols[i] for i in incumbent]
+            slack = bound - z_inc - 1 + tolerance  # room for a better integer set
+            if slack < 0:
+                return Outcome("optimal", chosen, None)  # no integer set beats the incumbent
+            fix = free & (abs(reduced) > slack)
+            new_lower, new_upper = self._fixed_bounds(reduced, lower, upper, fix)
+            self.last_free = int((new_lower < new_upper).sum())
+            if self.last_free <= BRANCH_MAX_FREE and searches < len(BRANCH_NODE_LIMITS):
+                searches += 1
+                try:
+                    better = self._branch(new_lower, new_upper, reduced, multipliers, z_inc,
+                                          tolerance, node_limit=BRANCH_NODE_LIMITS[searches - 1])
+                except branch.Abort as stopped:
+                    if stopped.found is not None:  # better, not proven: fix more columns
+                        incumbent = stopped.found
+                    continue  # and search again, longer
+                else:
+                    chosen = chosen if better is None else [self.cols[i] for i in better]
+                    return Outcome("optimal", chosen, None)
+            if tried_highs:
+                break
+            tried_highs = True
+            found = self._improve_core(incumbent, lower, upper, reduced,
+                                       min(CORE_TIME_LIMIT, time_limit / 4))
+            if found is incumbent:
+                break
+            incumbent = found
         remaining = max(1e-3, time_limit - (time.monotonic() - start))
-        inside = [p for p in chosen
-                  if new_lower[self.col[p.id]] <= 1 <= new_upper[self.col[p.id]]]
-        core = self._run_within(new_lower, new_upper, lower, upper, remaining,
-                                hint or (inside if len(inside) == len(chosen) else None))
-        if core.status == "optimal":
-            better = self.scaled_merit(core.chosen) > z_inc
-            return Outcome("optimal", core.chosen if better else chosen, None)
-        if core.status == "infeasible":
+        proven, better, sub_bound = self._sub_mip(new_lower, new_upper, z_inc, remaining)
+        if better is not None:
+            chosen = [self.cols[i] for i in better]
+            z_inc = self.scaled_merit(chosen)
+        if proven:
             return Outcome("optimal", chosen, None)
-        if core.status == "feasible" and self.scaled_merit(core.chosen) > z_inc:
-            return Outcome("feasible", core.chosen, max(core.bound or z_inc, z_inc))
-        return Outcome("feasible", chosen, max(core.bound or z_inc, z_inc))
+        proved = math.floor(bound + tolerance)  # the Lagrangian bound holds too
+        if sub_bound is not None:
+            proved = min(proved, sub_bound)
+        return Outcome("feasible", chosen, max(z_inc, proved))
+
+    def _improve_near(self, incumbent, lower, upper, reduced, multipliers, tolerance):
+        """A better incumbent by a short exact search (NEAR_NODE_LIMIT nodes) over the
+        CORE_BRANCH free columns nearest the LP, the others kept as in `incumbent`."""
+        new_lower, new_upper = self._near_bounds(incumbent, lower, upper, reduced)
+        if new_lower is None:
+            return incumbent
+        for _round in range(NEAR_ROUNDS):
+            z_inc = int(round(float(self.merit[incumbent].sum())))
+            try:
+                found = self._branch(new_lower, new_upper, reduced, multipliers, z_inc,
+                                     tolerance, node_limit=NEAR_NODE_LIMIT)
+            except branch.Abort as stopped:
+                found = stopped.found
+            else:
+                return incumbent if found is None else found  # best near the LP
+            if found is None:
+                break
+            incumbent = found
+            new_lower, new_upper = self._near_bounds(incumbent, lower, upper, reduced)
+        return incumbent
+
+    def _near_bounds(self, incumbent, lower, upper, reduced):
+        """Column bounds freeing only the CORE_BRANCH columns of smallest |reduced cost|."""
+        free = np.flatnonzero(lower < upper)
+        if len(free) <= CORE_BRANCH:
+            return None, None
+        near = free[np.argsort(np.abs(reduced[free]), kind="stable")[:CORE_BRANCH]]
+        taken = np.zeros(len(self.cols), dtype=bool)
+        taken[incumbent] = True
+        new_lower, new_upper = lower.copy(), upper.copy()
+        pinned = np.ones(len(self.cols), dtype=bool)
+        pinned[near] = False
+        new_lower[pinned & taken] = 1.0
+        new_upper[pinned & ~taken] = 0.0
+        return new_lower, new_upper
+
+    def _hint_columns(self, hint: list[Proposal] | None) -> np.ndarray | None:
+        """The hint as column indices, if it is a feasible point of the current model."""
+        if not hint or any(p.id not in self.col for p in hint):
+            return None
+        columns = np.array(sorted(self.col[p.id] for p in hint), dtype=np.int64)
+        lower, upper = self._col_bounds()
+        taken = np.zeros(len(self.cols), dtype=bool)
+        taken[columns] = True
+        if np.any(taken & (upper < 0.5)) or np.any(~taken & (lower > 0.5)):
+            return None
+        lp = self.h.getLp()
+        activity = self._activity(taken, len(lp.row_upper_))
+        if np.any(activity > np.asarray(lp.row_upper_) + 1e-9) or np.any(
+            activity < np.asarray(lp.row_lower_) - 1e-9
+        ):
+            return None
+        return columns
+
+    def _best_of(self, *candidates: np.ndarray | None) -> np.ndarray | None:
+        found = [c for c in candidates if c is not None]
+        if not found:
+            return None
+        return max(found, key=lambda c: float(self.merit[c].sum()))
+
+    def _branch(self, new_lower, new_upper, reduced, multipliers, z_inc, tolerance,
+                node_limit: int = branch.NODE_LIMIT):
+        """Exact search over the free columns (branch.py): the sorted columns of a set
+        better than `z_inc`, None when there is none.  On `branch.Abort` the best set
+        found so far is in its `found` (columns) or None."""
+        lp = self.h.getLp()
+        row_lower = np.asarray(lp.row_lower_, dtype=np.float64)
+        row_upper = np.asarray(lp.row_upper_, dtype=np.float64)
+        y_budget = float(multipliers[self.budget_row])
+        others = multipliers.copy()
+        others[self.budget_row] = 0.0
+        constant = float(np.where(others > 0, others * np.where(np.isfinite(row_upper),
+                                                                row_upper, 0.0),
+                                  others * np.where(np.isfinite(row_lower), row_lower, 0.0)).sum())
+        profit = reduced + y_budget * self.weight  # the budget row stays a knapsack
+        ones = new_lower > 0.5
+        free = np.flatnonzero(new_lower < new_upper)
+        activity = [int(round(a)) for a in self._activity(ones, len(row_upper)).tolist()]
+        fixed_merit = float(self.merit[ones].sum())
+        rows_of = self._column_rows()
+
+        def columns(picked: list[int]) -> np.ndarray:
+            return np.sort(np.concatenate([np.flatnonzero(ones), free[picked]]).astype(np.int64))
+
+        try:
+            _best, picked = branch.search(
+                merit=[int(round(m)) for m in self.merit[free].tolist()],
+                rows_of=[rows_of[j] for j in free.tolist()],
+                profit=profit[free].tolist(),
+                weight=[int(round(w)) for w in self.weight[free].tolist()],
+                budget_row=self.budget_row,
+                activity=activity,
+                upper=row_upper.tolist(),
+                lower=row_lower.tolist(),
+                base_bound=constant + float(profit[ones].sum()) - fixed_merit,
+                best=z_inc - int(round(fixed_merit)),
+                tolerance=tolerance,
+                node_limit=node_limit,
+                )
+        except branch.Abort as stopped:
+            stopped.found = None if stopped.chosen is None else columns(stopped.chosen)
+            raise
+        return None if picked is None else columns(picked)
+
+    def _improve_core(self, incumbent, lower, upper, reduced, time_limit):
+        """A better incumbent: the best set (HiGHS, on a small model) that differs from
+        `incumbent` only in the CORE_BRANCH free columns nearest the LP.
+
+        A heuristic (its set is valid, not proven best): it narrows the gap so that
+        reduced-cost fixing leaves few columns for the exact search.
+        """
+        new_lower, new_upper = self._near_bounds(incumbent, lower, upper, reduced)
+        if new_lower is None:
+            return incumbent
+        z_inc = int(round(float(self.merit[incumbent].sum())))
+        _proven, found, _bound = self._sub_mip(new_lower, new_upper, z_inc, time_limit)
+        return incumbent if found is None else found
+
+    def _sub_mip(self, new_lower, new_upper, z_inc: int, time_limit: float):
+        """Best set within the column bounds, by HiGHS on a small model of the free
+        columns alone (rows' limits less what the columns fixed at 1 use).
+
+        Returns (proven, columns, bound): columns None when nothing beats `z_inc`;
+        proven False when the time limit stopped the search (columns: the best found,
+        bound: the scaled bound HiGHS proved, or None).
+        Much faster than solving the whole model with those bounds: HiGHS's root
+        work is proportional to the model it is given.
+        """
+        hs = self._highspy
+        lp = self.h.getLp()
+        row_lower = np.asarray(lp.row_lower_, dtype=np.float64)
+        row_upper = np.asarray(lp.row_upper_, dtype=np.float64)
+        ones = new_lower > 0.5
+        free = np.flatnonzero(new_lower < new_upper)
+        used = self._activity(ones, len(row_upper))
+        fixed_merit = int(round(float(self.merit[ones].sum())))
+        in_free = np.zeros(len(self.cols), dtype=bool)
+        in_free[free] = True
+        touched = np.zeros(len(row_upper), dtype=bool)
+        touched[self._row_of_entry[in_free[self._entry_col]]] = True
+        if self.merit_row is not None:
+            touched[self.merit_row] = False  # the merit row is not used on this path
+        idle = ~touched
+        if np.any(used[idle] > row_upper[idle] + 1e-9) or np.any(
+            used[idle] < row_lower[idle] - 1e-9
+        ):
+            return True, None, z_inc  # a row no free column can change is broken: no set
+        if len(free) == 0:
+            return True, (None if fixed_merit <= z_inc else np.flatnonzero(ones)), z_inc
+        rows = np.flatnonzero(touched)
+        position = np.full(len(row_upper), -1, dtype=np.int64)
+        position[rows] = np.arange(len(rows))
+        column_at = np.full(len(self.cols), -1, dtype=np.int64)
+        column_at[free] = np.arange(len(free))
+        keep = in_free[self._entry_col]
+        entry_rows = position[self._row_of_entry[keep]]
+        entry_cols = column_at[self._entry_col[keep]]
+        order = np.lexsort((entry_cols, entry_rows))
+        starts = np.searchsorted(entry_rows[order], np.arange(len(rows))).astype(np.int32)
+        h = hs._Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("log_to_console", False)
+        h.setOptionValue("mip_rel_gap", 0.0)
+        h.setOptionValue("mip_abs_gap", 0.5)
+        h.setOptionValue("random_seed", 0)
+        h.setOptionValue("time_limit", float(max(time_limit, 1e-3)))
+        for name, value in SUB_OPTIONS.items():
+            h.setOptionValue(name, value)
+        k = len(free)
+        empty = np.zeros(0, dtype=np.int32)
+        h.changeObjectiveSense(hs.ObjSense.kMaximize)
+        h.addCols(k, self.merit[free], np.zeros(k), np.ones(k), 0, empty, empty, np.zeros(0))
+        h.changeColsIntegrality(
+            k, np.arange(k, dtype=np.int32), np.full(k, hs.HighsVarType.kInteger, dtype=np.uint8))
+        h.addRows(len(rows), row_lower[rows] - used[rows], row_upper[rows] - used[rows],
+                  len(order), starts, entry_cols[order].astype(np.int32),
+                  self._entry_value[keep][order])
+        h.run()
+        status = h.getModelStatus()
+        info = h.getInfo()
+        proven = status in (hs.HighsModelStatus.kOptimal, hs.HighsModelStatus.kInfeasible)
+        bound = info.mip_dual_bound
+        bound = fixed_merit + math.floor(bound + 1e-6) if math.isfinite(bound) else None
+        if info.primal_solution_status != hs.SolutionStatus.kSolutionStatusFeasible:
+            return proven, None, bound
+        x = np.asarray(h.getSolution().col_value)
+        picked = free[x > 0.5]
+        if fixed_merit + int(round(float(self.merit[picked].sum()))) <= z_inc:
+            return proven, None, bound
+        return proven, np.sort(np.concatenate([np.flatnonzero(ones), picked]).astype(
+            np.int64)), bound
+
+    def _column_rows(self) -> list[list[tuple[int, int]]]:
+        """Each column's (row, integer coefficient) entries, built once per model."""
+        if self._rows_cache is None:
+            rows_of: list[list[tuple[int, int]]] = [[] for _ in range(len(self.cols))]
+            for r, c, v in zip(self._row_of_entry.tolist(), self._entry_col.tolist(),
+                               self._entry_value.tolist(), strict=True):
+                rows_of[c].append((r, int(round(v))))
+            self._rows_cache = rows_of
+        return self._rows_cache
 
     @staticmethod
     def _fixed_bounds(reduced, lower, upper, fix):
@@ -386,8 +637,11 @@ class MeritModel:
             h.setOptionValue("solve_relaxation", False)
             h.clearSolver()
 
-    def _round(self, x_lp: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray | None:
-        """A valid integer set: the LP's ones, then greedily the rest by LP value and merit."""
+    def _round(
+        self, x_lp: np.ndarray, reduced: np.ndarray, lower: np.ndarray, upper: np.ndarray
+    ) -> np.ndarray | None:
+        """A valid integer set: the LP's ones, then greedily the rest by LP value and
+        reduced cost (nearest the LP optimum first)."""
         lp = self.h.getLp()
         row_lower = np.asarray(lp.row_lower_)
         row_upper = np.asarray(lp.row_upper_)
@@ -395,18 +649,13 @@ class MeritModel:
         activity = self._activity(taken, len(row_upper))
         if np.any(activity > row_upper + 1e-9):
             return None
-        order = np.lexsort((-self.merit, -x_lp))
-        rows_of: list[list[int]] = [[] for _ in range(len(self.cols))]
-        values_of: list[list[float]] = [[] for _ in range(len(self.cols))]
-        for r, c, v in zip(self._row_of_entry.tolist(), self._entry_col.tolist(),
-                           self._entry_value.tolist(), strict=True):
-            rows_of[c].append(r)
-            values_of[c].append(v)
+        order = np.lexsort((-self.merit, -reduced, -x_lp))
+        rows_of = self._column_rows()
         upper_room = (row_upper - activity).tolist()
         for j in order.tolist():
             if taken[j] or upper[j] < 0.5 or self.merit[j] <= 0:
                 continue
-            entries = list(zip(rows_of[j], values_of[j], strict=True))
+            entries = rows_of[j]
             if all(upper_room[r] >= v - 1e-9 for r, v in entries):
                 taken[j] = True
                 for r, v in entries:
@@ -423,16 +672,17 @@ class MeritModel:
 
     def _lagrangian_bound(
         self, y: np.ndarray, lower: np.ndarray, upper: np.ndarray
-    ) -> tuple[float, np.ndarray]:
+    ) -> tuple[float, np.ndarray, np.ndarray]:
         """Upper bound max c.x <= sum_i max(y_i*U_i, y_i*L_i) + sum_j max(d_j*l_j, d_j*u_j).
 
         Valid for any multipliers y, so HiGHS's sign convention does not matter:
-        both y and -y are tried and the smaller bound is kept.
+        both y and -y are tried and the smaller bound is kept.  Returns the bound,
+        the reduced costs and the multipliers used.
         """
         lp = self.h.getLp()
         row_lower = np.asarray(lp.row_lower_)
         row_upper = np.asarray(lp.row_upper_)
-        best = (math.inf, np.zeros(len(self.cols)))
+        best = (math.inf, np.zeros(len(self.cols)), np.zeros(len(row_upper)))
         for sign in (1.0, -1.0):
             yy = sign * y
             # a multiplier pointing at an infinite side gives no bound: drop it
@@ -445,7 +695,7 @@ class MeritModel:
             reduced = self.merit - ay
             bound = float(rows.sum() + np.maximum(reduced * lower, reduced * upper).sum())
             if bound < best[0]:
-                best = (bound, reduced)
+                best = (bound, reduced, yy)
         return best
 
     def scaled_merit(self, chosen: list[Proposal]) -> int:

@@ -8,8 +8,11 @@ cap, include/exclude/release one proposal) faster than a cold solve because:
 * a change that only tightens the constraints (e.g. a lower budget) cannot raise
   the optimum, so if the last optimal set still meets them it is returned at
   once, proven optimal without a solve;
-* otherwise the last set, when still valid, is given to HiGHS as the starting
-  incumbent.
+* otherwise the round is solved by the LP-based path of milp.py (`core=True`:
+  LP relaxation, an incumbent from the rounded LP or from the last set, made
+  valid again by `_repair`, improved near the LP, reduced-cost fixing, then an
+  exact search of the few columns left by branch.py or HiGHS on a small model),
+  which proves the same optimum as a cold solve in a fraction of its time.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from .instance import Instance, Proposal
 from .merit_order import include_problem
 from .milp import DEFAULT_TIME_LIMIT, MeritModel, Outcome
 from .solver import is_valid_selection, merit_order_result, optimise, outcome_result
+from .tally import Tally
 
 _UNSET = object()
 
@@ -118,8 +122,9 @@ class Session:
         else:
             if self._model is not None:
                 self._model.apply(instance)
-            hint = last.chosen if still_valid else None
-            outcome = optimise(analysis, time_limit=self.time_limit, model=self._model, hint=hint)
+            hint = last.chosen if still_valid else _repair(analysis, last)
+            outcome = optimise(analysis, time_limit=self.time_limit, model=self._model, hint=hint,
+                               core=True)
         self._last = outcome
         return outcome_result(analysis, outcome, time_limit=self.time_limit, model=self._model)
 
@@ -129,6 +134,48 @@ def _at_most(new: int | None, old: int | None) -> bool:
     if new is None:
         return old is None
     return old is None or new <= old
+
+
+def _repair(analysis, last: Outcome | None) -> list[Proposal] | None:
+    """The last set made valid again, as a starting incumbent: includes added, what is
+    no longer fundable dropped, the lowest-merit proposals dropped until every upper
+    limit holds, then the room refilled greedily by merit per KRW.  None when no
+    valid set comes out (e.g. a minimum is missed)."""
+    if last is None or not last.chosen or include_problem(analysis) is not None:
+        return None
+    included = set(analysis.instance.include)
+    by_id = {p.id: p for p in analysis.ranking}
+    kept = [by_id[p.id] for p in last.chosen if p.id in by_id]
+    kept += [by_id[pid] for pid in included if pid in by_id and pid not in
+             {p.id for p in kept}]
+    tally = Tally(analysis.instance, kept)
+    for proposal in sorted(kept, key=lambda p: -analysis.rank[p.id]):  # worst first
+        if not tally.upper_violations():
+            break
+        if proposal.id in included or not _relieves(tally, proposal):
+            continue
+        kept.remove(proposal)
+        tally = Tally(analysis.instance, kept)
+    chosen = {p.id for p in kept}
+    merit = analysis.merit
+    for proposal in sorted(analysis.ranking, key=lambda p: -merit[p.id] / p.request):
+        if proposal.id not in chosen and merit[proposal.id] > 0 and tally.fits(proposal):
+            kept.append(proposal)
+            chosen.add(proposal.id)
+            tally.add(proposal)
+    return kept if is_valid_selection(analysis, kept) else None
+
+
+def _relieves(tally: Tally, proposal: Proposal) -> bool:
+    """Does dropping `proposal` lower a limit the tallied set breaks?"""
+    instance, track = tally.instance, tally.tracks[proposal.track]
+    cap = instance.max_per_country
+    return (
+        tally.awarded > instance.budget
+        or (track.max_projects is not None and tally.track_count[track.code] > track.max_projects)
+        or (track.budget is not None and tally.track_awarded[track.code] > track.budget)
+        or (cap is not None and tally.country_count[proposal.country] > cap)
+    )
 
 
 def _all_fundable(analysis, chosen: list[Proposal]) -> bool:

@@ -42,6 +42,7 @@ def optimise(
     time_limit: float = DEFAULT_TIME_LIMIT,
     model: MeritModel | None = None,
     hint: list[Proposal] | None = None,
+    core: bool | None = None,
 ) -> Outcome:
     """Best set under constraints 1-4, or status infeasible (no words yet)."""
     if include_problem(analysis) is not None:
@@ -50,7 +51,7 @@ def optimise(
         feasible = is_valid_selection(analysis, [])
         return Outcome("optimal" if feasible else "infeasible", [], None)
     model = model or MeritModel(analysis)
-    outcome = model.solve(time_limit, hint=hint)
+    outcome = model.solve(time_limit, hint=hint, core=core)
     if outcome.status in ("optimal", "feasible") and not is_valid_selection(
         analysis, outcome.chosen
     ):

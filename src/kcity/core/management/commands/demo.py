@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -36,4 +39,15 @@ class Command(BaseCommand):
         self.stdout.write("")
         if no_serve:
             return
-        call_command("serve", addrport)
+        # The e-mails and receipt PDFs are jobs: a `kcity worker` child runs them meanwhile.
+        worker = subprocess.Popen([sys.executable, "-m", "kcity.cli", "worker"])
+        self.stdout.write(_("Background worker started (process %(pid)s).") % {"pid": worker.pid})
+        try:
+            call_command("serve", addrport)
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()

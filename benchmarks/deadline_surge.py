@@ -1,0 +1,558 @@
+#!/usr/bin/env python3
+"""Deadline-day surge: the production setup under concurrent applicants who all submit.
+
+    .venv/bin/python benchmarks/deadline_surge.py            # the full runs (about 8 minutes)
+    .venv/bin/python benchmarks/deadline_surge.py --smoke    # a few seconds, exactly-once only
+
+It creates a FRESH PostgreSQL database `kcity_surge_<pid>` on 127.0.0.1:5432 (dropped at the
+end), migrates it, and starts the production setup against it: `kcity serve --production`
+(gunicorn, KCITY_MODE=production, a generated SECRET_KEY) and `kcity worker` processes. For
+each run it creates N applicants, each with a pool of complete draft proposals, sets the
+track's deadline inside the run, then drives N concurrent applicants (threads, traffic to
+127.0.0.1 only) who each load a proposal's submit page and submit it, for a bounded time.
+
+Modes: `normal`; `upload` (each cycle first uploads a 200 KB PDF); `impatient` (client
+timeout 4 s on the submit, then the same submission sent again); `kill` (every 5-7 s one
+worker process is SIGKILLed: a gunicorn worker, which gunicorn replaces, or a job worker,
+which the benchmark restarts, in turn).
+
+Per run it prints stored submissions/s (before the deadline), p50/p95/p99 of the submit and
+of the whole cycle, answers by kind, job-worker memory; then it checks in the database that
+every acknowledged submission is stored exactly once with its receipt number, its e-mail row
+and both of its queued jobs, that every proposal is either untouched or completely submitted
+(nothing half-stored), and nothing was stored after the deadline. With --smoke it also waits
+for the queue to drain and checks each e-mail was sent exactly once. Exit status 1 when a
+check fails.
+"""
+
+import argparse
+import http.client
+import json
+import math
+import os
+import random
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+HOST = "127.0.0.1"
+PG = dict(host="127.0.0.1", port=5432, user="postgres")
+
+TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+KEY_RE = re.compile(r'name="key" value="([^"]+)"')
+RECEIPT_RE = re.compile(r"/proposals/(\d+)/receipts/(\d+)/$")
+PDF_200K = b"%PDF-1.4\n" + b"%" + b"k" * (200 * 1024 - 20) + b"\n%%EOF\n"
+
+
+# ---- the set-up child: runs with the benchmark's environment, inside Django --------------------
+
+
+def setup_child(applicants: int, per_applicant: int, run_name: str) -> None:
+    """Create `applicants` users with sessions, each with `per_applicant` complete drafts;
+    print JSON. The first complete draft is made through the services, the rest are copies."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kcity.settings")
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import transaction
+    from django.utils import timezone
+
+    from kcity.accounts.models import Organisation, Role, User
+    from kcity.applications.demo import _attach_all, _demonstration
+    from kcity.applications.models import ConsortiumMember, Document, Proposal
+    from kcity.core.demo import load_demo
+    from kcity.programs.models import IntakeMode, Track
+
+    if not Track.objects.filter(cycle__year=2027, code="DEMO").exists():
+        load_demo()
+    track = Track.objects.get(cycle__year=2027, code="DEMO")
+    # Open until the driver sets the run's deadline.
+    track.intake_mode, track.cutoff = IntakeMode.FIXED, None
+    track.deadline = timezone.now() + timedelta(days=1)
+    track.save(update_fields=["intake_mode", "cutoff", "deadline"])
+    lead = User.objects.get(username="company-applicant")
+    partner = User.objects.get(username="partner")
+    org = Organisation.objects.get(pk=lead.organisation_id)
+    template = _demonstration(track, lead, partner, f"Surge template {run_name}")
+    _attach_all(template, lead)
+    docs = list(template.documents.all())
+    member = template.members.get()
+    out = []
+    with transaction.atomic():
+        users = User.objects.bulk_create([
+            User(username=f"surge-{run_name}-{i}", email=f"surge-{run_name}-{i}@example.org",
+                 organisation=org, role=Role.APPLICANT, password="!", preferred_language="en")
+            for i in range(applicants)
+        ])
+        for user in users:
+            copies = Proposal.objects.bulk_create([
+                Proposal(**{
+                    f.attname: getattr(template, f.attname)
+                    for f in Proposal._meta.concrete_fields if f.attname != "id"
+                } | {"created_by_id": user.pk, "title": f"Surge {run_name} {user.pk}.{n}"})
+                for n in range(per_applicant)
+            ])
+            Document.objects.bulk_create([
+                Document(**{f.attname: getattr(d, f.attname)
+                            for f in Document._meta.concrete_fields if f.attname != "id"}
+                         | {"proposal_id": p.pk})
+                for p in copies for d in docs
+            ])
+            ConsortiumMember.objects.bulk_create([
+                ConsortiumMember(**{f.attname: getattr(member, f.attname)
+                                    for f in ConsortiumMember._meta.concrete_fields
+                                    if f.attname != "id"}
+                                 | {"proposal_id": p.pk, "token": secrets.token_urlsafe(32)})
+                for p in copies
+            ])
+            session = SessionStore()
+            session[SESSION_KEY] = str(user.pk)
+            session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+            session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+            session.create()
+            out.append({"session": session.session_key, "proposals": [p.pk for p in copies]})
+    print(json.dumps({"track": track.pk, "applicants": out}))
+
+
+# ---- the driver ---------------------------------------------------------------------------------
+
+
+class Applicant(threading.Thread):
+    def __init__(self, port, session, proposals, mode, stop_at, results, lock):
+        super().__init__(daemon=True)
+        self.port, self.session, self.proposals = port, session, list(proposals)
+        self.mode, self.stop_at, self.results, self.lock = mode, stop_at, results, lock
+        self.csrf = None
+
+    def request(self, method, path, body=None, headers=None, timeout=30.0):
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=timeout)
+        cookies = f"sessionid={self.session}" + (f"; csrftoken={self.csrf}" if self.csrf else "")
+        try:
+            conn.request(method, path, body=body, headers={"Cookie": cookies, **(headers or {})})
+            response = conn.getresponse()
+            data = response.read()
+            for header, value in response.getheaders():
+                if header.lower() == "set-cookie" and value.startswith("csrftoken="):
+                    self.csrf = value.split(";", 1)[0].split("=", 1)[1]
+            return response.status, response.getheader("Location") or "", data
+        finally:
+            conn.close()
+
+    def record(self, **row):
+        with self.lock:
+            self.results.append(row)
+
+    def run(self):
+        for pk in self.proposals:  # bounded by the pool and by the clock
+            if time.monotonic() >= self.stop_at:
+                return
+            self.cycle(pk)
+
+    def cycle(self, pk):
+        start = time.monotonic()
+        base = f"/en/proposals/{pk}"
+        try:
+            if self.mode == "upload":
+                status, _loc, page = self.request("GET", f"{base}/")
+                token = TOKEN_RE.search(page.decode())
+                boundary = secrets.token_hex(16)
+                body = b"".join([
+                    f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrfmiddlewaretoken\""
+                    f"\r\n\r\n{token.group(1) if token else ''}\r\n".encode(),
+                    f"--{boundary}\r\nContent-Disposition: form-data; name=\"code\"\r\n\r\n"
+                    "business_plan\r\n".encode(),
+                    f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+                    "filename=\"plan.pdf\"\r\nContent-Type: application/pdf\r\n\r\n".encode(),
+                    PDF_200K, f"\r\n--{boundary}--\r\n".encode(),
+                ])
+                status, _loc, _ = self.request(
+                    "POST", f"{base}/documents/", body,
+                    {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+                if status != 302:
+                    self.record(pk=pk, kind=f"upload http {status}", key=None)
+                    return
+            status, _loc, page = self.request("GET", f"{base}/submit/")
+            text = page.decode()
+            token, key = TOKEN_RE.search(text), KEY_RE.search(text)
+            if status != 200 or not token or not key:
+                self.record(pk=pk, kind=f"submit page http {status}", key=None)
+                return
+            body = urlencode({"csrfmiddlewaretoken": token.group(1), "key": key.group(1)})
+            headers = {"Content-Type": "application/x-www-form-urlencoded"}
+            t0 = time.monotonic()
+            sent_twice = False
+            try:
+                timeout = 4.0 if self.mode == "impatient" else 60.0
+                status, location, page = self.request("POST", f"{base}/submit/", body, headers,
+                                                      timeout=timeout)
+            except TimeoutError:
+                if self.mode != "impatient":
+                    raise
+                sent_twice = True  # gave up waiting: the same submission again
+                status, location, page = self.request("POST", f"{base}/submit/", body, headers)
+            submit_s = time.monotonic() - t0
+            match = RECEIPT_RE.search(location)
+            if status == 302 and match:
+                kind = "stored (sent twice)" if sent_twice else "stored"
+                self.record(pk=pk, kind=kind, key=key.group(1), submission=int(match.group(2)),
+                            submit_s=submit_s, cycle_s=time.monotonic() - start,
+                            at=time.time())
+            elif status == 200 and "no longer accepted" in page.decode():
+                self.record(pk=pk, kind="refused: deadline passed", key=key.group(1),
+                            at=time.time())
+            else:
+                self.record(pk=pk, kind=f"submit http {status}", key=key.group(1))
+        except (OSError, http.client.HTTPException) as exc:
+            self.record(pk=pk, kind=f"client {type(exc).__name__}", key=None)
+
+
+def pct(values, q):
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, math.ceil(q / 100 * len(values)) - 1)]
+
+
+def rss_mb(pid):
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def children(pid):
+    try:
+        out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+        return [int(p) for p in out.stdout.split()]
+    except OSError:
+        return []
+
+
+class Stack:
+    """The production setup: gunicorn through `kcity serve --production`, and job workers."""
+
+    def __init__(self, env, port, web_workers, job_workers, logdir):
+        self.env, self.port, self.logdir = env, port, logdir
+        self.web_workers, self.job_workers_n = web_workers, job_workers
+        self.web = None
+        self.jobs = []
+        # The job workers share the two cores with the portal here: they run niced, so the
+        # queue absorbs the surge and drains afterwards (in production they run elsewhere).
+        self.job_nice = 10
+        self.restarts = 0
+
+    def kcity(self, *args, log="kcity.log", nice=0):
+        with open(self.logdir / log, "ab") as out:
+            return subprocess.Popen(
+                [PYTHON, "-m", "kcity.cli", *args], env=self.env, stdout=out,
+                stderr=subprocess.STDOUT, preexec_fn=(lambda: os.nice(nice)) if nice else None,
+            )
+
+    def start(self):
+        self.web = self.kcity("serve", f"{HOST}:{self.port}", "--production", "--workers",
+                              str(self.web_workers), log="gunicorn.log")
+        self.jobs = [self.start_job_worker(i) for i in range(self.job_workers_n)]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                conn = http.client.HTTPConnection(HOST, self.port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise SystemExit("the production server did not answer /healthz within 60 s")
+
+    def start_job_worker(self, i):
+        return self.kcity("worker", "--worker-id", f"surge-{os.getpid()}-{i}-{self.restarts}",
+                          "--verbosity", "0", log=f"worker{i}.log", nice=self.job_nice)
+
+    def kill_one(self, turn):
+        """SIGKILL a gunicorn worker (gunicorn replaces it) or a job worker (restarted)."""
+        if turn % 2 == 0:
+            pids = children(self.web.pid)
+            if pids:
+                os.kill(random.choice(pids), signal.SIGKILL)
+                return "web worker"
+        i = turn // 2 % len(self.jobs)
+        self.jobs[i].send_signal(signal.SIGKILL)
+        self.jobs[i].wait()
+        self.restarts += 1
+        self.jobs[i] = self.start_job_worker(i)
+        return "job worker"
+
+    def job_rss(self):
+        return [rss_mb(p.pid) for p in self.jobs]
+
+    def stop(self):
+        for proc in [*self.jobs, self.web]:
+            if proc and proc.poll() is None:
+                proc.terminate()
+        for proc in [*self.jobs, self.web]:
+            if proc:
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+
+
+def sql(conn, query, params=()):
+    with conn.cursor() as cur:
+        cur.execute(query, params)
+        return cur.fetchall()
+
+
+def check_run(conn, results, proposals, deadline_epoch, drain_s):
+    """Exactly-once and nothing half-stored, from the database. Returns a list of problems."""
+    problems = []
+    acked = [r for r in results if r["kind"].startswith("stored")]
+    ids = list(proposals)
+    rows = sql(conn, """
+        SELECT p.id, p.state,
+          (SELECT count(*) FROM applications_submission s WHERE s.proposal_id = p.id),
+          (SELECT count(*) FROM applications_proposalevent e
+             WHERE e.proposal_id = p.id AND e.to_state = 'submitted'),
+          (SELECT count(*) FROM jobs_outboundemail o WHERE o.proposal_id = p.id),
+          (SELECT count(*) FROM django_tasks_database_dbtaskresult t, jobs_outboundemail o
+             WHERE o.proposal_id = p.id AND t.task_path = 'kcity.jobs.tasks.deliver_email'
+               AND t.args_kwargs -> 'args' -> 0 = to_jsonb(o.id)
+               AND t.status IN ('READY', 'RUNNING', 'SUCCESSFUL')),
+          (SELECT count(*) FROM django_tasks_database_dbtaskresult t,
+             applications_submission s
+             WHERE s.proposal_id = p.id AND t.task_path = 'kcity.jobs.tasks.render_receipt'
+               AND t.args_kwargs -> 'args' -> 0 = to_jsonb(s.id)
+               AND t.status IN ('READY', 'RUNNING', 'SUCCESSFUL')),
+          (SELECT max(s.submitted_at) FROM applications_submission s
+             WHERE s.proposal_id = p.id),
+          (SELECT min(s.receipt_number) FROM applications_submission s
+             WHERE s.proposal_id = p.id)
+        FROM applications_proposal p WHERE p.id = ANY(%s)""", (ids,))
+    by_pk = {r[0]: r for r in rows}
+    for pk, state, subs, events, emails, email_jobs, receipt_jobs, at, number in rows:
+        untouched = (state == "draft", subs, events, emails, email_jobs, receipt_jobs) == (
+            True, 0, 0, 0, 0, 0)
+        complete = (state == "submitted", subs, events, emails, email_jobs, receipt_jobs) == (
+            True, 1, 1, 1, 1, 1) and bool(number)
+        if not (untouched or complete):
+            problems.append(f"proposal {pk} half-stored or duplicated: state={state} "
+                            f"submissions={subs} events={events} emails={emails} "
+                            f"email jobs={email_jobs} receipt jobs={receipt_jobs}")
+        if at is not None and at.timestamp() > deadline_epoch:
+            problems.append(f"proposal {pk} stored after the deadline")
+    for r in acked:
+        row = by_pk.get(r["pk"])
+        if row is None or row[2] != 1:
+            problems.append(f"acknowledged proposal {r['pk']} has "
+                            f"{row[2] if row else 0} submissions")
+            continue
+        found = sql(conn, "SELECT id FROM applications_submission WHERE idempotency_key = %s",
+                    (r["key"],))
+        if [f[0] for f in found] != [r["submission"]]:
+            problems.append(f"acknowledged receipt {r['submission']} is not the stored one")
+    if drain_s:
+        end = time.monotonic() + drain_s
+        while time.monotonic() < end:
+            left = sql(conn, """SELECT count(*) FROM jobs_outboundemail
+                                WHERE proposal_id = ANY(%s) AND sent_at IS NULL""", (ids,))[0][0]
+            if left == 0:
+                break
+            time.sleep(0.5)
+        twice = sql(conn, """
+            SELECT o.id, count(*) FROM jobs_outboundemail o
+            JOIN django_tasks_database_dbtaskresult t
+              ON t.task_path = 'kcity.jobs.tasks.deliver_email'
+             AND t.args_kwargs -> 'args' -> 0 = to_jsonb(o.id)
+             AND t.return_value = '"sent"'::jsonb
+            WHERE o.proposal_id = ANY(%s) GROUP BY o.id HAVING count(*) > 1""", (ids,))
+        unsent = sql(conn, """SELECT count(*) FROM jobs_outboundemail
+                              WHERE proposal_id = ANY(%s) AND sent_at IS NULL""", (ids,))[0][0]
+        if twice:
+            problems.append(f"{len(twice)} e-mails sent more than once")
+        if unsent:
+            problems.append(f"{unsent} e-mails still unsent after {drain_s} s")
+    return problems
+
+
+def drive(stack, conn, env, mode, concurrency, seconds, per_applicant, drain_s,
+          kill_every=(5.0, 7.0)):
+    name = f"{mode}{concurrency}x{os.getpid() % 10000}{random.randint(0, 999)}"
+    setup = subprocess.run(
+        [PYTHON, __file__, "--setup-child", str(concurrency), str(per_applicant), name],
+        env=env, capture_output=True, text=True,
+    )
+    if setup.returncode:
+        raise SystemExit(f"setting up the run failed:\n{setup.stderr[-3000:]}")
+    data = json.loads(setup.stdout.strip().splitlines()[-1])
+    # The deadline falls inside the run, after 80 % of it.
+    start_epoch = time.time() + 1.0
+    deadline_epoch = start_epoch + seconds * 0.8
+    with conn.cursor() as cur:
+        cur.execute("UPDATE programs_track SET deadline = to_timestamp(%s) WHERE id = %s",
+                    (deadline_epoch, data["track"]))
+    conn.commit()
+    time.sleep(max(0.0, start_epoch - time.time()))
+    results, lock = [], threading.Lock()
+    stop_at = time.monotonic() + seconds
+    threads = [Applicant(stack.port, a["session"], a["proposals"], mode, stop_at, results, lock)
+               for a in data["applicants"]]
+    for t in threads:
+        t.start()
+    rss, kills, turn = [], Counter(), 0
+    series, next_sample, t_start = [], time.monotonic(), time.monotonic()
+    next_kill = time.monotonic() + random.uniform(*kill_every)
+    while any(t.is_alive() for t in threads) and time.monotonic() < stop_at + 90:
+        rss.append(sum(stack.job_rss()))
+        if time.monotonic() >= next_sample:  # the job workers' memory every 30 s
+            series.append((round(time.monotonic() - t_start), round(rss[-1], 1)))
+            next_sample += 30
+        if mode == "kill" and time.monotonic() >= next_kill and time.monotonic() < stop_at:
+            kills[stack.kill_one(turn)] += 1
+            turn += 1
+            next_kill = time.monotonic() + random.uniform(*kill_every)
+        time.sleep(0.25)
+    for t in threads:
+        t.join(timeout=5)
+    stored = [r for r in results if r["kind"].startswith("stored")]
+    before = [r for r in stored if r["at"] <= deadline_epoch]
+    window = min(seconds * 0.8, max(1e-9, time.time() - start_epoch))
+    kinds = Counter(r["kind"] for r in results)
+    proposals = [pk for a in data["applicants"] for pk in a["proposals"]]
+    problems = check_run(conn, results, proposals, deadline_epoch, drain_s)
+    exhausted = sum(1 for a in data["applicants"]
+                    if sum(1 for r in results if r["pk"] in set(a["proposals"])) >= per_applicant)
+    report = {
+        "mode": mode, "applicants": concurrency, "seconds": seconds,
+        "stored_per_s": len(before) / window,
+        "submit_ms": [round(pct([r["submit_s"] for r in stored], q) * 1000, 1)
+                      for q in (50, 95, 99)],
+        "cycle_ms": [round(pct([r["cycle_s"] for r in stored], q) * 1000, 1)
+                     for q in (50, 95, 99)],
+        "answers": dict(kinds), "kills": dict(kills),
+        "job_worker_rss_mb": [round(min(rss), 1), round(max(rss), 1)] if rss else [],
+        "job_worker_rss_series": series,
+        "applicants_out_of_drafts": exhausted, "problems": problems,
+    }
+    print(f"{mode:>9} {concurrency:>4} applicants {seconds:>4.0f} s: "
+          f"{report['stored_per_s']:7.1f} stored/s  submit p50/p95/p99 "
+          f"{'/'.join(str(v) for v in report['submit_ms'])} ms  cycle "
+          f"{'/'.join(str(v) for v in report['cycle_ms'])} ms", flush=True)
+    print(f"{'':>9} answers {dict(kinds)}  kills {dict(kills)}  job-worker RSS min/max "
+          f"{report['job_worker_rss_mb']} MB  out of drafts {exhausted}", flush=True)
+    if len(series) > 2:
+        print(f"{'':>9} job-worker RSS (s, MB): {series}", flush=True)
+    print(f"{'':>9} exactly-once check: "
+          + ("OK" if not problems else f"{len(problems)} PROBLEMS: {problems[:5]}"),
+          flush=True)
+    return report
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--setup-child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--smoke", action="store_true",
+                        help="a few seconds per mode at 4 applicants; checks, not speed")
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--concurrency", default="10,50,100",
+                        help="applicant counts of the normal runs")
+    parser.add_argument("--modes", default="normal,upload,impatient,kill")
+    parser.add_argument("--mode-concurrency", type=int, default=50,
+                        help="applicants in the upload, impatient and kill runs")
+    parser.add_argument("--max-rate", type=float, default=300.0,
+                        help="drafts are made for at most this many submissions per second")
+    parser.add_argument("--web-workers", type=int, default=None,
+                        help="gunicorn workers (default: KCITY_WEB_WORKERS, 4)")
+    parser.add_argument("--job-workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8790)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+    if args.setup_child:
+        setup_child(int(args.setup_child[0]), int(args.setup_child[1]), args.setup_child[2])
+        return 0
+
+    import psycopg
+
+    plan = []
+    modes = args.modes.split(",")
+    if args.smoke:
+        args.seconds = 4.0
+        plan = [(m, 4) for m in ("normal", "upload", "impatient", "kill")]
+    else:
+        if "normal" in modes:
+            plan += [("normal", int(c)) for c in args.concurrency.split(",")]
+        plan += [(m, args.mode_concurrency) for m in modes if m != "normal"]
+    for mode, _n in plan:
+        if mode not in {"normal", "upload", "impatient", "kill"}:
+            raise SystemExit(f"unknown mode {mode}")
+
+    dbname = f"kcity_surge_{os.getpid()}"
+    admin = psycopg.connect(dbname="postgres", autocommit=True, **PG)
+    admin.execute(f'CREATE DATABASE "{dbname}"')
+    tmp = Path(tempfile.mkdtemp(prefix="kcity-surge-"))
+    env = dict(
+        os.environ, KCITY_MODE="production", SECRET_KEY=secrets.token_urlsafe(64),
+        DATABASE_URL=f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{dbname}",
+        ALLOWED_HOSTS=HOST, KCITY_DATA_DIR=str(tmp),
+        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        PYTHONPATH=str(ROOT / "src"),
+    )
+    if args.web_workers:
+        env["KCITY_WEB_WORKERS"] = str(args.web_workers)
+    stack = None
+    conn = None
+    reports = []
+    try:
+        subprocess.run([PYTHON, "-m", "kcity.cli", "migrate", "-v", "0"], env=env, check=True)
+        print(f"database {dbname}; logs in {tmp}", flush=True)
+        stack = Stack(env, args.port, int(env.get("KCITY_WEB_WORKERS", "4")), args.job_workers,
+                      tmp)
+        stack.start()
+        conn = psycopg.connect(dbname=dbname, **PG)
+        for mode, n in plan:
+            per = max(4, math.ceil(args.max_rate * args.seconds / n))
+            if args.smoke:
+                per = 40
+            # The smoke run kills sooner, to kill at least twice in its few seconds.
+            reports.append(drive(stack, conn, env, mode, n, args.seconds, per,
+                                 drain_s=60 if args.smoke else 0,
+                                 kill_every=(1.0, 1.5) if args.smoke else (5.0, 7.0)))
+    finally:
+        if stack:
+            stack.stop()
+        if conn:
+            conn.close()
+        admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+        admin.close()
+    if args.json:
+        args.json.write_text(json.dumps(reports, indent=2))
+    failed = [r for r in reports if r["problems"]]
+    stored = sum(r["answers"].get("stored", 0) + r["answers"].get("stored (sent twice)", 0)
+                 for r in reports)
+    if args.smoke and (stored == 0 or not any(r["kills"] for r in reports)):
+        print("smoke: no submission was stored, or nothing was killed", flush=True)
+        return 1
+    print("exactly-once: " + ("OK in every run" if not failed else
+                              f"FAILED in {len(failed)} run(s)"), flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Evaluation (issue 5): expert pool, conflicts, panels, blind rubric scoring, results."""

@@ -1,0 +1,78 @@
+"""The administration lists the evaluation records; scores, panels and conflicts change only
+through the evaluation pages (the services), so those records are read-only here."""
+
+from django.contrib import admin
+
+from kcity.evaluation.models import (
+    ConflictDeclaration,
+    ConsultationRound,
+    EvaluationEvent,
+    ExpertProfile,
+    Panel,
+    PanelMember,
+    PresentationSlot,
+)
+
+
+@admin.register(ExpertProfile)
+class ExpertProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "fields", "countries", "languages"]
+    raw_id_fields = ["user"]
+
+
+class MemberInline(admin.TabularInline):
+    model = PanelMember
+    extra = 0
+    fields = ["evaluator", "active", "added_at", "removed_at", "replacement_reason"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Panel)
+class PanelAdmin(admin.ModelAdmin):
+    list_display = ["track", "stage", "size", "seed", "status", "results_released"]
+    list_filter = ["status", "stage"]
+    readonly_fields = ["track", "stage", "size", "seed", "status", "closed_at", "results_released"]
+    inlines = [MemberInline]
+    filter_horizontal = ["proposals"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ConflictDeclaration)
+class ConflictDeclarationAdmin(admin.ModelAdmin):
+    list_display = ["evaluator", "proposal", "has_conflict", "declared_at"]
+    readonly_fields = ["evaluator", "proposal", "has_conflict", "reason", "declared_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(EvaluationEvent)
+class EvaluationEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "action", "actor", "panel", "proposal"]
+    list_filter = ["action"]
+    readonly_fields = ["at", "action", "actor", "panel", "proposal", "detail"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ConsultationRound)
+class ConsultationRoundAdmin(admin.ModelAdmin):
+    list_display = ["proposal", "round", "scheduled_at"]
+    raw_id_fields = ["proposal"]
+    filter_horizontal = ["revised_documents"]
+
+
+@admin.register(PresentationSlot)
+class PresentationSlotAdmin(admin.ModelAdmin):
+    list_display = ["proposal", "panel", "starts_at", "minutes"]
+    raw_id_fields = ["proposal"]

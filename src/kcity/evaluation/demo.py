@@ -1,0 +1,147 @@
+"""Demo evaluation on the 2027 demonstration track, so every evaluation screen has content.
+
+A closed paper-review panel with its aggregated ranking (results released; one proposal falls
+under the track's threshold and stops there), and an open presentation panel on which the
+demo `evaluator` still has proposals to score; the evaluator has declared a conflict with one
+proposal of the cycle. An expert from Universitas Indonesia
+(a consortium member) is in the pool and is never drawn. Idempotent: panels are found by
+track and stage, experts and proposals by name, and only what is missing is made.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from kcity.accounts.models import Organisation, OrgKind, Role, User
+from kcity.applications import services as proposals
+from kcity.applications.demo import DEMO_YEAR, _attach_all, _demonstration, _submit
+from kcity.applications.models import Proposal
+from kcity.applications.models import ProposalState as S
+from kcity.applications.rules import MANUAL_CHECKS
+from kcity.evaluation import services
+from kcity.evaluation.models import ConflictDeclaration, ExpertProfile, Panel, PresentationSlot
+from kcity.programs.models import Track
+
+DEMO_PASSWORD = "kcity-demo"  # the same as kcity.core.demo.DEMO_PASSWORD
+
+# username -> (organisation name, kind, first, last, fields, countries, languages)
+DEMO_EXPERTS = {
+    "expert-urban": ("Seoul National University", OrgKind.INSTITUTION, "Soo-jin", "Han",
+                     ["urban_planning", "housing"], ["VN", "KH"], ["ko", "en"]),
+    "expert-ict": ("Korea Advanced Institute of Science and Technology", OrgKind.INSTITUTION,
+                   "Dong-hyun", "Yoon", ["ict", "mobility"], ["ID", "TH"], ["ko", "en"]),
+    "expert-finance": ("Korea Development Institute", OrgKind.INSTITUTION, "Eun-ji", "Kang",
+                       ["finance", "public_policy"], ["PH", "UZ"], ["ko", "en", "fr"]),
+    "expert-ui": ("Universitas Indonesia", OrgKind.PARTNER, "Budi", "Santoso",
+                  ["mobility", "environment"], ["ID"], ["id", "en"]),
+}
+EVALUATOR_PROFILE = (["urban_planning", "mobility"], ["VN", "ID", "MN"], ["ko", "en"])
+TRACK_CONFIG = {"aggregation": "trimmed_mean",
+                "stage_weights": {"paper_review": 40, "presentation": 60},
+                "min_score_threshold": 70}
+EXTRA_PROPOSALS = ["Smart streetlights for Surabaya", "Flood early warning for Semarang"]
+LATE_PROPOSAL = "Smart waste bins for Medan"  # screened after the panels: still eligible
+CONFLICT = ("Flood early warning for Semarang",
+            "I advised the lead company on an earlier version of this proposal in 2026.")
+# Per expert a small tilt so dispersion and ranking show something; never in the bottom band.
+TILT = {"evaluator": Decimal("0.85"), "expert-urban": Decimal("0.75"),
+        "expert-ict": Decimal("0.9"), "expert-finance": Decimal("0.6")}
+MERIT = {"AI bus priority for Bandung": Decimal("1.0"),
+         "Smart streetlights for Surabaya": Decimal("0.9"),
+         "Flood early warning for Semarang": Decimal("0.8")}
+
+
+def _experts() -> dict[str, User]:
+    users = {}
+    evaluator = User.objects.get(username="evaluator")
+    ExpertProfile.objects.update_or_create(user=evaluator, defaults=dict(zip(
+        ("fields", "countries", "languages"), EVALUATOR_PROFILE, strict=True)))
+    users["evaluator"] = evaluator
+    for username, (org_name, kind, first, last, fields, countries, langs) in DEMO_EXPERTS.items():
+        org = Organisation.objects.filter(name=org_name).first()
+        if org is None:
+            org = Organisation.objects.create(kind=kind, name=org_name, country="KR",
+                                              verified_at=timezone.now())
+        user, created = User.objects.update_or_create(username=username, defaults=dict(
+            organisation=org, role=Role.EVALUATOR, first_name=first, last_name=last,
+            email=f"{username}@demo.kcitynetwork.kr", is_active=True))
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        ExpertProfile.objects.update_or_create(user=user, defaults=dict(
+            fields=fields, countries=countries, languages=langs))
+        users[username] = user
+    return users
+
+
+def _eligible_proposals(track, titles):
+    company = User.objects.get(username="company-applicant")
+    partner = User.objects.get(username="partner")
+    staff = User.objects.get(username="secretariat")
+    for title in titles:
+        if Proposal.objects.filter(track=track, title=title).exists():
+            continue
+        p = _demonstration(track, company, partner, title)
+        _attach_all(p, company)
+        _submit(p, company)
+        proposals.save_checklist(p, staff, {c for c, _label in MANUAL_CHECKS[track.kind]})
+        proposals.screen(p, staff, S.ELIGIBLE)
+
+
+def _score(panel, experts, skip=()):
+    """Each seated expert answers the conflict question and submits a sheet."""
+    criteria = list(panel.track.criteria.order_by("order", "code"))
+    for member in panel.members.filter(active=True).select_related("evaluator"):
+        user = member.evaluator
+        name = user.username
+        if name in skip:
+            continue
+        for proposal in panel.proposals.order_by("pk"):
+            conflict = name == "evaluator" and proposal.title == CONFLICT[0]
+            if not ConflictDeclaration.objects.filter(evaluator=user, proposal=proposal).exists():
+                services.declare(user, proposal, conflict, CONFLICT[1] if conflict else "")
+            if conflict:
+                continue
+            merit = MERIT.get(proposal.title, Decimal("0.8")) * TILT.get(name, Decimal("0.8"))
+            entries = {
+                c.code: (str((c.weight * merit).quantize(Decimal("1"))),
+                         f"{c.name}: {'strong' if merit > Decimal('0.7') else 'adequate'}.")
+                for c in criteria
+            }
+            services.save_sheet(user, panel, proposal, entries, submit=True)
+
+
+def load_demo_evaluation() -> dict:
+    staff = User.objects.get(username="secretariat")
+    experts = _experts()
+    track = Track.objects.get(cycle__year=DEMO_YEAR, code="DEMO")
+    for field, value in TRACK_CONFIG.items():
+        setattr(track, field, value)
+    track.save(update_fields=list(TRACK_CONFIG))
+    _eligible_proposals(track, EXTRA_PROPOSALS)
+
+    paper = Panel.objects.filter(track=track, stage="paper_review").first()
+    if paper is None:
+        paper = services.form_panel(staff, track, "paper_review", 4, seed=2027)
+        _score(paper, experts)
+        paper = services.close_panel(staff, paper)
+        services.release_results(staff, paper)
+
+    presentation = Panel.objects.filter(track=track, stage="presentation").first()
+    if presentation is None:
+        presentation = services.form_panel(staff, track, "presentation", 4, seed=20271)
+        # The demo evaluator's own sheets are left to do; the others have scored.
+        _score(presentation, experts, skip={"evaluator"})
+        start = timezone.now().replace(minute=0, second=0, microsecond=0)
+        for i, proposal in enumerate(presentation.proposals.order_by("pk")):
+            PresentationSlot.objects.get_or_create(
+                panel=presentation, proposal=proposal,
+                defaults={"starts_at": start + dt.timedelta(days=7, minutes=40 * i),
+                          "presenters": "Seo-yeon Park (Hanbit Smart Mobility); Dewi Lestari "
+                                        "(Universitas Indonesia)"})
+    _eligible_proposals(track, [LATE_PROPOSAL])
+    return {
+        "panels": Panel.objects.filter(track__cycle__year=DEMO_YEAR).count(),
+        "proposals": Proposal.objects.filter(cycle__year=DEMO_YEAR).count(),
+    }

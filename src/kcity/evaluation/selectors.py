@@ -1,0 +1,126 @@
+"""Reads for the evaluation pages. Proposal lookups start from `kcity.accounts.permissions`
+(`assigned_proposals`, `visible_proposals`), so a conflicted or unassigned evaluator finds
+nothing and gets 404."""
+
+from kcity.accounts import permissions
+from kcity.evaluation import aggregation
+from kcity.evaluation.models import (
+    ConflictDeclaration,
+    EvaluationEvent,
+    Panel,
+    PanelResult,
+    ScoreSheet,
+)
+
+
+def assignments(user) -> list[dict]:
+    """The evaluator's proposals per panel: to declare, to score, or submitted."""
+    assigned = permissions.assigned_proposals(user)
+    answered = set(
+        ConflictDeclaration.objects.filter(evaluator=user).values_list("proposal_id", flat=True)
+    )
+    sheets = {
+        (s.panel_id, s.proposal_id): s for s in ScoreSheet.objects.filter(evaluator=user)
+    }
+    rows = []
+    panels = Panel.objects.filter(members__evaluator=user, members__active=True).select_related(
+        "track__cycle"
+    ).distinct().order_by("-track__cycle__year", "track__order", "stage")
+    for panel in panels:
+        for proposal in panel.proposals.filter(pk__in=assigned.values("pk")).select_related(
+            "organisation"
+        ).order_by("title"):
+            sheet = sheets.get((panel.pk, proposal.pk))
+            rows.append({
+                "panel": panel, "proposal": proposal,
+                "declared": proposal.pk in answered,
+                "sheet": sheet,
+                "submitted": bool(sheet and sheet.submitted_at),
+            })
+    return rows
+
+
+def managed_panels(user):
+    return Panel.objects.filter(
+        track__in=[t for t in permissions.visible_tracks(user)
+                   if permissions.can_manage_track(user, t)]
+    ).select_related("track__cycle").order_by("-track__cycle__year", "track__order", "stage")
+
+
+def panel_for_manager(user, pk):
+    panel = Panel.objects.select_related("track__cycle").filter(pk=pk).first()
+    if panel is None or not permissions.can_manage_panel(user, panel):
+        return None
+    return panel
+
+
+def panel_for_member(user, pk):
+    panel = Panel.objects.select_related("track__cycle").filter(pk=pk).first()
+    if panel is None or not permissions.sits_on_panel(user, panel):
+        return None
+    return panel
+
+
+def visible_panel_proposal(user, panel, proposal_pk):
+    return permissions.visible_proposals(user).filter(
+        pk=proposal_pk, eval_panels=panel
+    ).select_related("organisation", "track__cycle").first()
+
+
+def dispersion_table(panel) -> list[dict]:
+    """Per proposal and criterion: each evaluator's score, std dev, range, outliers.
+    Only for those `permissions.can_see_panel_scores` allows."""
+    from kcity.evaluation.services import counted_sheets
+
+    criteria = list(panel.track.criteria.order_by("order", "code"))
+    table = []
+    for proposal in panel.proposals.select_related("organisation").order_by("title"):
+        sheets = list(counted_sheets(panel, proposal).select_related("evaluator"))
+        rows = []
+        for criterion in criteria:
+            points = {}
+            for sheet in sheets:
+                for score in sheet.scores.all():
+                    if score.criterion_id == criterion.pk:
+                        points[sheet.evaluator.username] = score.points
+            flagged = aggregation.outliers(points, criterion.weight)
+            rows.append({
+                "criterion": criterion,
+                "scores": [(name, value, name in flagged)
+                           for name, value in sorted(points.items())],
+                **aggregation.dispersion(list(points.values())),
+                "outliers": sorted(flagged),
+            })
+        table.append({"proposal": proposal, "sheets": len(sheets), "rows": rows})
+    return table
+
+
+def ranking(panel):
+    return PanelResult.objects.filter(panel=panel).select_related(
+        "proposal__organisation"
+    ).order_by("rank")
+
+
+def summary(panel, proposal) -> dict:
+    """Aggregated score per criterion with the panel's comments (not who wrote them)."""
+    from kcity.evaluation.services import counted_sheets
+
+    result = PanelResult.objects.filter(panel=panel, proposal=proposal).first()
+    criteria = list(panel.track.criteria.order_by("order", "code"))
+    comments: dict[int, list[str]] = {c.pk: [] for c in criteria}
+    for sheet in counted_sheets(panel, proposal):
+        for score in sheet.scores.all():
+            if score.comment:
+                comments.setdefault(score.criterion_id, []).append(score.comment)
+    per = result.per_criterion if result else {}
+    return {
+        "panel": panel, "proposal": proposal, "result": result,
+        "rows": [
+            {"criterion": c, "score": per.get(c.code), "comments": comments.get(c.pk, [])}
+            for c in criteria
+        ],
+    }
+
+
+def panel_events(panel):
+    return EvaluationEvent.objects.filter(panel=panel).select_related("actor").order_by("-at")

@@ -1,0 +1,121 @@
+"""Conflicts are enforced everywhere a proposal can be reached: assignment list, proposal
+page, document download, score sheet, summary page and PDF, CSV export."""
+
+import pytest
+
+from kcity.accounts import permissions
+from kcity.accounts.models import Role, User
+from kcity.applications.errors import Refused
+from kcity.applications.models import Proposal
+from kcity.evaluation import services
+from kcity.evaluation.models import ExpertProfile, Panel
+
+SEMARANG = "Flood early warning for Semarang"
+BANDUNG = "AI bus priority for Bandung"
+
+
+def urls(panel, proposal):
+    doc = proposal.documents.first()
+    return [
+        f"/en/proposals/{proposal.pk}/",
+        f"/en/proposals/{proposal.pk}/documents/{doc.pk}/",
+        f"/en/evaluation/panels/{panel.pk}/proposals/{proposal.pk}/",
+        f"/en/evaluation/panels/{panel.pk}/proposals/{proposal.pk}/summary/",
+        f"/en/evaluation/panels/{panel.pk}/proposals/{proposal.pk}/summary.pdf",
+    ]
+
+
+def test_declared_conflict_is_404_everywhere(client, users, closed_panel):
+    semarang = Proposal.objects.get(title=SEMARANG)
+    client.force_login(users["evaluator"])
+    for url in urls(closed_panel, semarang):
+        assert client.get(url).status_code == 404, url
+    export = client.get(f"/en/evaluation/panels/{closed_panel.pk}/export.csv")
+    assert export.status_code == 200
+    body = export.content.decode()
+    assert SEMARANG not in body and BANDUNG in body
+    assert SEMARANG not in client.get("/en/evaluation/").content.decode()
+    assert not permissions.visible_proposals(users["evaluator"]).filter(pk=semarang.pk).exists()
+
+
+def test_same_evaluator_reaches_a_proposal_without_conflict(client, users, closed_panel):
+    bandung = Proposal.objects.get(title=BANDUNG)
+    client.force_login(users["evaluator"])
+    for url in urls(closed_panel, bandung):
+        assert client.get(url).status_code == 200, url
+    assert client.get(urls(closed_panel, bandung)[-1])["Content-Type"] == "application/pdf"
+
+
+def test_automatically_conflicted_expert_is_never_drawn_and_sees_nothing(client, users):
+    ui = users["expert-ui"]  # Universitas Indonesia is in every demo consortium
+    assert not Panel.objects.filter(members__evaluator=ui).exists()
+    bandung = Proposal.objects.get(title=BANDUNG)
+    assert permissions.automatic_conflict(ui, bandung)
+    assert not permissions.assigned_proposals(ui).exists()
+    client.force_login(ui)
+    for panel in Panel.objects.all():
+        for url in urls(panel, bandung):
+            assert client.get(url).status_code == 404, url
+        assert client.get(f"/en/evaluation/panels/{panel.pk}/export.csv").status_code == 404
+
+
+def test_unassigned_evaluator_gets_404(client, outsider, open_panel, closed_panel):
+    bandung = Proposal.objects.get(title=BANDUNG)
+    client.force_login(outsider)
+    for panel in (open_panel, closed_panel):
+        for url in urls(panel, bandung):
+            assert client.get(url).status_code == 404, url
+        assert client.get(f"/en/evaluation/panels/{panel.pk}/export.csv").status_code == 404
+    assert client.post(f"/en/evaluation/proposals/{bandung.pk}/declare/",
+                       {"answer": "none"}).status_code == 404
+    assert "No proposals are assigned to you" in client.get("/en/evaluation/").content.decode()
+    with pytest.raises(Refused):
+        services.declare(outsider, bandung, False)
+
+
+def test_content_opens_only_after_the_declaration(client, users, open_panel):
+    """A newly drawn member first sees title and applicant, then declares."""
+    staff = users["secretariat"]
+    member = open_panel.members.get(evaluator__username="expert-finance")
+    fresh = User.objects.create_user("fresh", "f@example.org", "x-pass-123", role=Role.EVALUATOR,
+                                     organisation=users["evaluator"].organisation)
+    ExpertProfile.objects.create(user=fresh, fields=["finance"])
+    new = services.replace_member(staff, member, "On leave for the presentations.", seed=1)
+    assert new.evaluator == fresh
+    bandung = Proposal.objects.get(title=BANDUNG)
+    client.force_login(fresh)
+    page = client.get("/en/evaluation/").content.decode()
+    assert BANDUNG in page and "Hanbit Smart Mobility" in page
+    assert client.get(f"/en/proposals/{bandung.pk}/").status_code == 404
+    sheet_url = f"/en/evaluation/panels/{open_panel.pk}/proposals/{bandung.pk}/"
+    assert client.get(sheet_url).status_code == 404
+    # declaring a conflict needs a reason
+    client.post(f"/en/evaluation/proposals/{bandung.pk}/declare/", {"answer": "conflict"})
+    assert client.get(sheet_url).status_code == 404
+    client.post(f"/en/evaluation/proposals/{bandung.pk}/declare/", {"answer": "none"})
+    assert client.get(sheet_url).status_code == 200
+    assert client.get(f"/en/proposals/{bandung.pk}/").status_code == 200
+    # a later conflict closes it again, for good
+    client.post(f"/en/evaluation/proposals/{bandung.pk}/declare/",
+                {"answer": "conflict", "reason": "My sister works at Hanbit."})
+    assert client.get(sheet_url).status_code == 404
+    assert client.get(f"/en/proposals/{bandung.pk}/").status_code == 404
+    with pytest.raises(Refused):
+        services.declare(fresh, bandung, False)
+
+
+def test_applicant_sees_the_summary_only_once_released(client, users, closed_panel, open_panel):
+    bandung = Proposal.objects.get(title=BANDUNG)
+    client.force_login(users["company-applicant"])
+    assert closed_panel.results_released
+    url = f"/en/evaluation/panels/{closed_panel.pk}/proposals/{bandung.pk}/summary/"
+    page = client.get(url)
+    assert page.status_code == 200 and "Evaluation summary" in page.content.decode()
+    assert client.get(f"/en/evaluation/panels/{closed_panel.pk}/export.csv").status_code == 404
+    Panel.objects.filter(pk=closed_panel.pk).update(results_released=False)
+    assert client.get(url).status_code == 404
+    assert client.get(f"/en/evaluation/panels/{open_panel.pk}/proposals/{bandung.pk}/summary/"
+                      ).status_code == 404
+    client.force_login(users["gov-applicant"])
+    Panel.objects.filter(pk=closed_panel.pk).update(results_released=True)
+    assert client.get(url).status_code == 404  # someone else's proposal
