@@ -28,8 +28,10 @@ class ProposalState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
     UNDER_EVALUATION = "under_evaluation", _("Under evaluation")
     EVALUATED = "evaluated", _("Evaluated")
-    # Selection states (selected, not_selected) are added here and in lifecycle.MOVES
-    # when the selection work lands.
+    # Selection (kcity.selection): publishing a round's decision sets one of these.
+    SELECTED = "selected", _("Selected")
+    RESERVE = "reserve", _("Reserve")
+    NOT_SELECTED = "not_selected", _("Not selected")
 
 
 class ProjectType(models.TextChoices):
