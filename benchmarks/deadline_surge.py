@@ -65,9 +65,12 @@ def setup_child(applicants: int, per_applicant: int, run_name: str) -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kcity.settings")
     django.setup()
+    from importlib import import_module
+
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
     from django.db import transaction
     from django.utils import timezone
 
@@ -138,29 +141,62 @@ class Applicant(threading.Thread):
         self.mode, self.stop_at, self.results, self.lock = mode, stop_at, results, lock
         self.csrf = None
 
+    conn = None  # kept alive between requests, as a browser does (gthread answers keep-alive)
+    reused = 0
+
     def request(self, method, path, body=None, headers=None, timeout=30.0):
-        conn = http.client.HTTPConnection(HOST, self.port, timeout=timeout)
         cookies = f"sessionid={self.session}" + (f"; csrftoken={self.csrf}" if self.csrf else "")
+        headers = {"Cookie": cookies, **(headers or {})}
+        fresh = self.conn is None
+        if fresh:
+            self.conn = http.client.HTTPConnection(HOST, self.port, timeout=timeout)
+        self.conn.timeout = timeout
+        if self.conn.sock is not None:
+            self.conn.sock.settimeout(timeout)
         try:
-            conn.request(method, path, body=body, headers={"Cookie": cookies, **(headers or {})})
-            response = conn.getresponse()
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            self.close()
+            if fresh:
+                raise
+            # The server closed the idle kept-alive connection before reading this request
+            # (its keep-alive timeout, or a killed worker): send it again on a new one, as
+            # browsers do. Resending a submit is safe: the key makes it the same submission.
+            self.reused += 1
+            return self.request(method, path, body, headers, timeout)
+        except BaseException:
+            self.close()
+            raise
+        try:
             data = response.read()
-            for header, value in response.getheaders():
-                if header.lower() == "set-cookie" and value.startswith("csrftoken="):
-                    self.csrf = value.split(";", 1)[0].split("=", 1)[1]
-            return response.status, response.getheader("Location") or "", data
-        finally:
-            conn.close()
+        except BaseException:
+            self.close()
+            raise
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie" and value.startswith("csrftoken="):
+                self.csrf = value.split(";", 1)[0].split("=", 1)[1]
+        if response.will_close:
+            self.close()
+        return response.status, response.getheader("Location") or "", data
+
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
 
     def record(self, **row):
         with self.lock:
             self.results.append(row)
 
     def run(self):
-        for pk in self.proposals:  # bounded by the pool and by the clock
-            if time.monotonic() >= self.stop_at:
-                return
-            self.cycle(pk)
+        try:
+            for pk in self.proposals:  # bounded by the pool and by the clock
+                if time.monotonic() >= self.stop_at:
+                    return
+                self.cycle(pk)
+        finally:
+            self.close()
 
     def cycle(self, pk):
         start = time.monotonic()
@@ -237,6 +273,70 @@ def rss_mb(pid):
     return 0.0
 
 
+def cpu_s(pid):
+    """User + system CPU seconds of a process (Linux), 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def machine_cpu():
+    """(busy, total) jiffies of the whole machine from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
+def postgres_pids():
+    out = subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True)
+    return [int(p) for p in out.stdout.split()]
+
+
+class CpuMeter:
+    """CPU seconds used during a run by: the web workers, the job workers, PostgreSQL (all of
+    its processes, other engineers' test databases included), this benchmark (the load
+    generator), and the whole machine."""
+
+    def __init__(self, stack):
+        self.stack = stack
+        self.seen = {}
+
+    def snapshot(self):
+        groups = {
+            "web": [self.stack.web.pid, *children(self.stack.web.pid)],
+            "jobs": [p.pid for p in self.stack.jobs],
+            "postgres": postgres_pids(),
+        }
+        return {name: {pid: cpu_s(pid) for pid in pids} for name, pids in groups.items()}
+
+    def start(self):
+        self.t0 = time.monotonic()
+        self.first = self.snapshot()
+        self.last = {name: dict(pids) for name, pids in self.first.items()}
+        self.self0 = time.process_time()
+        self.machine0 = machine_cpu()
+
+    def sample(self):  # processes come and go (killed workers): keep each one's last figure
+        now = self.snapshot()
+        for name, pids in now.items():
+            for pid, value in pids.items():
+                self.last.setdefault(name, {})[pid] = max(value, self.last[name].get(pid, 0))
+
+    def report(self):
+        self.sample()
+        wall = time.monotonic() - self.t0
+        used = {name: sum(v - self.first.get(name, {}).get(pid, 0.0) for pid, v in pids.items())
+                for name, pids in self.last.items()}
+        used["load generator"] = time.process_time() - self.self0
+        busy0, total0 = self.machine0
+        busy1, total1 = machine_cpu()
+        used["machine"] = (busy1 - busy0) / max(1, total1 - total0) * (os.cpu_count() or 1) * wall
+        return {"wall_s": round(wall, 1),
+                "cores": {k: round(v / wall, 2) for k, v in used.items()}}
+
+
 def children(pid):
     try:
         out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
@@ -248,9 +348,10 @@ def children(pid):
 class Stack:
     """The production setup: gunicorn through `kcity serve --production`, and job workers."""
 
-    def __init__(self, env, port, web_workers, job_workers, logdir):
+    def __init__(self, env, port, web_workers, job_workers, logdir, web_threads=1):
         self.env, self.port, self.logdir = env, port, logdir
         self.web_workers, self.job_workers_n = web_workers, job_workers
+        self.web_threads = web_threads
         self.web = None
         self.jobs = []
         # The job workers share the two cores with the portal here: they run niced, so the
@@ -267,7 +368,8 @@ class Stack:
 
     def start(self):
         self.web = self.kcity("serve", f"{HOST}:{self.port}", "--production", "--workers",
-                              str(self.web_workers), log="gunicorn.log")
+                              str(self.web_workers), "--threads", str(self.web_threads),
+                              log="gunicorn.log")
         self.jobs = [self.start_job_worker(i) for i in range(self.job_workers_n)]
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -302,6 +404,11 @@ class Stack:
     def job_rss(self):
         return [rss_mb(p.pid) for p in self.jobs]
 
+    def job_recycles(self):
+        """How many times the job workers started afresh (--max-jobs / --max-memory)."""
+        return sum(path.read_text(errors="replace").count("starts afresh after")
+                   for path in self.logdir.glob("worker*.log"))
+
     def stop(self):
         for proc in [*self.jobs, self.web]:
             if proc and proc.poll() is None:
@@ -326,26 +433,43 @@ def check_run(conn, results, proposals, deadline_epoch, drain_s):
     problems = []
     acked = [r for r in results if r["kind"].startswith("stored")]
     ids = list(proposals)
+    # One pass per table (hash joins), not one sub-query per proposal: a run has up to
+    # tens of thousands of drafts and as many job rows.
     rows = sql(conn, """
-        SELECT p.id, p.state,
-          (SELECT count(*) FROM applications_submission s WHERE s.proposal_id = p.id),
-          (SELECT count(*) FROM applications_proposalevent e
-             WHERE e.proposal_id = p.id AND e.to_state = 'submitted'),
-          (SELECT count(*) FROM jobs_outboundemail o WHERE o.proposal_id = p.id),
-          (SELECT count(*) FROM django_tasks_database_dbtaskresult t, jobs_outboundemail o
-             WHERE o.proposal_id = p.id AND t.task_path = 'kcity.jobs.tasks.deliver_email'
-               AND t.args_kwargs -> 'args' -> 0 = to_jsonb(o.id)
-               AND t.status IN ('READY', 'RUNNING', 'SUCCESSFUL')),
-          (SELECT count(*) FROM django_tasks_database_dbtaskresult t,
-             applications_submission s
-             WHERE s.proposal_id = p.id AND t.task_path = 'kcity.jobs.tasks.render_receipt'
-               AND t.args_kwargs -> 'args' -> 0 = to_jsonb(s.id)
-               AND t.status IN ('READY', 'RUNNING', 'SUCCESSFUL')),
-          (SELECT max(s.submitted_at) FROM applications_submission s
-             WHERE s.proposal_id = p.id),
-          (SELECT min(s.receipt_number) FROM applications_submission s
-             WHERE s.proposal_id = p.id)
-        FROM applications_proposal p WHERE p.id = ANY(%s)""", (ids,))
+        WITH subs AS (
+          SELECT proposal_id, count(*) AS n, max(submitted_at) AS at,
+                 min(receipt_number) AS number
+          FROM applications_submission WHERE proposal_id = ANY(%(ids)s) GROUP BY 1),
+        events AS (
+          SELECT proposal_id, count(*) AS n FROM applications_proposalevent
+          WHERE proposal_id = ANY(%(ids)s) AND to_state = 'submitted' GROUP BY 1),
+        emails AS (
+          SELECT proposal_id, count(*) AS n FROM jobs_outboundemail
+          WHERE proposal_id = ANY(%(ids)s) GROUP BY 1),
+        email_jobs AS (
+          SELECT o.proposal_id, count(*) AS n
+          FROM jobs_outboundemail o JOIN django_tasks_database_dbtaskresult t
+            ON t.task_path = 'kcity.jobs.tasks.deliver_email'
+           AND t.args_kwargs -> 'args' -> 0 = to_jsonb(o.id)
+           AND t.status IN ('READY', 'RUNNING', 'SUCCESSFUL')
+          WHERE o.proposal_id = ANY(%(ids)s) GROUP BY 1),
+        receipt_jobs AS (
+          SELECT s.proposal_id, count(*) AS n
+          FROM applications_submission s JOIN django_tasks_database_dbtaskresult t
+            ON t.task_path = 'kcity.jobs.tasks.render_receipt'
+           AND t.args_kwargs -> 'args' -> 0 = to_jsonb(s.id)
+           AND t.status IN ('READY', 'RUNNING', 'SUCCESSFUL')
+          WHERE s.proposal_id = ANY(%(ids)s) GROUP BY 1)
+        SELECT p.id, p.state, coalesce(subs.n, 0), coalesce(events.n, 0),
+               coalesce(emails.n, 0), coalesce(email_jobs.n, 0), coalesce(receipt_jobs.n, 0),
+               subs.at, subs.number
+        FROM applications_proposal p
+        LEFT JOIN subs ON subs.proposal_id = p.id
+        LEFT JOIN events ON events.proposal_id = p.id
+        LEFT JOIN emails ON emails.proposal_id = p.id
+        LEFT JOIN email_jobs ON email_jobs.proposal_id = p.id
+        LEFT JOIN receipt_jobs ON receipt_jobs.proposal_id = p.id
+        WHERE p.id = ANY(%(ids)s)""", {"ids": ids})
     by_pk = {r[0]: r for r in rows}
     for pk, state, subs, events, emails, email_jobs, receipt_jobs, at, number in rows:
         untouched = (state == "draft", subs, events, emails, email_jobs, receipt_jobs) == (
@@ -414,6 +538,10 @@ def drive(stack, conn, env, mode, concurrency, seconds, per_applicant, drain_s,
     stop_at = time.monotonic() + seconds
     threads = [Applicant(stack.port, a["session"], a["proposals"], mode, stop_at, results, lock)
                for a in data["applicants"]]
+    meter = CpuMeter(stack)
+    recycles_before = stack.job_recycles()
+    load_before = os.getloadavg()
+    meter.start()
     for t in threads:
         t.start()
     rss, kills, turn = [], Counter(), 0
@@ -421,6 +549,7 @@ def drive(stack, conn, env, mode, concurrency, seconds, per_applicant, drain_s,
     next_kill = time.monotonic() + random.uniform(*kill_every)
     while any(t.is_alive() for t in threads) and time.monotonic() < stop_at + 90:
         rss.append(sum(stack.job_rss()))
+        meter.sample()
         if time.monotonic() >= next_sample:  # the job workers' memory every 30 s
             series.append((round(time.monotonic() - t_start), round(rss[-1], 1)))
             next_sample += 30
@@ -431,6 +560,10 @@ def drive(stack, conn, env, mode, concurrency, seconds, per_applicant, drain_s,
         time.sleep(0.25)
     for t in threads:
         t.join(timeout=5)
+    cpu = meter.report()
+    load_after = os.getloadavg()
+    resent = sum(t.reused for t in threads)
+    recycles = stack.job_recycles() - recycles_before
     stored = [r for r in results if r["kind"].startswith("stored")]
     before = [r for r in stored if r["at"] <= deadline_epoch]
     window = min(seconds * 0.8, max(1e-9, time.time() - start_epoch))
@@ -450,13 +583,20 @@ def drive(stack, conn, env, mode, concurrency, seconds, per_applicant, drain_s,
         "job_worker_rss_mb": [round(min(rss), 1), round(max(rss), 1)] if rss else [],
         "job_worker_rss_series": series,
         "applicants_out_of_drafts": exhausted, "problems": problems,
+        "cpu_cores": cpu["cores"], "load_before": [round(v, 2) for v in load_before],
+        "load_after": [round(v, 2) for v in load_after],
+        "resent_on_closed_keepalive": resent, "job_worker_recycles": recycles,
     }
     print(f"{mode:>9} {concurrency:>4} applicants {seconds:>4.0f} s: "
           f"{report['stored_per_s']:7.1f} stored/s  submit p50/p95/p99 "
           f"{'/'.join(str(v) for v in report['submit_ms'])} ms  cycle "
           f"{'/'.join(str(v) for v in report['cycle_ms'])} ms", flush=True)
     print(f"{'':>9} answers {dict(kinds)}  kills {dict(kills)}  job-worker RSS min/max "
-          f"{report['job_worker_rss_mb']} MB  out of drafts {exhausted}", flush=True)
+          f"{report['job_worker_rss_mb']} MB (started afresh {recycles} times)  "
+          f"out of drafts {exhausted}", flush=True)
+    print(f"{'':>9} CPU in cores (of {os.cpu_count()}): {cpu['cores']}  load average before "
+          f"{report['load_before']} after {report['load_after']}  requests resent after a "
+          f"closed keep-alive connection: {resent}", flush=True)
     if len(series) > 2:
         print(f"{'':>9} job-worker RSS (s, MB): {series}", flush=True)
     print(f"{'':>9} exactly-once check: "
@@ -479,7 +619,9 @@ def main(argv=None) -> int:
     parser.add_argument("--max-rate", type=float, default=300.0,
                         help="drafts are made for at most this many submissions per second")
     parser.add_argument("--web-workers", type=int, default=None,
-                        help="gunicorn workers (default: KCITY_WEB_WORKERS, 4)")
+                        help="gunicorn workers (default: KCITY_WEB_WORKERS, 3)")
+    parser.add_argument("--web-threads", type=int, default=None,
+                        help="threads per gunicorn worker (default: KCITY_WEB_THREADS, 4)")
     parser.add_argument("--job-workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8790)
     parser.add_argument("--json", type=Path, help="also write the figures here")
@@ -516,14 +658,18 @@ def main(argv=None) -> int:
     )
     if args.web_workers:
         env["KCITY_WEB_WORKERS"] = str(args.web_workers)
+    if args.web_threads:
+        env["KCITY_WEB_THREADS"] = str(args.web_threads)
     stack = None
     conn = None
     reports = []
     try:
         subprocess.run([PYTHON, "-m", "kcity.cli", "migrate", "-v", "0"], env=env, check=True)
         print(f"database {dbname}; logs in {tmp}", flush=True)
-        stack = Stack(env, args.port, int(env.get("KCITY_WEB_WORKERS", "4")), args.job_workers,
-                      tmp)
+        stack = Stack(env, args.port, int(env.get("KCITY_WEB_WORKERS", "3")), args.job_workers,
+                      tmp, web_threads=int(env.get("KCITY_WEB_THREADS", "4")))
+        print(f"gunicorn: {stack.web_workers} workers x {stack.web_threads} threads; "
+              f"{args.job_workers} job workers", flush=True)
         stack.start()
         conn = psycopg.connect(dbname=dbname, **PG)
         for mode, n in plan:

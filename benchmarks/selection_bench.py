@@ -7,10 +7,14 @@ optimum, process start included, and measures the peak memory (max RSS) of:
   (a) `python -m kcity.selection.engine FILE` (what `kcity select` runs), and
   (b) the plain MILP of the same instance solved by HiGHS via scipy.optimize.milp
       (benchmarks/_selection_scipy_milp.py), in its own process;
-checks both objectives agree, then times what-if answers (Session, warm: wall
-median and worst of 5, and CPU time, which a loaded machine inflates less) against
-cold solves at 1,000 proposals (same status and objective required).  Needs numpy
-and scipy; run from the repository.
+checks both objectives agree, then times what-if answers at 1,000 proposals
+(`--what-if-size`), with cap 1 and without a cap: several changes of each kind
+(budget, track budget, track maximum, track minimum, country cap, exclude, include;
+`what_if_changes`), each applied to a fresh Session of the base round and timed 3
+times (median kept, wall and CPU), reported per kind as p50 and max over its changes,
+against a cold `solve()` of the same changed round (same status and objective
+required, else the exit status is 1).  Load averages are printed beside the tables.
+Needs numpy and scipy; run from the repository.
 """
 
 from __future__ import annotations
@@ -105,57 +109,83 @@ def bench_size(n: int, cap: int | None, seed: int, workdir: Path, baseline_limit
             "scipy_mb": scipy_mb, "scipy_objective": baseline["objective"], "agree": agree}
 
 
-def bench_what_if(seed: int, n: int = 1000, repeat: int = 5) -> list[dict]:
-    """Warm Session answers vs cold solves of the same changed instance (milliseconds)."""
-    sys.path.insert(0, str(SRC))
-    from dataclasses import replace
+def what_if_changes(base, first: dict) -> list[tuple[str, str, tuple, dict]]:
+    """Several changes of each kind: (kind, Session method, args, kwargs)."""
+    selected, reserve = first["selected"], first["reserve"]
+    demo = base.tracks[1].budget
+    caps = [2, 3, None] if base.max_per_country is not None else [1, 2, 3]
+    changes = [("budget", "set_budget", (base.budget * f // 100,), {}) for f in (80, 90, 110, 120)]
+    changes += [("track budget", "set_track", ("DEMO",), {"budget": b})
+                for b in (demo * 8 // 10, demo * 12 // 10, None)]
+    changes += [("track maximum", "set_track", (code,), {"max_projects": m})
+                for code, m in (("PLAN", 3), ("PLAN", 5), ("PLAN", 10), ("CAP", 3))]
+    changes += [("track minimum", "set_track", (code,), {"min_projects": m})
+                for code, m in (("DEMO", 40), ("TECH", 5), ("CAP", 8))]
+    changes += [("country cap", "set_country_cap", (c,), {}) for c in caps]
+    picks = sorted({0, len(selected) // 4, len(selected) // 2, len(selected) - 1})
+    changes += [("exclude", "exclude", (selected[i],), {}) for i in picks]
+    picks = sorted({0, 5, len(reserve) // 10, len(reserve) // 2} & set(range(len(reserve))))
+    changes += [("include", "include", (reserve[i],), {}) for i in picks]
+    return changes
 
+
+def bench_what_if(seed: int, n: int = 1000, cap: int | None = 1, repeat: int = 3) -> list[dict]:
+    """Warm Session answers vs cold solves of the same changed instance (milliseconds).
+
+    For every change: a fresh Session of the base round (not timed), the change timed
+    `repeat` times (median kept, wall and CPU), and one cold `solve()` of the changed
+    round, which must have the same status and objective.  One row per kind: median
+    (p50) and worst over its changes.
+    """
+    sys.path.insert(0, str(SRC))
     from kcity.selection.engine.instance import from_data
     from kcity.selection.engine.session import Session
     from kcity.selection.engine.solver import solve
 
-    base = from_data(generate(n, 1, seed))
+    base = from_data(generate(n, cap, seed))
     cold_start = time.perf_counter()
     first = solve(base)
     cold_first_ms = (time.perf_counter() - cold_start) * 1000
-    out_id, in_id = first["selected"][0], first["reserve"][0]
-    changes = [
-        ("budget -10%", "set_budget", (base.budget * 9 // 10,), {}),
-        ("budget +10%", "set_budget", (base.budget * 11 // 10,), {}),
-        ("quota PLAN max 5", "set_track", ("PLAN",), {"max_projects": 5}),
-        ("quota DEMO min 40", "set_track", ("DEMO",), {"min_projects": 40}),
-        ("track budget DEMO +20%", "set_track", ("DEMO",),
-         {"budget": base.tracks[1].budget * 12 // 10}),
-        ("country cap 2", "set_country_cap", (2,), {}),
-        ("no country cap", "set_country_cap", (None,), {}),
-        ("exclude a selected", "exclude", (out_id,), {}),
-        ("include a reserve", "include", (in_id,), {}),
-    ]
-    rows = []
-    for label, method, args, kwargs in changes:
-        warm_times, warm_cpu, cold_times, agree = [], [], [], True
+    by_kind: dict[str, dict] = {}
+    for kind, method, args, kwargs in what_if_changes(base, first):
+        walls, cpus = [], []
         for _ in range(repeat):
             session = Session(base)
             start, cpu = time.perf_counter(), time.process_time()
             answer = getattr(session, method)(*args, **kwargs)
-            warm_times.append((time.perf_counter() - start) * 1000)
-            warm_cpu.append((time.process_time() - cpu) * 1000)
-            changed = session.instance
-            start = time.perf_counter()
-            cold = solve(replace(changed))
-            cold_times.append((time.perf_counter() - start) * 1000)
-            agree &= answer["status"] == cold["status"] and abs(
-                answer["objective"] - cold["objective"]) < 1e-9
-        rows.append({"change": label, "warm_ms": sorted(warm_times)[repeat // 2],
-                     "warm_max_ms": max(warm_times),
-                     "warm_cpu_ms": sorted(warm_cpu)[repeat // 2],
-                     "cold_ms": sorted(cold_times)[repeat // 2], "agree": agree,
-                     "status": answer["status"]})
-    rows.insert(0, {"change": "(cold solve of the base round)", "warm_ms": None,
-                    "warm_max_ms": None, "warm_cpu_ms": None, "cold_ms": cold_first_ms,
-                    "agree": True,
-                    "status": first["status"]})
+            walls.append((time.perf_counter() - start) * 1000)
+            cpus.append((time.process_time() - cpu) * 1000)
+        start = time.perf_counter()
+        cold = solve(session.instance)
+        cold_ms = (time.perf_counter() - start) * 1000
+        row = by_kind.setdefault(kind, {"wall": [], "cpu": [], "cold": [], "agree": True,
+                                        "statuses": set()})
+        row["wall"].append(sorted(walls)[repeat // 2])
+        row["cpu"].append(sorted(cpus)[repeat // 2])
+        row["cold"].append(cold_ms)
+        row["statuses"].add(answer["status"])
+        row["agree"] &= answer["status"] == cold["status"] and (
+            answer["objective"] == cold["objective"])
+    rows = [{"change": "(cold solve of the base round)", "count": 1, "p50": None, "max": None,
+             "cpu_p50": None, "cpu_max": None, "cold_p50": cold_first_ms,
+             "cold_min": cold_first_ms, "agree": True, "status": first["status"]}]
+    for kind, row in by_kind.items():
+        rows.append({"change": kind, "count": len(row["wall"]), "p50": _median(row["wall"]),
+                     "max": max(row["wall"]), "cpu_p50": _median(row["cpu"]),
+                     "cpu_max": max(row["cpu"]), "cold_p50": _median(row["cold"]),
+                     "cold_min": min(row["cold"]), "agree": row["agree"],
+                     "status": "/".join(sorted(row["statuses"]))})
     return rows
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _load() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 def main() -> None:
@@ -163,11 +193,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,1000,10000,100000")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-what-if", action="store_true")
+    parser.add_argument("--what-if-size", type=int, default=1000)
     parser.add_argument("--baseline-limit", type=float, default=300.0,
                         help="time limit (s) of the scipy.milp baseline")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs\n")
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {_load()}\n")
     print("| proposals | cap | status | objective | engine s | engine MiB "
           "| scipy.milp s | scipy MiB | agree |")
     print("|---:|---:|---|---:|---:|---:|---:|---:|---|")
@@ -182,16 +213,21 @@ def main() -> None:
                       f"| {r['engine_s']:.2f} | {r['engine_mb']:.0f} | {r['scipy_s']:.2f} "
                       f"| {r['scipy_mb']:.0f} | {agree} |", flush=True)
     if not args.no_what_if:
-        print("\nWhat-if at 1,000 proposals (cap 1), median of 5, in-process:\n")
-        print("| change | warm (Session) ms | warm max ms | warm CPU ms | cold solve ms "
-              "| status | same objective |")
-        print("|---|---:|---:|---:|---:|---|---|")
-        for r in bench_what_if(args.seed):
-            warm, worst, cpu = ("-" if r[k] is None else f"{r[k]:.1f}"
-                                for k in ("warm_ms", "warm_max_ms", "warm_cpu_ms"))
-            failed |= not r["agree"]
-            print(f"| {r['change']} | {warm} | {worst} | {cpu} | {r['cold_ms']:.1f} "
-                  f"| {r['status']} | {'yes' if r['agree'] else 'NO'} |", flush=True)
+        for cap in (1, None):
+            print(f"\nWhat-if at {args.what_if_size:,} proposals, cap {cap or '-'} "
+                  f"(load average {_load()}), in-process, per kind: p50 and max over its "
+                  f"changes of the median of 3:\n")
+            print("| change | n | warm p50 ms | warm max ms | warm CPU p50 / max ms "
+                  "| cold p50 ms | cold min ms | status | same objective |")
+            print("|---|---:|---:|---:|---:|---:|---:|---|---|")
+            for r in bench_what_if(args.seed, args.what_if_size, cap):
+                warm, worst = ("-" if r[k] is None else f"{r[k]:.1f}" for k in ("p50", "max"))
+                cpu = "-" if r["cpu_p50"] is None else f"{r['cpu_p50']:.1f} / {r['cpu_max']:.1f}"
+                failed |= not r["agree"]
+                print(f"| {r['change']} | {r['count']} | {warm} | {worst} | {cpu} "
+                      f"| {r['cold_p50']:.1f} | {r['cold_min']:.1f} | {r['status']} "
+                      f"| {'yes' if r['agree'] else 'NO'} |", flush=True)
+        print(f"\nload average after: {_load()}")
     sys.exit(1 if failed else 0)
 
 

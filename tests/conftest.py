@@ -1,5 +1,6 @@
 """Shared fixtures. The database is whatever DATABASE_URL names (SQLite by default)."""
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -39,11 +40,90 @@ def jobs_after_commit(settings):
     settings.TASKS = {"default": {"BACKEND": "kcity.jobs.backends.AfterCommitBackend"}}
 
 
+# Loading the demo runs the real services (scoring, a selection round, publishing): seconds
+# per test. The first test per database loads it; later ones get the same rows back.
+_DEMO_SNAPSHOT: dict = {}
+_PERSISTENT = {("contenttypes", "contenttype"), ("auth", "permission")}  # made by migrate
+
+
+def _demo_models():
+    from django.apps import apps
+
+    return [
+        m for m in apps.get_models(include_auto_created=True)
+        if (m._meta.app_label, m._meta.model_name) not in _PERSISTENT
+        and m._meta.managed and not m._meta.proxy
+    ]
+
+
+def _restore_demo(rows: dict) -> None:
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    with transaction.atomic():  # foreign keys are checked at the end (deferred)
+        for model, values in rows.items():
+            model._base_manager.bulk_create([model(**v) for v in values], batch_size=500)
+        sql = connection.ops.sequence_reset_sql(no_style(), list(rows))
+        if sql:
+            with connection.cursor() as cursor:
+                for statement in sql:
+                    cursor.execute(statement)
+
+
+def _migrated_rows() -> tuple:
+    """Content types and permissions as migrate made them: a transactional test's flush
+    makes them again with other keys, and the snapshot's references would point nowhere."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    return (
+        tuple(ContentType.objects.order_by("pk").values_list("pk", "app_label", "model")),
+        tuple(Permission.objects.order_by("pk").values_list("pk", "content_type", "codename")),
+    )
+
+
+def _demo_files(rows: dict) -> list[str]:
+    """The names of the files the demo's rows point at (uploads, receipts)."""
+    from django.db.models import FileField
+
+    names = []
+    for model, values in rows.items():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, FileField):
+                names += [v[field.attname] for v in values if v[field.attname]]
+    return names
+
+
+def _copy_files(names: list[str], source: Path, target: Path) -> None:
+    for name in names:
+        if (source / name).is_file() and source.resolve() != target.resolve():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / name, target / name)
+
+
 @pytest.fixture
-def demo(db):
+def demo(db, settings, tmp_path_factory):
+    """The demo data, as `kcity demo` loads it."""
+    from django.db import connection
+
     from kcity.core.demo import load_demo
 
-    return load_demo()
+    models = _demo_models()
+    cached = _DEMO_SNAPSHOT.get((connection.vendor, _migrated_rows()))
+    empty = not any(m._base_manager.exists() for m in models)
+    if cached is None or not empty:  # a test that made rows first gets the real loader
+        result = load_demo()
+        if empty:
+            rows = {m: v for m in models if (v := list(m._base_manager.values()))}
+            files = _demo_files(rows)
+            media = tmp_path_factory.mktemp("demo-media")
+            _copy_files(files, Path(settings.MEDIA_ROOT), media)
+            _DEMO_SNAPSHOT[(connection.vendor, _migrated_rows())] = (result, rows, files, media)
+        return result
+    result, rows, files, media = cached
+    _restore_demo(rows)
+    _copy_files(files, media, Path(settings.MEDIA_ROOT))
+    return result
 
 
 @pytest.fixture

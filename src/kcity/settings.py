@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "kcity.portfolio",
     "kcity.applications",
     "kcity.evaluation",
+    "kcity.selection",
+    "kcity.projects",
     "django_tasks",
     "django_tasks_db",
     "kcity.jobs",
@@ -175,7 +177,14 @@ TASKS = {
     }
 }
 
-KCITY_WEB_WORKERS = int(os.environ.get("KCITY_WEB_WORKERS", "4"))
+# gunicorn for `kcity serve --production`: processes, and threads per process (gthread when
+# more than one: a thread waiting for PostgreSQL lets another use the core; keep-alive).
+KCITY_WEB_WORKERS = int(os.environ.get("KCITY_WEB_WORKERS", "3"))
+KCITY_WEB_THREADS = int(os.environ.get("KCITY_WEB_THREADS", "4"))
+# A `kcity worker` starts afresh (exec, same process id) after this many jobs or once a job
+# leaves it above this resident size: WeasyPrint's caches grow with the receipts rendered.
+KCITY_WORKER_MAX_JOBS = int(os.environ.get("KCITY_WORKER_MAX_JOBS", "500"))
+KCITY_WORKER_MAX_MEMORY_MB = int(os.environ.get("KCITY_WORKER_MAX_MEMORY_MB", "250"))
 # Proposal documents: the largest upload accepted, and the address used in e-mailed links.
 KCITY_MAX_UPLOAD_BYTES = int(os.environ.get("KCITY_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 KCITY_SITE_URL = os.environ.get("KCITY_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

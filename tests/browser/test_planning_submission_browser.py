@@ -47,7 +47,7 @@ def secretariat_page(browser, base):
     staff = context.new_page()
     staff.set_default_timeout(15_000)
     staff.goto(base + "/en/accounts/login/")
-    staff.get_by_label("Username").fill("secretariat")
+    staff.get_by_label("User name").fill("secretariat")
     staff.get_by_label("Password").fill(DEMO_PASSWORD)
     staff.get_by_role("button", name="Log in").click()
     staff.wait_for_url("**/en/accounts/profile/")

@@ -146,3 +146,17 @@ def test_project_count_wording(low, high, expected):
 
 def test_header_links_to_the_calls(demo, client):
     assert 'href="/en/calls/"' in client.get("/en/").content.decode()
+
+
+def test_open_call_says_who_may_submit_per_track(demo, client):
+    """A verified government may start planning, not a company-only demonstration track."""
+    from kcity.applications.demo import DEMO_YEAR
+
+    client.force_login(User.objects.get(username="gov-applicant"))
+    html = client.get(f"/en/calls/{DEMO_YEAR}/").content.decode()
+    assert html.count("you may submit a proposal for this track") == 1
+    assert html.count("does not take proposals from your kind of organisation") == 1
+    client.force_login(User.objects.get(username="company-applicant"))
+    html = client.get(f"/en/calls/{DEMO_YEAR}/").content.decode()
+    assert html.count("you may submit a proposal for this track") == 1
+    assert html.count("does not take proposals from your kind of organisation") == 1

@@ -131,3 +131,55 @@ def test_applicant_cannot_import(client, demo):
     client.login(username="gov-applicant", password="kcity-demo")
     response = client.get("/en/admin/programs/cycle/import/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_evaluation_settings_travel_with_the_cycle(demo):
+    track = Track.objects.get(cycle__year=2024, code="DEMO")
+    track.aggregation, track.min_score_threshold = "median", 65
+    track.stage_weights = {"paper_review": 40, "presentation": 60}
+    track.save()
+    data = config.export_cycle(Cycle.objects.get(year=2024))
+    exported = next(t for t in data["tracks"] if t["code"] == "DEMO")
+    assert exported["aggregation"] == "median" and exported["min_score_threshold"] == 65
+    assert exported["stage_weights"] == {"paper_review": 40, "presentation": 60}
+    new = config.import_cycle(data, year=2029).tracks.get(code="DEMO")
+    assert (new.aggregation, new.min_score_threshold) == ("median", 65)
+    assert new.stage_weights == {"paper_review": 40, "presentation": 60}
+
+
+def test_evaluation_settings_are_optional(demo):
+    """Files written before the evaluation settings existed import with the defaults."""
+    data = config.export_cycle(Cycle.objects.get(year=2024))
+    for track in data["tracks"]:
+        for key in ("aggregation", "stage_weights", "min_score_threshold"):
+            track.pop(key)
+    new = config.import_cycle(data, year=2029).tracks.get(code="DEMO")
+    assert (new.aggregation, new.stage_weights, new.min_score_threshold) == (
+        "trimmed_mean", {}, None)
+
+
+def test_evaluation_settings_problems_name_the_field(demo):
+    data = config.export_cycle(Cycle.objects.get(year=2024))
+    plan, demo_track = data["tracks"][0], data["tracks"][1]
+    plan["aggregation"] = "average"
+    plan["stage_weights"] = {"lottery": 50, "document_review": 50}
+    plan["min_score_threshold"] = 120
+    demo_track["stage_weights"] = {"paper_review": "40", "presentation": 60}
+    before = (Cycle.objects.count(), Track.objects.count(), Criterion.objects.count())
+    with pytest.raises(config.ConfigError) as exc:
+        config.import_cycle(data, year=2029)
+    text = str(exc.value)
+    assert "tracks[0].aggregation: Value 'average' is not a valid choice." in text
+    assert "tracks[0].stage_weights.lottery: not a stage of this track" in text
+    assert "tracks[0].min_score_threshold: must be from 0 to 100" in text
+    assert "tracks[1].stage_weights.paper_review: must be an integer from 0 to 100" in text
+    assert (Cycle.objects.count(), Track.objects.count(), Criterion.objects.count()) == before
+
+    data = config.export_cycle(Cycle.objects.get(year=2024))
+    data["tracks"][1]["stage_weights"] = {"paper_review": 40, "presentation": 50}
+    with pytest.raises(config.ConfigError, match=r"tracks\[1\].stage_weights: must add up to 100"):
+        config.import_cycle(data, year=2029)
+    data["tracks"][1]["stage_weights"] = [40, 60]
+    with pytest.raises(config.ConfigError, match=r"tracks\[1\].stage_weights: must be an object"):
+        config.import_cycle(data, year=2029)
+    assert not Cycle.objects.filter(year=2029).exists()

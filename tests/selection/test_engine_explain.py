@@ -268,3 +268,111 @@ def test_max_merit_changes_equal_a_scan_of_every_value(data):
             assert (None if got is None else got["to"]) == first(
                 (m, _track_set(instance, track.code, "max_projects", m))
                 for m in range(track.max_projects + 1, 6))
+
+
+def _subset_stats(instance):
+    """Every subset of the fundable proposals with what the limits look at (brute force)."""
+    from itertools import combinations
+
+    from kcity.selection.engine.analysis import analyse
+
+    analysis = analyse(instance)
+    fundable = analysis.ranking
+    stats = []
+    for size in range(len(fundable) + 1):
+        for subset in combinations(fundable, size):
+            countries, track_count, track_award = {}, {}, {}
+            for p in subset:
+                countries[p.country] = countries.get(p.country, 0) + 1
+                track_count[p.track] = track_count.get(p.track, 0) + 1
+                track_award[p.track] = track_award.get(p.track, 0) + p.request
+            stats.append(({p.id for p in subset}, sum(analysis.merit[p.id] for p in subset),
+                          sum(p.request for p in subset), max(countries.values(), default=0),
+                          track_count, track_award))
+    return stats
+
+
+def _brute_in_optimal_set(stats, instance, pid):
+    """Is `pid` in some optimal set of `instance` (every subset enumerated)?"""
+    best = best_with = None
+    for ids, merit, award, top_country, track_count, track_award in stats:
+        if award > instance.budget:
+            continue
+        cap = instance.max_per_country
+        if cap is not None and top_country > cap:
+            continue
+        if any(track_count.get(t.code, 0) < t.min_projects
+               or (t.max_projects is not None and track_count.get(t.code, 0) > t.max_projects)
+               or (t.budget is not None and track_award.get(t.code, 0) > t.budget)
+               for t in instance.tracks):
+            continue
+        best = merit if best is None else max(best, merit)
+        if pid in ids:
+            best_with = merit if best_with is None else max(best_with, merit)
+    return best is not None and best_with is not None and best_with >= best
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(contested_rounds(policy="max_merit"))
+def test_max_merit_smallest_change_is_exact_by_brute_force(data):
+    """For every reserve proposal and every kind of limit explained: the reported value,
+    applied, puts it in an optimal set (every subset enumerated) and no smaller value
+    that could matter does (money: the current value and every sum of requests above
+    it; counts: every integer), and when none is reported no value at all does."""
+    data["proposals"] = data["proposals"][:6]
+    instance = from_data(parse_roundtrip(data))
+    result = solve(instance)
+    if result["status"] != "optimal" or not result["reserve"]:
+        return
+    stats = _subset_stats(instance)
+    sums = sorted({award for _, _, award, _, _, _ in stats})
+    by_id = {p.id: p for p in instance.proposals}
+    n = len(instance.proposals)
+    checked = 0
+    for entry in explain(instance, result):
+        pid = entry["id"]
+        changes = {(c["change"], c.get("track")): c for c in entry["changes"]}
+        kinds = {d["constraint"] for d in entry["blocked_by"]}
+        track = next(t for t in instance.tracks if t.code == by_id[pid].track)
+
+        def first(pairs, pid=pid):
+            return next((v for v, i in pairs if _brute_in_optimal_set(stats, i, pid)), None)
+
+        budget = instance.budget
+        assert entry["budget_increase"] == first(
+            (b - budget, replace(instance, budget=b))
+            for b in [budget, *(s for s in sums if s > budget)])
+        checked += 1
+        if "track_budget" in kinds:
+            got = changes.get(("track_budget", track.code))
+            assert (None if got is None else got["increase"]) == first(
+                (b - track.budget, _track_set(instance, track.code, "budget", b))
+                for b in [track.budget, *(s for s in sums if s > track.budget)])
+            checked += 1
+        if "max_per_country" in kinds:
+            got = changes.get(("max_per_country", None))
+            assert (None if got is None else got["to"]) == first(
+                (c, replace(instance, max_per_country=c))
+                for c in range(instance.max_per_country + 1, n + 1))
+            checked += 1
+        if "track_max_projects" in kinds:
+            got = changes.get(("track_max_projects", track.code))
+            assert (None if got is None else got["to"]) == first(
+                (m, _track_set(instance, track.code, "max_projects", m))
+                for m in range(track.max_projects + 1, n + 1))
+            checked += 1
+    assert checked >= len(result["reserve"])
+
+
+def test_dominated_proposal_is_never_brought_in_by_a_budget():
+    # B and C are beaten by A (same track and country, higher merit, no larger request):
+    # under a cap of 1 no budget brings them in; a cap of 2 brings B in, C needs 3.
+    instance = _round([("A", "VN", 90, M), ("B", "VN", 80, M), ("C", "VN", 70, 2 * M)],
+                      cap=1)
+    _, why = _explained(instance)
+    assert why["B"]["budget_increase"] is None and why["C"]["budget_increase"] is None
+    assert {"change": "max_per_country", "to": 2} in why["B"]["changes"]
+    assert {"change": "max_per_country", "to": 3} in why["C"]["changes"]
+    assert _in_optimal_set(replace(instance, max_per_country=3), "C")
+    assert not _in_optimal_set(replace(instance, max_per_country=2), "C")
+    assert not _in_optimal_set(replace(instance, budget=100 * M), "B")

@@ -153,18 +153,47 @@ def visible_proposals(user) -> QuerySet:
     ).distinct()
 
 
+def visible_proposal(user, pk, select_related=()):
+    """The one proposal `pk` if `user` may see it, else None (the caller answers 404).
+
+    Same answer as `visible_proposals(user).filter(pk=pk)`, cheaper on the hot path: an
+    applicant's own organisation's proposal is found by primary key and organisation (no
+    join, no DISTINCT); only when that misses (a consortium member's proposal, a stranger's)
+    does the lookup fall back to `visible_proposals`.
+    """
+    from kcity.applications.models import Proposal
+
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    if is_applicant(user) and user.organisation_id is not None:
+        own = (
+            Proposal.objects.select_related(*select_related)
+            .filter(pk=pk, organisation_id=user.organisation_id)
+            .first()
+        )
+        if own is not None:
+            return own
+    return visible_proposals(user).select_related(*select_related).filter(pk=pk).first()
+
+
 # ---- evaluation -----------------------------------------------------------------------------
 
 
 def automatic_conflict(user, proposal) -> bool:
-    """The evaluator's organisation applies or is in the consortium (invited or confirmed).
-    Projects have no contractor yet; when they do, the contractor joins this rule."""
+    """The evaluator's organisation applies, is in the consortium (invited or confirmed) or
+    is the contractor of the proposal's project."""
+    from kcity.projects.models import Project
+
     org = getattr(user, "organisation_id", None)
     if org is None:
         return False
-    return org == proposal.organisation_id or proposal.members.filter(
-        organisation_id=org
-    ).exists()
+    return (
+        org == proposal.organisation_id
+        or proposal.members.filter(organisation_id=org).exists()
+        or Project.objects.filter(proposal_id=proposal.pk, contractor_id=org).exists()
+    )
 
 
 def conflicted_proposals(user) -> QuerySet:
@@ -177,6 +206,7 @@ def conflicted_proposals(user) -> QuerySet:
     if user.organisation_id is not None:
         q |= Q(organisation_id=user.organisation_id)
         q |= Q(members__organisation_id=user.organisation_id)
+        q |= Q(project__contractor_id=user.organisation_id)
     return Proposal.objects.filter(q)
 
 
@@ -223,3 +253,27 @@ def can_see_evaluation_summary(user, panel, proposal) -> bool:
     if can_manage_panel(user, panel) or sits_on_panel(user, panel):
         return True
     return panel.results_released and is_proposal_applicant(user, proposal)
+
+
+# ---- selection ------------------------------------------------------------------------------
+
+
+def can_run_selection(user, cycle) -> bool:
+    """A round chooses across all the tracks of a cycle under one budget, so only a
+    secretariat unit that manages every track of the cycle runs it (MOLIT in practice)."""
+    if secretariat_unit(user) is None:
+        return False
+    return all(can_manage_track(user, track) for track in cycle.tracks.all())
+
+
+def selection_cycles(user) -> QuerySet:
+    """The cycles whose selection this user runs; a stranger's lookups find nothing (404)."""
+    from kcity.programs.models import Cycle
+
+    unit = secretariat_unit(user)
+    if unit is None:
+        return Cycle.objects.none()
+    if unit == SecretariatUnit.MOLIT:
+        return Cycle.objects.all()
+    others = [u for u in SecretariatUnit.values if u != unit]
+    return Cycle.objects.exclude(tracks__secretariat__in=others)

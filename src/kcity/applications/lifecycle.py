@@ -47,6 +47,14 @@ MOVES: dict[tuple[str, str], Move] = {
     (S.ELIGIBLE, S.UNDER_EVALUATION): Move(SECRETARIAT, gettext_lazy("Send to evaluation")),
     (S.UNDER_EVALUATION, S.EVALUATED): Move(SECRETARIAT, gettext_lazy("Record the evaluation")),
     (S.EVALUATED, S.UNDER_EVALUATION): Move(SECRETARIAT, gettext_lazy("Send to the next stage")),
+    # Selection (kcity.selection): publishing the approved scenario of a round decides each
+    # evaluated proposal; a replacement after a withdrawal takes a proposal off the reserve.
+    (S.EVALUATED, S.SELECTED): Move(SECRETARIAT, gettext_lazy("Select")),
+    (S.EVALUATED, S.RESERVE): Move(SECRETARIAT, gettext_lazy("Put on the reserve list")),
+    (S.EVALUATED, S.NOT_SELECTED): Move(SECRETARIAT, gettext_lazy("Do not select")),
+    (S.RESERVE, S.SELECTED): Move(SECRETARIAT, gettext_lazy("Select from the reserve list")),
+    (S.SELECTED, S.WITHDRAWN): Move(APPLICANT, gettext_lazy("Withdraw")),
+    (S.RESERVE, S.WITHDRAWN): Move(APPLICANT, gettext_lazy("Withdraw")),
 }
 
 EDITABLE_STATES = frozenset({S.DRAFT, S.RETURNED})

@@ -373,3 +373,26 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return self.receipt_number
+
+
+class ReceiptCounter(models.Model):
+    """The last receipt number given in a track (``KCN-<year>-<code>-<nnnn>``).
+
+    A submission takes the next number with one ``UPDATE ... SET last = last + 1`` inside its
+    transaction: the row stays locked until that transaction ends, so numbers are unique and,
+    since a rolled-back submission rolls its increment back too, without gaps. Only the
+    submissions of one track wait for each other, and only for the end of their transaction;
+    the unique constraint on ``Submission.receipt_number`` still backs it up."""
+
+    track = models.OneToOneField(
+        Track, verbose_name=_("track"), on_delete=models.CASCADE, primary_key=True,
+        related_name="+",
+    )
+    last = models.PositiveIntegerField(_("last receipt number"), default=0)
+
+    class Meta:
+        verbose_name = _("receipt counter")
+        verbose_name_plural = _("receipt counters")
+
+    def __str__(self) -> str:
+        return f"{self.track_id}: {self.last}"

@@ -1,4 +1,5 @@
-"""Reads for the proposal pages; every one starts from `permissions.visible_proposals`."""
+"""Reads for the proposal pages; every one starts from `permissions.visible_proposals` (or
+its one-proposal form, `permissions.visible_proposal`)."""
 
 from django.db.models import Q
 
@@ -48,9 +49,7 @@ def screening_queue(user, state: str = ""):
 
 
 def proposal_for(user, pk: int):
-    return (
-        permissions.visible_proposals(user)
-        .select_related("track__cycle", "organisation", "created_by")
-        .filter(pk=pk)
-        .first()
+    """The proposal `pk` if `user` may see it (`permissions.visible_proposal`), else None."""
+    return permissions.visible_proposal(
+        user, pk, select_related=("track__cycle", "organisation", "created_by")
     )

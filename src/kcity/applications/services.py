@@ -26,7 +26,7 @@ from kcity.applications.models import (
 )
 from kcity.applications.models import ProposalState as S
 from kcity.jobs.tasks import queue_receipt
-from kcity.programs.models import Track, TrackKind
+from kcity.programs.models import TrackKind
 
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -258,22 +258,28 @@ def _same_receipt(existing: Submission, proposal) -> Submission:
 
 def submit_proposal(proposal, actor, key: str, now=None) -> Submission:
     """Submit (or resubmit after a return). The same key always yields the same receipt:
-    a double click or a retry finds the submission the first request made."""
+    a double click or a retry finds the submission the first request made.
+
+    One transaction: lock the proposal row (only it: not its track or organisation, so
+    submissions to one track do not queue behind each other), look for the key, check, change
+    the state (event, e-mail row and job through `lifecycle.transition`), then, last, take the
+    receipt number from the track's counter row, write the submission and queue its PDF. The
+    counter row is the only lock shared by a track's submissions, held from that point to the
+    commit. The unique idempotency key is what guarantees exactly-once; the look-up under the
+    proposal lock only turns the loser of a race into the winner's receipt without an error.
+    """
     if not KEY_RE.match(key or ""):
         raise Refused(_("This form has expired; reload the page and submit again."))
-    existing = Submission.objects.filter(idempotency_key=key).first()
-    if existing is not None:
-        return _same_receipt(existing, proposal)
     now = now or timezone.now()
     try:
         with transaction.atomic():
             locked = (
-                Proposal.objects.select_for_update()
-                .select_related("track__cycle", "organisation")
+                Proposal.objects.select_for_update(of=("self",))
+                .select_related("track__cycle", "cycle", "organisation")
                 .get(pk=proposal.pk)
             )
             existing = Submission.objects.filter(idempotency_key=key).first()
-            if existing is not None:  # the other request committed while we waited
+            if existing is not None:  # a retry, or the other request committed meanwhile
                 return _same_receipt(existing, proposal)
             lifecycle.check(locked, S.SUBMITTED, actor, now=now)
             rules.check_deadline(locked.track, now)
@@ -287,25 +293,33 @@ def submit_proposal(proposal, actor, key: str, now=None) -> Submission:
                 locked.cycle = locked.track.cycle
                 locked.jurisdiction = jurisdiction_key(locked)
                 locked.save(update_fields=["track", "cycle", "jurisdiction", "updated_at"])
-            track = Track.objects.select_for_update().select_related("cycle").get(
-                pk=locked.track_id
-            )
             data = receipts.snapshot(locked)
+            lifecycle.transition(locked, S.SUBMITTED, actor, now=now)
             submission = Submission.objects.create(
                 proposal=locked, idempotency_key=key,
-                receipt_number=receipts.next_receipt_number(track), submitted_at=now,
+                receipt_number=receipts.next_receipt_number(locked.track), submitted_at=now,
                 submitted_by=actor, content_sha256=receipts.fingerprint(data), snapshot=data,
                 rolled_over_from=rolled_over_from,
             )
-            lifecycle.transition(locked, S.SUBMITTED, actor, now=now)
             queue_receipt(submission)  # the PDF, rendered by the worker
     except IntegrityError:
         existing = Submission.objects.filter(idempotency_key=key).first()
         if existing is not None:
             return _same_receipt(existing, proposal)
         raise _jurisdiction_taken(proposal) from None
-    proposal.refresh_from_db()
+    _copy_fields(locked, proposal)  # the caller's object as stored, without a re-fetch
     return submission
+
+
+def _copy_fields(source: Proposal, target: Proposal) -> None:
+    if source is target:
+        return
+    for field in Proposal._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+    for name in ("track", "cycle", "organisation"):
+        field = Proposal._meta.get_field(name)
+        if field.is_cached(source):
+            field.set_cached_value(target, field.get_cached_value(source))
 
 
 # ---- screening ------------------------------------------------------------------------------

@@ -253,10 +253,17 @@ def submit(request, pk):
             _refused(request, exc)
         else:
             return redirect("applications:receipt", proposal.pk, submission.pk)
-    form = forms.SubmitForm(initial={"key": services.new_submit_key()})
-    context = _detail_context(request, proposal)
-    context["form"] = form
-    return render(request, "applications/submit.html", context)
+    # The submit page needs the summary, the problems and the key, not the detail page's
+    # context (members, events, documents, forms): it is the page every applicant loads on
+    # deadline day.
+    is_applicant = permissions.is_proposal_applicant(request.user, proposal)
+    return render(request, "applications/submit.html", {
+        "proposal": proposal,
+        "form": forms.SubmitForm(initial={"key": services.new_submit_key()}),
+        "problems": rules.submission_problems(proposal) if is_applicant else [],
+        "after_cutoff": rules.after_cutoff(proposal.track),
+        "deadline": proposal.track.deadline,
+    })
 
 
 @login_required

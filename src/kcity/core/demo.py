@@ -26,7 +26,9 @@ from kcity.programs.models import Cycle
 
 DEMO_PASSWORD = "kcity-demo"
 DEMO_CYCLES = (2021, 2023, 2024, 2025, 2026)
-SECRETARIAT_APPS = ("accounts", "programs", "portfolio", "applications", "evaluation")
+SECRETARIAT_APPS = (
+    "accounts", "programs", "portfolio", "applications", "evaluation", "selection", "projects",
+)
 
 DEMO_ORGANISATIONS = {
     "molit": dict(
@@ -156,6 +158,9 @@ def load_demo() -> dict:
 
     # The evaluation adds eligible proposals to the call, so it reports the final count.
     evaluation = load_demo_evaluation()
+    from kcity.selection.demo import load_demo_selection
+
+    load_demo_selection()
     return {
         "cycles": Cycle.objects.count(), "projects": projects, "users": list(users),
         "proposals": evaluation["proposals"], "panels": evaluation["panels"],

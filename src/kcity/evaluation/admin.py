@@ -65,14 +65,24 @@ class EvaluationEventAdmin(admin.ModelAdmin):
         return False
 
 
+class _ThroughThePages(admin.ModelAdmin):
+    """Consultations and presentations are scheduled on the evaluation pages (audited, with
+    the round order and the no-overlap rule): read-only here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ConsultationRound)
-class ConsultationRoundAdmin(admin.ModelAdmin):
+class ConsultationRoundAdmin(_ThroughThePages):
     list_display = ["proposal", "round", "scheduled_at"]
     raw_id_fields = ["proposal"]
-    filter_horizontal = ["revised_documents"]
 
 
 @admin.register(PresentationSlot)
-class PresentationSlotAdmin(admin.ModelAdmin):
+class PresentationSlotAdmin(_ThroughThePages):
     list_display = ["proposal", "panel", "starts_at", "minutes"]
     raw_id_fields = ["proposal"]

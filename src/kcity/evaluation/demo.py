@@ -2,8 +2,10 @@
 
 A closed paper-review panel with its aggregated ranking (results released; one proposal falls
 under the track's threshold and stops there), and an open presentation panel on which the
-demo `evaluator` still has proposals to score; the evaluator has declared a conflict with one
-proposal of the cycle. An expert from Universitas Indonesia
+demo `evaluator` still has proposals to score, each proposal with its presentation slot; the
+evaluator has declared a conflict with one proposal of the cycle. A planning proposal has
+had consultation round 1 (minutes, questions), its applicant has uploaded a revised
+document, and round 2 is scheduled. An expert from Universitas Indonesia
 (a consortium member) is in the pool and is never drawn. Idempotent: panels are found by
 track and stage, experts and proposals by name, and only what is missing is made.
 """
@@ -11,16 +13,24 @@ track and stage, experts and proposals by name, and only what is missing is made
 import datetime as dt
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from kcity.accounts.models import Organisation, OrgKind, Role, User
 from kcity.applications import services as proposals
-from kcity.applications.demo import DEMO_YEAR, _attach_all, _demonstration, _submit
-from kcity.applications.models import Proposal
+from kcity.applications.demo import (
+    DEMO_PDF,
+    DEMO_YEAR,
+    _attach_all,
+    _demonstration,
+    _planning,
+    _submit,
+)
+from kcity.applications.models import Outcome, Proposal
 from kcity.applications.models import ProposalState as S
-from kcity.applications.rules import MANUAL_CHECKS
-from kcity.evaluation import services
-from kcity.evaluation.models import ConflictDeclaration, ExpertProfile, Panel, PresentationSlot
+from kcity.applications.rules import MANUAL_CHECKS, needs_pre_consultation
+from kcity.evaluation import consultations, presentations, services
+from kcity.evaluation.models import ConflictDeclaration, ExpertProfile, Panel
 from kcity.programs.models import Track
 
 DEMO_PASSWORD = "kcity-demo"  # the same as kcity.core.demo.DEMO_PASSWORD
@@ -112,6 +122,44 @@ def _score(panel, experts, skip=()):
             services.save_sheet(user, panel, proposal, entries, submit=True)
 
 
+PLANNING = ("Can Tho delta smart city plan", "Can Tho")
+
+
+def _consulted_planning_proposal(staff):
+    """A planning proposal after consultation round 1 (minutes, questions), with a revised
+    document and round 2 scheduled."""
+    title, city = PLANNING
+    if Proposal.objects.filter(cycle__year=DEMO_YEAR, title=title).exists():
+        return
+    gov = User.objects.get(username="gov-applicant")
+    track = Track.objects.get(cycle__year=DEMO_YEAR, code="PLAN")
+    p = _planning(track, gov, title, city)
+    if needs_pre_consultation(track):
+        proposals.submit_concept_note(p, gov, "Smart services for the river districts.")
+        proposals.decide_pre_consultation(p.latest_pre_consultation(), staff, Outcome.INVITE)
+    _attach_all(p, gov)
+    _submit(p, gov)
+    proposals.save_checklist(p, staff, {c for c, _label in MANUAL_CHECKS[track.kind]})
+    p = proposals.screen(p, staff, S.ELIGIBLE)
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    consultations.schedule_round(
+        staff, p, 1, hour - dt.timedelta(days=10),
+        "1. The city's priorities\n2. Site and data readiness\n3. Matching funds",
+        "Can Tho People's Committee (2); KIND (2); panel experts (3)")
+    consultations.record_minutes(
+        staff, p, 1,
+        "The city confirmed the Ninh Kieu riverside as the pilot area. Traffic data exist "
+        "for the main roads only. Matching funds await the council's budget session.",
+        "1. Send the council's resolution on matching funds.\n"
+        "2. Show the site plan with the data sources per district.")
+    consultations.upload_revised_document(
+        gov, p, ContentFile(DEMO_PDF, name="Revised site plan.pdf"))
+    consultations.schedule_round(
+        staff, p, 2, hour + dt.timedelta(days=14),
+        "1. Answers to the questions of round 1\n2. Revised site plan",
+        "Can Tho People's Committee (2); KIND (2); panel experts (3)")
+
+
 def load_demo_evaluation() -> dict:
     staff = User.objects.get(username="secretariat")
     experts = _experts()
@@ -135,12 +183,12 @@ def load_demo_evaluation() -> dict:
         _score(presentation, experts, skip={"evaluator"})
         start = timezone.now().replace(minute=0, second=0, microsecond=0)
         for i, proposal in enumerate(presentation.proposals.order_by("pk")):
-            PresentationSlot.objects.get_or_create(
-                panel=presentation, proposal=proposal,
-                defaults={"starts_at": start + dt.timedelta(days=7, minutes=40 * i),
-                          "presenters": "Seo-yeon Park (Hanbit Smart Mobility); Dewi Lestari "
-                                        "(Universitas Indonesia)"})
+            presentations.book_slot(
+                staff, presentation, proposal, start + dt.timedelta(days=7, minutes=40 * i),
+                30, "Seo-yeon Park (Hanbit Smart Mobility); Dewi Lestari "
+                    "(Universitas Indonesia)")
     _eligible_proposals(track, [LATE_PROPOSAL])
+    _consulted_planning_proposal(staff)
     return {
         "panels": Panel.objects.filter(track__cycle__year=DEMO_YEAR).count(),
         "proposals": Proposal.objects.filter(cycle__year=DEMO_YEAR).count(),

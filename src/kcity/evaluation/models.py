@@ -226,7 +226,8 @@ class PanelResult(models.Model):
 
 
 class EvaluationEvent(models.Model):
-    """The evaluation audit trail: scores, score changes, panel changes, conflicts."""
+    """The evaluation audit trail: scores, score changes, panel changes, conflicts,
+    consultations and presentations."""
 
     class Action(models.TextChoices):
         PANEL_FORMED = "panel_formed", _("Panel formed")
@@ -238,6 +239,11 @@ class EvaluationEvent(models.Model):
         SHEET_SUBMITTED = "sheet_submitted", _("Score sheet submitted")
         PANEL_CLOSED = "panel_closed", _("Panel closed")
         RESULTS_RELEASED = "results_released", _("Results released")
+        CYCLE_RESULTS_RELEASED = "cycle_results_released", _("Results of the cycle released")
+        CONSULTATION_SCHEDULED = "consultation_scheduled", _("Consultation scheduled")
+        CONSULTATION_RECORDED = "consultation_recorded", _("Consultation minutes recorded")
+        REVISED_DOCUMENT = "revised_document", _("Revised document uploaded")
+        PRESENTATION_BOOKED = "presentation_booked", _("Presentation booked")
 
     panel = models.ForeignKey(
         Panel, verbose_name=_("panel"), on_delete=models.CASCADE, null=True, blank=True,

@@ -124,3 +124,76 @@ def summary(panel, proposal) -> dict:
 
 def panel_events(panel):
     return EvaluationEvent.objects.filter(panel=panel).select_related("actor").order_by("-at")
+
+
+# ---- consultations and presentations --------------------------------------------------------
+
+PANEL_STATES = ("eligible", "under_evaluation", "evaluated")
+FOLLOWED_STATES = ("eligible", "under_evaluation", "evaluated", "selected", "reserve",
+                   "not_selected")
+
+
+def visible_proposal(user, pk):
+    return permissions.visible_proposals(user).filter(pk=pk).select_related(
+        "organisation", "track__cycle").first()
+
+
+def _rounds(proposal) -> list[dict]:
+    from kcity.evaluation.consultations import ROUNDS, stage_of
+
+    found = {r.round: r for r in proposal.consultations.prefetch_related("revised_documents")}
+    stages = proposal.track.stages or []
+    return [{"number": n, "round": found.get(n),
+             "documents": list(found[n].revised_documents.order_by("code"))
+             if n in found else []}
+            for n in ROUNDS if stage_of(n) in stages]
+
+
+def proposal_overview(user, proposal) -> dict:
+    """The consultation rounds (planning) or presentation slot (demonstration) of a proposal
+    already found through `permissions.visible_proposals`, and what this user may do there.
+    The minutes are for the secretariat and the panel; the applicant sees the schedule,
+    agenda, participants and the questions."""
+    from kcity.evaluation.consultations import is_consulted
+
+    manages = permissions.can_screen_proposal(user, proposal)
+    applicant = permissions.is_proposal_applicant(user, proposal)
+    rounds = _rounds(proposal) if is_consulted(proposal) else []
+    by_number = {r["number"]: r["round"] for r in rounds}
+    first, second = by_number.get(1), by_number.get(2)
+    return {
+        "proposal": proposal, "rounds": rounds, "manages": manages,
+        "show_minutes": manages or permissions.is_evaluator(user),
+        "can_upload": applicant and proposal.state in PANEL_STATES and 2 in by_number
+        and bool(first and first.minutes) and not (second and second.minutes),
+        "slots": list(proposal.presentation_slots.select_related("panel__track")),
+        "presentation_panels": proposal.eval_panels.filter(stage="presentation"),
+    }
+
+
+def followed_proposals(user) -> list[dict]:
+    """The proposals whose consultations or presentation this user follows."""
+    from kcity.evaluation.consultations import is_consulted
+
+    rows = []
+    proposals = permissions.visible_proposals(user).filter(
+        state__in=FOLLOWED_STATES).select_related("organisation", "track__cycle").order_by(
+        "-track__cycle__year", "track__order", "title")
+    for proposal in proposals:
+        if is_consulted(proposal):
+            rows.append({"proposal": proposal, "rounds": _rounds(proposal), "slots": []})
+        elif "presentation" in (proposal.track.stages or []):
+            rows.append({"proposal": proposal, "rounds": [],
+                         "slots": list(proposal.presentation_slots.all())})
+    return rows
+
+
+def sheet_extras(panel, proposal) -> dict:
+    """What a consultation or presentation panel reads beside its score sheet."""
+    extras = {"rounds": [], "slot": None}
+    if panel.stage.startswith("consultation_"):
+        number = int(panel.stage.rsplit("_", 1)[1])
+        extras["rounds"] = [r for r in _rounds(proposal) if r["number"] <= number]
+    elif panel.stage == "presentation":
+        extras["slot"] = panel.slots.filter(proposal=proposal).first()
+    return extras

@@ -6,6 +6,7 @@ messages, having written nothing, otherwise. Proposal states move through
 `kcity.applications.lifecycle.transition` only.
 """
 
+import datetime as dt
 import secrets
 from decimal import Decimal, InvalidOperation
 
@@ -40,6 +41,11 @@ def _audit(action, actor, *, panel=None, proposal=None, **detail):
     return EvaluationEvent.objects.create(
         action=action, actor=actor, panel=panel, proposal=proposal, detail=detail
     )
+
+
+def _iso(moment) -> str | None:
+    """A moment for the audit record, in UTC like every stored time."""
+    return moment.astimezone(dt.UTC).isoformat() if moment else None
 
 
 def _check_manager(actor, panel_or_track):
@@ -274,6 +280,12 @@ def close_panel(actor, panel) -> Panel:
         panel = Panel.objects.select_for_update().get(pk=panel.pk)
         if panel.is_closed:
             raise Refused(_("The panel is closed already."))
+        from kcity.evaluation.consultations import unminuted
+
+        waiting = unminuted(panel)
+        if waiting:
+            raise Refused(_("The consultation round this panel scores has no minutes yet for: "
+                            "%(titles)s.") % {"titles": ", ".join(p.title for p in waiting)})
         rows = compute_results(panel)
         missing = [r["proposal"].title for r in rows if r["stage_score"] is None]
         if missing:
@@ -308,7 +320,8 @@ def close_panel(actor, panel) -> Panel:
 
 
 def release_results(actor, panel) -> Panel:
-    """Results announced: the applicants may read their evaluation summary."""
+    """One panel's results to its applicants (the secretariat's page); when the cycle's
+    results are announced, `release_cycle_results` releases every closed panel at once."""
     _check_manager(actor, panel)
     with transaction.atomic():
         panel = Panel.objects.select_for_update().get(pk=panel.pk)
@@ -318,3 +331,32 @@ def release_results(actor, panel) -> Panel:
         panel.save(update_fields=["results_released"])
         _audit(Action.RESULTS_RELEASED, actor, panel=panel)
     return panel
+
+
+def release_cycle_results(actor, cycle) -> list[Panel]:
+    """Results announced: every closed panel of the cycle is released to its applicants, who
+    may then read their evaluation summaries. The actor must manage every track of the cycle
+    that has a closed panel (MOLIT, or the one secretariat running them all). Idempotent: a
+    panel released already is left as it is, and a call that releases nothing writes
+    nothing. Open panels are not released; they are listed in the audit record."""
+    with transaction.atomic():
+        panels = list(
+            Panel.objects.select_for_update(of=("self",)).filter(track__cycle=cycle)
+            .select_related("track").order_by("pk")
+        )
+        closed = [p for p in panels if p.is_closed]
+        foreign = sorted({p.track.code for p in closed
+                          if not permissions.can_manage_track(actor, p.track)})
+        if foreign or not permissions.secretariat_unit(actor):
+            raise Refused(_("Only the secretariat running every track of the cycle can "
+                            "announce its results."))
+        released = [p for p in closed if not p.results_released]
+        for panel in released:
+            panel.results_released = True
+            panel.save(update_fields=["results_released"])
+            _audit(Action.RESULTS_RELEASED, actor, panel=panel, cycle=cycle.year)
+        if released:
+            _audit(Action.CYCLE_RESULTS_RELEASED, actor, cycle=cycle.year,
+                   panels=[p.pk for p in released],
+                   still_open=[p.pk for p in panels if not p.is_closed])
+    return released

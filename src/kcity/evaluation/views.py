@@ -103,6 +103,8 @@ def score_sheet(request, panel_pk, pk):
         "documents": proposal.documents.order_by("code"),
         "can_see_scores": permissions.can_see_panel_scores(request.user, panel),
         "table": selectors.dispersion_table(panel) if panel.is_closed else [],
+        "show_minutes": True,
+        **selectors.sheet_extras(panel, proposal),
     })
 
 
@@ -162,6 +164,8 @@ def panel_detail(request, pk):
         "ranking": selectors.ranking(panel),
         "events": selectors.panel_events(panel)[:50],
         "replace_form": forms.ReplaceForm(),
+        "proposals": panel.proposals.select_related("organisation").order_by("title"),
+        "slots": panel.slots.select_related("proposal").order_by("starts_at"),
     })
 
 

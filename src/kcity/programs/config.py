@@ -55,6 +55,10 @@ TRACK_FIELDS = {
     "stages": ("list", True),
     "secretariat": ("str", True),
     "required_documents": ("list", False),
+    # Evaluation; optional, so files written before they existed still import (defaults).
+    "aggregation": ("str", False),
+    "stage_weights": ("dict", False),
+    "min_score_threshold": ("int?", False),
 }
 CRITERION_FIELDS = {
     "code": ("str", True),
@@ -130,6 +134,11 @@ def _parse_value(kind: str, value, path: str, problems: list[str]):
             problems.append(f"{path}: " + _("must be a list"))
             return None
         return value
+    if base == "dict":
+        if not isinstance(value, dict):
+            problems.append(f"{path}: " + _("must be an object"))
+            return None
+        return value
     if base == "date":
         try:
             return dt.date.fromisoformat(value)
@@ -168,6 +177,32 @@ def _parse_object(obj, spec: dict, path: str, problems: list[str]) -> dict:
             continue
         values[name] = _parse_value(kind, obj[name], f"{prefix}{name}", problems)
     return values
+
+
+def _check_evaluation(values: dict, path: str, problems: list[str]) -> None:
+    """Stage weights name stages of the track, are whole percents and add up to 100; the
+    threshold is a score out of 100. (The aggregation is checked against its choices by the
+    model.)"""
+    weights = values.get("stage_weights")
+    if isinstance(weights, dict) and weights:
+        stages = values.get("stages") if isinstance(values.get("stages"), list) else []
+        valid = True
+        for stage, weight in weights.items():
+            if stage not in stages:
+                problems.append(f"{path}.stage_weights.{stage}: "
+                                + _("not a stage of this track"))
+                valid = False
+            if isinstance(weight, bool) or not isinstance(weight, int) or not 0 <= weight <= 100:
+                problems.append(f"{path}.stage_weights.{stage}: "
+                                + _("must be an integer from 0 to 100"))
+                valid = False
+        if valid and sum(weights.values()) != 100:
+            problems.append(f"{path}.stage_weights: " + _("must add up to 100"))
+    elif weights is None and "stage_weights" in values:
+        values.pop("stage_weights")  # reported already; the default keeps the model valid
+    threshold = values.get("min_score_threshold")
+    if isinstance(threshold, int) and threshold > 100:
+        problems.append(f"{path}.min_score_threshold: " + _("must be from 0 to 100"))
 
 
 def _shift(value, years: int):
@@ -234,6 +269,7 @@ def import_cycle(data: dict, *, year: int | None = None, replace: bool = False) 
         values = _parse_object(raw, TRACK_FIELDS, path, problems)
         for key in ("opens_at", "deadline", "cutoff"):
             values[key] = _shift(values.get(key), shift)
+        _check_evaluation(values, path, problems)
         track = Track(**values)
         if track.code in codes:
             problems.append(f"{path}.code: " + _("duplicate code %(code)s") % {"code": track.code})

@@ -233,6 +233,69 @@ def _compile(schema: dict) -> Check:
     return check
 
 
+def _predicate(schema: dict) -> Callable[[Any], bool]:
+    """Does a value meet the (sub)schema?  Exactly the tests of `_compile`'s check,
+    without building paths or messages: the fast path for valid instances (100,000
+    proposals are ~900,000 values); on False the check finds and names the field."""
+    types = schema.get("type")
+    type_tests = tuple(_TYPE_TESTS[t] for t in ([types] if isinstance(types, str)
+                                                else types or []))
+    enum = schema.get("enum")
+    minimum = schema.get("minimum")
+    maximum = schema.get("maximum")
+    exclusive_minimum = schema.get("exclusiveMinimum")
+    has_range = minimum is not None or maximum is not None or exclusive_minimum is not None
+    min_length = schema.get("minLength")
+    pattern = re.compile(schema["pattern"]) if "pattern" in schema else None
+    properties = {k: _predicate(v) for k, v in schema.get("properties", {}).items()}
+    required = tuple(schema.get("required", []))
+    closed = schema.get("additionalProperties", True) is False
+    min_items = schema.get("minItems")
+    items = _predicate(schema["items"]) if "items" in schema else None
+
+    def pred(value: Any) -> bool:
+        if type_tests:
+            for test in type_tests:
+                if test(value):
+                    break
+            else:
+                return False
+        if enum is not None and not any(value == e and type(value) is type(e) for e in enum):
+            return False
+        if has_range and _is_number(value) and (
+            (minimum is not None and value < minimum)
+            or (maximum is not None and value > maximum)
+            or (exclusive_minimum is not None and value <= exclusive_minimum)
+        ):
+            return False
+        if isinstance(value, str):
+            if min_length is not None and len(value) < min_length:
+                return False
+            if pattern is not None and not pattern.search(value):
+                return False
+        elif isinstance(value, dict):
+            for key in required:
+                if key not in value:
+                    return False
+            for key, item in value.items():
+                sub = properties.get(key)
+                if sub is not None:
+                    if not sub(item):
+                        return False
+                elif closed:
+                    return False
+        elif isinstance(value, list):
+            if min_items is not None and len(value) < min_items:
+                return False
+            if items is not None:
+                for item in value:
+                    if not items(item):
+                        return False
+        return True
+
+    return pred
+
+
 def load_schema() -> dict:
     """The JSON Schema shipped with the package (a copy of the public contract)."""
     text = resources.files(__package__).joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
@@ -244,9 +307,16 @@ def _validator() -> Check:
     return _compile(load_schema())
 
 
+@lru_cache(maxsize=1)
+def _is_valid() -> Callable[[Any], bool]:
+    return _predicate(load_schema())
+
+
 def validate(data: Any) -> None:
     """Raise `InstanceError` naming the first field that breaks the schema or uniqueness."""
-    _validator()(data, "")
+    if not _is_valid()(data):
+        _validator()(data, "")  # names the field
+        raise InstanceError("instance: does not meet the schema")  # not reached
     _check_unique(data["tracks"], "code", "tracks", "code")
     _check_unique(data["proposals"], "id", "proposals", "id")
 

@@ -11,6 +11,13 @@ the caller.
 Before the model is built, proposals that can never be needed are dropped
 (`drop_dominated`); this is what makes 100,000 proposals with a country cap
 tractable in seconds.
+
+Large models and what-ifs (`core=True`) take the LP path of `_solve_with_core`: LP
+relaxation (primal simplex without presolve when there are few rows: no cap), an
+incumbent, reduced-cost fixing with a Lagrangian bound, then exact searches of the
+free columns: groupdp.py (budget, country caps and one tight track maximum kept
+exact, the other track rows priced by multipliers), branch.py (Lagrangian knapsack
+bound), and HiGHS on a small model of the free columns as the last resort.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 import numpy as np
 
-from . import branch
+from . import branch, groupdp
 from .analysis import Analysis
 from .instance import Instance, Proposal
 
@@ -31,6 +38,9 @@ DEFAULT_TIME_LIMIT = 600.0
 CORE_MIN_COLS = 3000  # from this size, fix columns by reduced cost before branching
 CORE_SIZE = 1500  # columns left free in the small MIP that finds the first incumbent
 BRANCH_MAX_FREE = 150  # above this many free columns HiGHS searches (on a small model)
+DP_MAX_FREE = 400  # up to this many free columns groupdp.py searches first
+NEAR_GROUP_TRIES = 3  # improvements of the incumbent by groupdp.py near the LP
+DP_MAX_WORK = groupdp.MAX_WORK  # ... if free columns x budget room is at most this
 CORE_BRANCH = 120  # columns left free when improving the incumbent by exact search
 SUB_OPTIONS: dict[str, object] = {}
 CORE_TIME_LIMIT = 0.5  # seconds at most for that heuristic by HiGHS
@@ -38,6 +48,7 @@ NEAR_NODE_LIMIT = 5_000  # nodes for the same heuristic by branch.py, tried firs
 NEAR_ROUNDS = 1
 # node limits of successive exact searches; each stop with a better set fixes more columns
 BRANCH_NODE_LIMITS = (100_000, 100_000)
+WIDE_LP_RATIO = 100  # columns per row from which the LP relaxation uses primal simplex
 MAX_DIGITS = 6  # merit resolution 1e-6; scores in practice have one or two decimals
 INF = math.inf
 
@@ -341,7 +352,7 @@ class MeritModel:
         free = lower < upper
         # cheap first: a short exact search near the LP; HiGHS near the LP if that is not enough
         incumbent = self._improve_near(incumbent, lower, upper, reduced, multipliers, tolerance)
-        tried_highs, searches = False, 0
+        tried_highs, near_group_tries, group_tries, searches = False, 0, 0, 0
         while True:
             z_inc = int(round(float(self.merit[incumbent].sum())))
             chosen = [self.cols[i] for i in incumbent]
@@ -351,6 +362,21 @@ class MeritModel:
             fix = free & (abs(reduced) > slack)
             new_lower, new_upper = self._fixed_bounds(reduced, lower, upper, fix)
             self.last_free = int((new_lower < new_upper).sum())
+            if group_tries < 2 and self._group_search_fits(new_lower, new_upper):
+                # the search whose bound keeps budget and country caps exact (groupdp.py)
+                try:
+                    better = self._group_search(new_lower, new_upper, multipliers, z_inc,
+                                                tolerance)
+                except groupdp.Abort as stopped:
+                    if stopped.found is not None:  # better, not proven: fix more columns
+                        group_tries += 1
+                        incumbent = stopped.found
+                        continue
+                    if not stopped.too_large:
+                        group_tries = 2
+                else:
+                    chosen = chosen if better is None else [self.cols[i] for i in better]
+                    return Outcome("optimal", chosen, None)
             if self.last_free <= BRANCH_MAX_FREE and searches < len(BRANCH_NODE_LIMITS):
                 searches += 1
                 try:
@@ -363,6 +389,14 @@ class MeritModel:
                 else:
                     chosen = chosen if better is None else [self.cols[i] for i in better]
                     return Outcome("optimal", chosen, None)
+            if near_group_tries < NEAR_GROUP_TRIES:
+                # a better incumbent from groupdp.py over the columns nearest the LP only
+                near_group_tries += 1
+                found = self._improve_near_groups(incumbent, lower, upper, reduced,
+                                                  multipliers, z_inc, tolerance)
+                if found is not None:
+                    incumbent = found
+                    continue
             if tried_highs:
                 break
             tried_highs = True
@@ -382,6 +416,100 @@ class MeritModel:
         if sub_bound is not None:
             proved = min(proved, sub_bound)
         return Outcome("feasible", chosen, max(z_inc, proved))
+
+    def _improve_near_groups(self, incumbent, lower, upper, reduced, multipliers, z_inc,
+                             tolerance):
+        """A better set than `incumbent` (columns) differing from it only in the
+        CORE_BRANCH free columns nearest the LP, by groupdp.py; None if none is found."""
+        size = CORE_BRANCH
+        while True:  # fewer columns until one program is small enough
+            new_lower, new_upper = self._near_bounds(incumbent, lower, upper, reduced, size)
+            if new_lower is None:
+                return None
+            if self._group_search_fits(new_lower, new_upper, DP_MAX_WORK // 4):
+                break
+            size //= 2
+            if size < 20:
+                return None
+        try:
+            return self._group_search(new_lower, new_upper, multipliers, z_inc, tolerance)
+        except groupdp.Abort as stopped:
+            return stopped.found
+
+    def _group_search_fits(self, new_lower, new_upper, work: int = DP_MAX_WORK) -> bool:
+        """Is one program of groupdp.py small enough (free columns x budget room)?"""
+        free = np.flatnonzero(new_lower < new_upper)
+        if len(free) > DP_MAX_FREE:
+            return False
+        ones = new_lower > 0.5
+        used = float(self.weight[ones].sum())
+        upper = self.h.getLp().row_upper_[self.budget_row]
+        room = min(upper - used, float(self.weight[free].sum()))
+        return len(free) * min(max(room, 0.0), groupdp.MAX_ROOM) <= work
+
+    def _group_search(self, new_lower, new_upper, multipliers, z_inc, tolerance):
+        """Exact search over the free columns by groupdp.py: the sorted columns of a set
+        better than `z_inc`, None when there is none; `groupdp.Abort` (with the best set
+        so far in `found`, as columns) past its node limit."""
+        lp = self.h.getLp()
+        row_lower = np.asarray(lp.row_lower_, dtype=np.float64)
+        row_upper = np.asarray(lp.row_upper_, dtype=np.float64)
+        n_rows = len(row_upper)
+        ones = new_lower > 0.5
+        free = np.flatnonzero(new_lower < new_upper)
+        used = self._activity(ones, n_rows)
+        fixed_merit = int(round(float(self.merit[ones].sum())))
+
+        def columns(picked) -> np.ndarray:
+            return np.sort(np.concatenate([np.flatnonzero(ones), free[picked]]).astype(np.int64))
+
+        country_rows = np.zeros(n_rows, dtype=bool)
+        country_rows[list(self.country_row.values())] = True
+        capped = country_rows & np.isfinite(row_upper)
+        other = np.ones(n_rows, dtype=bool)
+        other[self.budget_row] = False
+        other[country_rows] = False
+        if self.merit_row is not None:
+            other[self.merit_row] = False
+        column_at = np.full(len(self.cols), -1, dtype=np.int64)
+        column_at[free] = np.arange(len(free))
+        in_free = column_at[self._entry_col] >= 0
+        rows_e = self._row_of_entry[in_free]
+        cols_e = column_at[self._entry_col[in_free]]
+        vals_e = self._entry_value[in_free]
+        # countries with a cap: groups (one country row per column at most)
+        group = np.full(len(free), -1, dtype=np.int64)
+        group_index = np.full(n_rows, -1, dtype=np.int64)
+        capped_rows = np.flatnonzero(capped)
+        group_index[capped_rows] = np.arange(len(capped_rows))
+        in_group = capped[rows_e]
+        group[cols_e[in_group]] = group_index[rows_e[in_group]]
+        group_cap = np.round(row_upper[capped_rows] - used[capped_rows]).astype(np.int64)
+        if np.any(group_cap < 0):
+            return None  # the columns fixed at 1 break a cap: nothing better here
+        kept_rows = np.flatnonzero(other)
+        position = np.full(n_rows, -1, dtype=np.int64)
+        position[kept_rows] = np.arange(len(kept_rows))
+        dense = np.zeros((len(kept_rows), len(free)))
+        in_other = other[rows_e]
+        dense[position[rows_e[in_other]], cols_e[in_other]] = vals_e[in_other]
+        room = row_upper[self.budget_row] - used[self.budget_row]
+        if not math.isfinite(room):
+            room = float(self.weight[free].sum())
+        if room < 0:
+            return None
+        room = min(room, float(self.weight[free].sum()))
+        try:
+            found = groupdp.search(
+                merit=self.merit[free], weight=np.round(self.weight[free]).astype(np.int64),
+                room=int(math.floor(room + 1e-9)), group=group, group_cap=group_cap,
+                rows=dense, row_upper=row_upper[kept_rows] - used[kept_rows],
+                row_lower=row_lower[kept_rows] - used[kept_rows], y=multipliers[kept_rows],
+                best=z_inc - fixed_merit, tolerance=tolerance)
+        except groupdp.Abort as stopped:
+            stopped.found = None if stopped.found is None else columns(stopped.found)
+            raise
+        return None if found is None else columns(found)
 
     def _improve_near(self, incumbent, lower, upper, reduced, multipliers, tolerance):
         """A better incumbent by a short exact search (NEAR_NODE_LIMIT nodes) over the
@@ -404,12 +532,12 @@ class MeritModel:
             new_lower, new_upper = self._near_bounds(incumbent, lower, upper, reduced)
         return incumbent
 
-    def _near_bounds(self, incumbent, lower, upper, reduced):
-        """Column bounds freeing only the CORE_BRANCH columns of smallest |reduced cost|."""
+    def _near_bounds(self, incumbent, lower, upper, reduced, size: int = CORE_BRANCH):
+        """Column bounds freeing only the `size` columns of smallest |reduced cost|."""
         free = np.flatnonzero(lower < upper)
-        if len(free) <= CORE_BRANCH:
+        if len(free) <= size:
             return None, None
-        near = free[np.argsort(np.abs(reduced[free]), kind="stable")[:CORE_BRANCH]]
+        near = free[np.argsort(np.abs(reduced[free]), kind="stable")[:size]]
         taken = np.zeros(len(self.cols), dtype=bool)
         taken[incumbent] = True
         new_lower, new_upper = lower.copy(), upper.copy()
@@ -627,6 +755,12 @@ class MeritModel:
         """LP optimum and row duals, or None if the LP is infeasible (let the MIP say so)."""
         hs, h = self._highspy, self.h
         h.setOptionValue("solve_relaxation", True)
+        # Few rows, many columns (no country cap): HiGHS's presolve and dual simplex
+        # take 10 s of CPU on 60,000 columns and 9 rows, primal simplex 1 s.
+        wide = h.getNumCol() >= WIDE_LP_RATIO * max(1, h.getNumRow())
+        if wide:
+            h.setOptionValue("presolve", "off")
+            h.setOptionValue("simplex_strategy", 4)  # primal
         try:
             h.run()
             if h.getModelStatus() != hs.HighsModelStatus.kOptimal:
@@ -635,6 +769,9 @@ class MeritModel:
             return np.asarray(solution.col_value), np.asarray(solution.row_dual)
         finally:
             h.setOptionValue("solve_relaxation", False)
+            if wide:
+                h.setOptionValue("presolve", "choose")
+                h.setOptionValue("simplex_strategy", 1)  # HiGHS's default (dual)
             h.clearSolver()
 
     def _round(

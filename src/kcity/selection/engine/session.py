@@ -11,8 +11,10 @@ cap, include/exclude/release one proposal) faster than a cold solve because:
 * otherwise the round is solved by the LP-based path of milp.py (`core=True`:
   LP relaxation, an incumbent from the rounded LP or from the last set, made
   valid again by `_repair`, improved near the LP, reduced-cost fixing, then an
-  exact search of the few columns left by branch.py or HiGHS on a small model),
-  which proves the same optimum as a cold solve in a fraction of its time.
+  exact search of the columns left: groupdp.py first, whose bound keeps the budget,
+  the country caps and a tight track maximum exact and usually proves the optimum at
+  its root, then branch.py or HiGHS on a small model), which proves the same
+  optimum as a cold solve in a fraction of its time.
 """
 
 from __future__ import annotations
@@ -145,18 +147,23 @@ def _repair(analysis, last: Outcome | None) -> list[Proposal] | None:
         return None
     included = set(analysis.instance.include)
     by_id = {p.id: p for p in analysis.ranking}
-    kept = [by_id[p.id] for p in last.chosen if p.id in by_id]
-    kept += [by_id[pid] for pid in included if pid in by_id and pid not in
-             {p.id for p in kept}]
-    tally = Tally(analysis.instance, kept)
-    for proposal in sorted(kept, key=lambda p: -analysis.rank[p.id]):  # worst first
-        if not tally.upper_violations():
+    kept_by_id = {p.id: by_id[p.id] for p in last.chosen if p.id in by_id}
+    for pid in included:
+        if pid in by_id:
+            kept_by_id.setdefault(pid, by_id[pid])
+    tally = Tally(analysis.instance, kept_by_id.values())
+    violated = bool(tally.upper_violations())
+    for proposal in sorted(kept_by_id.values(), key=lambda p: -analysis.rank[p.id]):
+        # worst first
+        if not violated:
             break
         if proposal.id in included or not _relieves(tally, proposal):
             continue
-        kept.remove(proposal)
-        tally = Tally(analysis.instance, kept)
-    chosen = {p.id for p in kept}
+        del kept_by_id[proposal.id]
+        tally.remove(proposal)
+        violated = bool(tally.upper_violations())
+    kept = list(kept_by_id.values())
+    chosen = set(kept_by_id)
     merit = analysis.merit
     for proposal in sorted(analysis.ranking, key=lambda p: -merit[p.id] / p.request):
         if proposal.id not in chosen and merit[proposal.id] > 0 and tally.fits(proposal):

@@ -35,6 +35,14 @@ class Tally:
         self.country_count[proposal.country] += 1
         self.country_members.setdefault(proposal.country, []).append(proposal.id)
 
+    def remove(self, proposal: Proposal) -> None:
+        """Undo `add(proposal)`."""
+        self.awarded -= proposal.request
+        self.track_count[proposal.track] -= 1
+        self.track_awarded[proposal.track] -= proposal.request
+        self.country_count[proposal.country] -= 1
+        self.country_members[proposal.country].remove(proposal.id)
+
     def blockers(self, proposal: Proposal) -> list[str]:
         """The upper-limit constraints that adding `proposal` would break, in a fixed order."""
         found = []

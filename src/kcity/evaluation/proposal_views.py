@@ -1,0 +1,125 @@
+"""Consultation and presentation pages of one proposal: each view parses input, calls one
+service and redirects. The proposal is found through `permissions.visible_proposals`, so a
+stranger or a conflicted evaluator gets 404; the services decide who may change what."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kcity.applications.errors import Refused
+from kcity.evaluation import consultations, forms, presentations, selectors
+
+
+def _proposal(request, pk):
+    proposal = selectors.visible_proposal(request.user, pk)
+    if proposal is None:
+        raise Http404
+    return proposal
+
+
+def _errors(request, exc_or_form) -> None:
+    if isinstance(exc_or_form, Refused):
+        for message in exc_or_form.messages:
+            messages.error(request, message)
+        return
+    for field, errors in exc_or_form.errors.items():
+        label = exc_or_form.fields[field].label if field in exc_or_form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+@login_required
+def followed(request):
+    return render(request, "evaluation/followed.html",
+                  {"rows": selectors.followed_proposals(request.user)})
+
+
+@login_required
+def proposal_page(request, pk):
+    proposal = _proposal(request, pk)
+    context = selectors.proposal_overview(request.user, proposal)
+    context.update({
+        "schedule_form": forms.ScheduleForm(),
+        "upload_form": forms.RevisedDocumentForm(),
+        "slot_form": forms.SlotForm(panels=context["presentation_panels"]),
+    })
+    return render(request, "evaluation/proposal.html", context)
+
+
+@login_required
+@require_POST
+def schedule(request, pk):
+    proposal = _proposal(request, pk)
+    form = forms.ScheduleForm(request.POST)
+    if not form.is_valid():
+        _errors(request, form)
+        return redirect("evaluation:proposal", proposal.pk)
+    data = form.cleaned_data
+    try:
+        consultations.schedule_round(request.user, proposal, data["round"], form.starts_at(),
+                                     data["agenda"], data["participants"])
+    except Refused as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Consultation round %(round)s scheduled.")
+                         % {"round": data["round"]})
+    return redirect("evaluation:proposal", proposal.pk)
+
+
+@login_required
+@require_POST
+def minutes(request, pk):
+    proposal = _proposal(request, pk)
+    form = forms.MinutesForm(request.POST)
+    if not form.is_valid():
+        _errors(request, form)
+        return redirect("evaluation:proposal", proposal.pk)
+    data = form.cleaned_data
+    try:
+        consultations.record_minutes(request.user, proposal, data["round"], data["minutes"],
+                                     data["questions"])
+    except Refused as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Minutes and questions recorded."))
+    return redirect("evaluation:proposal", proposal.pk)
+
+
+@login_required
+@require_POST
+def revised_document(request, pk):
+    proposal = _proposal(request, pk)
+    form = forms.RevisedDocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        _errors(request, form)
+        return redirect("evaluation:proposal", proposal.pk)
+    try:
+        document = consultations.upload_revised_document(request.user, proposal,
+                                                         form.cleaned_data["file"])
+    except Refused as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Attached %(name)s.") % {"name": document.original_name})
+    return redirect("evaluation:proposal", proposal.pk)
+
+
+@login_required
+@require_POST
+def book(request, pk):
+    proposal = _proposal(request, pk)
+    form = forms.SlotForm(request.POST, panels=proposal.eval_panels.filter(stage="presentation"))
+    if not form.is_valid():
+        _errors(request, form)
+        return redirect("evaluation:proposal", proposal.pk)
+    data = form.cleaned_data
+    try:
+        presentations.book_slot(request.user, data["panel"], proposal, form.starts_at(),
+                                data["minutes"], data["presenters"])
+    except Refused as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Presentation booked."))
+    return redirect("evaluation:proposal", proposal.pk)

@@ -1,0 +1,11 @@
+from django.contrib import admin
+
+from kcity.projects.models import Project
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ("proposal", "contractor", "created_at")
+    list_select_related = ("proposal", "contractor")
+    autocomplete_fields = ("proposal", "contractor")
+    search_fields = ("proposal__title", "contractor__name")

@@ -1,0 +1,469 @@
+"""Exact search of the free columns with a Lagrangian bound that keeps the budget
+and the country caps exact: a multiple-choice knapsack solved by dynamic programming.
+
+After the LP relaxation, an incumbent and reduced-cost fixing (milp.py) a few dozen to
+a few hundred columns are left free.  The bound of branch.py moves every row but the
+total budget into the objective with fixed LP duals; with a country cap of 1 most of
+the remaining gap is the country rows (the LP splits a country between two
+proposals), so branch.py needs 10^4-10^5 nodes.  Here only the track rows (counts and
+track budgets) are moved into the objective, with multipliers ``y`` (the LP's, then
+improved by a few subgradient steps); what is left is
+
+    max  sum_j (merit_j - y.A_j) x_j   s.t.  budget (integers), at most cap_c per country
+
+solved exactly by a dynamic program over the budget room (a country with room for one
+more is a multiple-choice group, one with room for several a group with a count
+dimension).  One track count row with few places left (a tight track maximum, the
+row with the largest multiplier) is kept exact too, as a layer dimension of the
+program added when its first column comes.  Columns whose flip bounds below the
+incumbent are fixed (forward and backward programs).  For any y of the right signs
+this bounds every set meeting all rows (Lagrangian duality), so pruning with it is
+exact; on the benchmark rounds it is within a few scaled units of the optimum, often
+equal, and the search ends at the root or after a few nodes.  Branching fixes one
+column (0/1) where the program's set breaks a track row or, if it breaks none, where
+a multiplier has slack.
+
+When the budget room is large (fine-grained requests), weights and room are divided
+by a common factor rounding the weights down and the room down: every set that fits the
+real budget fits the scaled one, so the bound stays valid; sets are always checked
+against the real budget.  The search gives up after `node_limit` nodes or WORK_LIMIT
+of work (`Abort`, with the best set found), and is not tried when one program would
+exceed MAX_WORK, so that the caller can fall back to its other methods.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+MAX_ROOM = 16_384  # budget room of the program (above it weights are scaled down)
+WORK_LIMIT = 20_000_000  # columns x room x layers summed over the programs of a search
+MAX_WORK = 6_000_000  # ... and of one program: above it the search is not tried
+MAX_NODES = 500
+SUBGRADIENT_STEPS = 25
+MAX_LAYERS = 9  # a count row with at most this many places left is kept exact
+NEG = -math.inf
+last_nodes = 0  # nodes of the last search (diagnostics)
+
+
+class Abort(Exception):
+    """Node limit reached (or one program above MAX_WORK, `too_large`, nothing tried);
+    `found` is the best set found (column indices) or None."""
+
+    def __init__(self, found: np.ndarray | None, *, too_large: bool = False) -> None:
+        super().__init__("program too large" if too_large else "node limit reached")
+        self.found, self.too_large = found, too_large
+
+
+class _Problem:
+    def __init__(self, merit, weight, room, group, group_cap, rows, row_upper, row_lower, y):
+        self.k = len(merit)
+        self.merit = np.asarray(merit, dtype=np.float64)
+        self.weight = np.asarray(weight, dtype=np.int64)
+        self.room = int(room)
+        scale = max(1, -(-self.room // MAX_ROOM))
+        self.w_s = self.weight // scale
+        self.room_s = self.room // scale
+        self.group = np.asarray(group, dtype=np.int64)
+        self.group_cap = np.asarray(group_cap, dtype=np.int64)
+        self.rows = np.asarray(rows, dtype=np.float64).reshape(-1, self.k)
+        self.row_upper = np.asarray(row_upper, dtype=np.float64)
+        self.row_lower = np.asarray(row_lower, dtype=np.float64)
+        self.members: dict[int, np.ndarray] = {}
+        for g in np.unique(self.group[self.group >= 0]).tolist():
+            self.members[g] = np.flatnonzero(self.group == g)
+        self.solo = np.flatnonzero(self.group < 0)
+        self.work = 0  # columns x room x layers of the programs run so far
+        # one count row with a small upper limit is kept exact (a layer of the program)
+        # instead of being moved into the objective: a tight track maximum
+        self.layer_row: int | None = None
+        self.in_layer = np.zeros(self.k, dtype=np.int64)
+        candidates = [
+            r for r in range(len(self.row_upper))
+            if np.isfinite(self.row_upper[r]) and 0 <= self.row_upper[r] < MAX_LAYERS
+            and np.all((self.rows[r] == 0) | (self.rows[r] == 1)) and y[r] > 0]
+        if candidates:
+            r = max(candidates, key=lambda r: y[r])
+            self.layer_row = r
+            self.in_layer = (self.rows[r] == 1).astype(np.int64)
+            self.layer_upper = int(self.row_upper[r])
+            low = self.row_lower[r]
+            self.layer_lower = max(0, math.ceil(low - 1e-9)) if np.isfinite(low) else 0
+
+    # -- the bound -----------------------------------------------------------
+
+    def constant(self, y: np.ndarray) -> float:
+        up = np.where(np.isfinite(self.row_upper), self.row_upper, 0.0)
+        lo = np.where(np.isfinite(self.row_lower), self.row_lower, 0.0)
+        return float(np.where(y > 0, y * up, y * lo).sum())
+
+    def bound(self, y: np.ndarray, fix: np.ndarray) -> tuple[float, np.ndarray | None]:
+        """(Lagrangian bound, the program's set as a 0/1 vector) under the fixings;
+        (-inf, None) when the columns fixed at 1 already break the budget or a cap."""
+        program = self._program(y, fix)
+        if program is None:
+            return NEG, None
+        return program["value"], program["x"]
+
+    def _program(self, y: np.ndarray, fix: np.ndarray) -> dict | None:
+        profit = self.merit - y @ self.rows if len(y) else self.merit.copy()
+        ones = fix == 1
+        if int(self.weight[ones].sum()) > self.room:
+            return None
+        room = self.room_s - int(self.w_s[ones].sum())
+        layers, low = 0, 0
+        if self.layer_row is not None:
+            taken = int(self.in_layer[ones].sum())
+            layers = self.layer_upper - taken
+            low = max(0, self.layer_lower - taken)
+            if layers < 0:
+                return None
+        base = self.constant(y) + float(profit[ones].sum())
+        open_ = (fix < 0) & (profit > 0)
+        if low > 0:  # a count the layer row must reach may need columns of no profit
+            open_ |= (fix < 0) & (self.in_layer == 1)
+        # the program starts with one layer; the layers are added when the first column
+        # of the layer row comes (stages without such columns first: less work)
+        f = np.zeros((1, room + 1))
+        stages: list[tuple] = []
+        solo = self.solo[open_[self.solo]]
+        plain = [("item", j) for j in solo.tolist() if not self.in_layer[j]]
+        counted = [("item", j) for j in solo.tolist() if self.in_layer[j]]
+        for g, members in self.members.items():
+            cap = int(self.group_cap[g]) - int(ones[members].sum())
+            if cap < 0:
+                return None
+            candidates = members[open_[members]]
+            if cap == 0 or len(candidates) == 0:
+                continue
+            if cap >= len(candidates):
+                steps = [("item", j) for j in candidates.tolist()]
+            else:
+                steps = [("choice" if cap == 1 else "count", candidates, cap)]
+            if np.any(self.in_layer[candidates]):
+                counted += steps
+            else:
+                plain += steps
+        for number, step in enumerate(plain + counted):
+            if number == len(plain) and layers > 0:
+                f = np.vstack([f, np.full((layers, room + 1), NEG)])
+            if step[0] == "item":
+                f = self._item(f, step[1], profit[step[1]], stages)
+            elif step[0] == "choice":
+                f = self._choice(f, step[1], profit, stages)
+            else:
+                f = self._count(f, step[1], profit, step[2], stages)
+        if f.shape[0] < layers + 1:
+            f = np.vstack([f, np.full((layers + 1 - f.shape[0], room + 1), NEG)])
+        widths = [1 if step[0] == "item" else len(step[1]) * step[2] for step in plain + counted]
+        work = (room + 1) * (sum(widths[: len(plain)]) + 1
+                             + sum(widths[len(plain):]) * (layers + 1))
+        self.work += work
+        if low > layers:
+            return None
+        t = low + int(np.argmax(f[low:, room]))
+        value = float(f[t, room])
+        if value == NEG:
+            return None
+        x = ones.copy()
+        self._recover(stages, t, room, x, profit)
+        return {"value": base + value, "x": x, "base": base, "f": f, "stages": stages,
+                "room": room, "profit": profit, "open": open_, "work": work}
+
+    def _shift(self, f, j, p):
+        """`f` with column j added: one more layer if it counts in the layer row."""
+        out = np.full(f.shape, NEG)
+        self._add(out, f, j, p)
+        return out
+
+    def _add(self, dst, src, j, p) -> None:
+        """dst = max(dst, src with column j added), in place."""
+        w, r = int(self.w_s[j]), int(self.in_layer[j])
+        rows, cols = src.shape
+        if w < cols and r < rows:
+            np.maximum(dst[r:, w:], src[: rows - r, : cols - w] + p, out=dst[r:, w:])
+
+    def _item(self, f, j, p, stages):
+        new = f.copy()
+        self._add(new, f, j, p)
+        if stages is not None:
+            stages.append(("item", f, j, p))
+        return new
+
+    def _choice(self, f, candidates, profit, stages):
+        new = f.copy()
+        for j in candidates.tolist():
+            self._add(new, f, j, profit[j])
+        if stages is not None:
+            stages.append(("choice", f, candidates, new))
+        return new
+
+    def _count(self, f, candidates, profit, cap, stages):
+        h = [f] + [np.full(f.shape, NEG) for _ in range(cap)]
+        history = [h]
+        for j in candidates.tolist():
+            p = profit[j]
+            nh = [h[0]]
+            for t in range(1, cap + 1):
+                cur = h[t].copy()
+                self._add(cur, h[t - 1], j, p)
+                nh.append(cur)
+            h = nh
+            history.append(h)
+        new = np.max(np.stack(h), axis=0)
+        if stages is not None:
+            stages.append(("count", f, candidates, history))
+        return new
+
+    def _recover(self, stages, t, c, x, profit) -> None:
+        for stage in reversed(stages):
+            kind, before = stage[0], stage[1]
+            if kind == "item":
+                j, p = stage[2], stage[3]
+                w, r = int(self.w_s[j]), int(self.in_layer[j])
+                if w <= c and r <= t and before[t - r, c - w] + p > before[t, c]:
+                    x[j] = True
+                    t, c = t - r, c - w
+            elif kind == "choice":
+                candidates, new = stage[2], stage[3]
+                if new[t, c] > before[t, c]:
+                    for j in candidates.tolist():
+                        w, r = int(self.w_s[j]), int(self.in_layer[j])
+                        if w <= c and r <= t and before[t - r, c - w] + profit[j] == new[t, c]:
+                            x[j] = True
+                            t, c = t - r, c - w
+                            break
+            else:
+                candidates, history = stage[2], stage[3]
+                last = history[-1]
+                taken = int(np.argmax([arr[t, c] for arr in last]))
+                for i in range(len(candidates) - 1, -1, -1):
+                    if taken == 0:
+                        break
+                    if history[i + 1][taken][t, c] != history[i][taken][t, c]:
+                        j = int(candidates[i])
+                        x[j] = True
+                        t, c = t - int(self.in_layer[j]), c - int(self.w_s[j])
+                        taken -= 1
+
+    def fixings(self, program: dict, fix: np.ndarray, cutoff: float) -> np.ndarray:
+        """`fix` with every free column fixed whose other value bounds below `cutoff`
+        (the bound of each one-column change from forward and backward programs, the
+        layer row's lower limit ignored there), for the node whose program is `program`."""
+        self.work += 2 * program["work"]
+        stages, profit, x = program["stages"], program["profit"], program["x"]
+        base, final = program["base"], program["f"]
+        new = fix.copy()
+        after = np.full(final.shape, NEG)
+        after[0] = 0.0
+        for stage in reversed(stages):
+            kind, before = stage[0], stage[1]
+            if before.shape[0] == 1 < after.shape[0]:
+                # the stages from here back have one layer: only the best of all matters
+                after = after.max(axis=0, keepdims=True)
+            # reach[t, c]: best of the later stages with at most layers - t more layer
+            # columns and room - c more budget
+            reach = np.maximum.accumulate(after, axis=0)[::-1, ::-1][: before.shape[0]]
+            members = [stage[2]] if kind == "item" else (
+                stage[2].tolist() if kind == "choice" else [])  # count groups: left free
+            for j in members:
+                if x[j]:
+                    without = before
+                    if len(members) > 1:
+                        without = before.copy()
+                        for i in members:
+                            if i != j:
+                                self._add(without, before, i, profit[i])
+                    if base + float(np.max(without + reach)) < cutoff:
+                        new[j] = 1
+                elif base + float(np.max(self._shift(before, j, profit[j]) + reach)) < cutoff:
+                    new[j] = 0
+            after = self._apply(stage, after, profit)
+        # columns outside the program (profit <= 0): with them the rest is at most `final`
+        room = program["room"]
+        for j in np.flatnonzero((fix < 0) & ~program["open"]).tolist():
+            w = int(self.w_s[j])
+            if w > room or base + float(profit[j]) + float(final[:, room - w].max()) < cutoff:
+                new[j] = 0
+        return new
+
+    def _apply(self, stage, f, profit):
+        kind = stage[0]
+        if kind == "item":
+            return self._item(f, stage[2], stage[3], None)
+        if kind == "choice":
+            return self._choice(f, stage[2], profit, None)
+        cap = len(stage[3][0]) - 1
+        return self._count(f, stage[2], profit, cap, None)
+
+    # -- checks --------------------------------------------------------------
+
+    def activity(self, x: np.ndarray) -> np.ndarray:
+        return self.rows @ x.astype(np.float64)
+
+    def feasible(self, x: np.ndarray) -> bool:
+        if int(self.weight[x].sum()) > self.room:
+            return False
+        for g, members in self.members.items():
+            if int(x[members].sum()) > int(self.group_cap[g]):
+                return False
+        act = self.activity(x)
+        return bool(np.all(act <= self.row_upper + 1e-9) and np.all(act >= self.row_lower - 1e-9))
+
+    def subgradient(self, y: np.ndarray, x: np.ndarray) -> np.ndarray:
+        act = self.activity(x)
+        g = np.zeros(len(y))
+        over, under = act > self.row_upper, act < self.row_lower
+        g[over] = (act - self.row_upper)[over]
+        g[under] = (act - self.row_lower)[under]
+        inside = ~over & ~under
+        pos, neg = inside & (y > 0), inside & (y < 0)
+        g[pos] = (act - self.row_upper)[pos]
+        g[neg] = (act - self.row_lower)[neg]
+        if self.layer_row is not None:
+            g[self.layer_row] = 0.0
+        return g
+
+    def project(self, y: np.ndarray, old: np.ndarray) -> np.ndarray:
+        # a multiplier never crosses zero in one step, and never points at an infinite side
+        y = np.where((old > 0) & (y < 0), 0.0, y)
+        y = np.where((old < 0) & (y > 0), 0.0, y)
+        y = np.where((y > 0) & ~np.isfinite(self.row_upper), 0.0, y)
+        y = np.where((y < 0) & ~np.isfinite(self.row_lower), 0.0, y)
+        if self.layer_row is not None:
+            y = y.copy()
+            y[self.layer_row] = 0.0  # kept exact, not moved into the objective
+        return y
+
+    def branch_column(self, x: np.ndarray, fix: np.ndarray, y: np.ndarray,
+                      profit: np.ndarray) -> tuple[int, int] | None:
+        """(column, value to try first), or None when every column is fixed."""
+        free = fix < 0
+        if int(self.weight[x].sum()) > self.room:  # only when weights were scaled
+            pick = np.flatnonzero(x & free)
+            if len(pick):
+                return int(pick[np.argmin(profit[pick] / np.maximum(self.weight[pick], 1))]), 0
+        act = self.activity(x)
+        in_row = self.rows != 0
+        for r in np.argsort(-(np.maximum(act - self.row_upper, self.row_lower - act))).tolist():
+            if act[r] > self.row_upper[r] + 1e-9:
+                pick = np.flatnonzero(in_row[r] & x & free)
+                if len(pick):
+                    return int(pick[np.argmin(profit[pick])]), 0
+            elif act[r] < self.row_lower[r] - 1e-9:
+                pick = np.flatnonzero(in_row[r] & ~x & free)
+                if len(pick):
+                    return int(pick[np.argmax(profit[pick])]), 1
+        for r in np.argsort(-np.abs(y)).tolist():  # slack where a multiplier is not zero
+            if y[r] > 0 and act[r] < self.row_upper[r] or y[r] < 0 and act[r] > self.row_lower[r]:
+                pick = np.flatnonzero(in_row[r] & ~x & free)
+                if len(pick):
+                    return int(pick[np.argmax(profit[pick])]), 1
+        pick = np.flatnonzero(free)
+        if not len(pick):
+            return None
+        j = int(pick[np.argmax(np.abs(profit[pick]))])
+        return j, int(x[j])
+
+
+def search(*, merit, weight, room, group, group_cap, rows, row_upper, row_lower, y,
+           best: int, tolerance: float, node_limit: int | None = None,
+           work_limit: int = WORK_LIMIT, steps: int = SUBGRADIENT_STEPS) -> np.ndarray | None:
+    """The set (indices of the free columns) of merit > `best` with the highest merit,
+    or None when no set beats `best`.  A set beats `best` only with merit >= best + 1.
+
+    Free column j: `merit[j]` (integer), `weight[j]` in the budget row (room `room`),
+    `group[j]` its country (-1: none) with room for `group_cap[g]` more; `rows` the
+    other rows' coefficients (track counts and budgets, one row per line) with residual
+    limits `row_upper`/`row_lower` (limits less what the columns fixed at 1 use); `y`
+    their starting multipliers (sign: > 0 on an upper limit, < 0 on a lower one).
+    Raises `Abort` past `node_limit` nodes (default MAX_NODES) or once the programs
+    run add up to `work_limit` (columns x room x layers), and `Abort(too_large=True)`
+    at once when one program would exceed MAX_WORK.
+    """
+    y = np.asarray(y, dtype=np.float64)
+    problem = _Problem(merit, weight, room, group, group_cap, rows, row_upper, row_lower, y)
+    k = problem.k
+    layers = 1 if problem.layer_row is None else problem.layer_upper + 1
+    if k * (problem.room_s + 1) * layers > MAX_WORK:
+        raise Abort(None, too_large=True)
+    node_limit = MAX_NODES if node_limit is None else node_limit
+    y = problem.project(y, y)
+    state = {"best": int(best), "found": None}
+
+    def consider(x: np.ndarray | None) -> None:
+        if x is not None and problem.feasible(x):
+            value = int(round(float(problem.merit[x].sum())))
+            if value > state["best"]:
+                state["best"], state["found"] = value, np.flatnonzero(x)
+
+    def beaten(bound: float) -> bool:
+        return bound < state["best"] + 1 - tolerance
+
+    def spent() -> bool:
+        return problem.work > work_limit
+
+    root = np.full(k, -1, dtype=np.int8)
+    program = problem._program(y, root)
+    if program is None:
+        return None
+    consider(program["x"])
+    if beaten(program["value"]):
+        return state["found"]
+    root = problem.fixings(program, root, state["best"] + 1 - tolerance)
+    # improve the multipliers at the root: Polyak steps from the best point so far,
+    # halving the step after a step that does not lower the bound; stop when the bound
+    # no longer falls by a unit in three steps
+    bound, x = problem.bound(y, root)
+    consider(x)
+    best_y, best_bound, best_x, theta = y, bound, x, 1.0
+    history = [bound]
+    for _step in range(steps):
+        if best_x is None or beaten(best_bound) or theta < 1e-3 or spent():
+            break
+        if len(history) > 3 and history[-4] - best_bound < 1.0:
+            break
+        g = problem.subgradient(best_y, best_x)
+        norm = float(g @ g)
+        if norm == 0.0:
+            break
+        y = problem.project(best_y + theta * (best_bound - state["best"]) / norm * g, best_y)
+        bound, x = problem.bound(y, root)
+        consider(x)
+        if x is not None and bound < best_bound - 1e-9:
+            best_y, best_bound, best_x = y, bound, x
+        else:
+            theta /= 2
+        history.append(best_bound)
+    y = best_y
+    profit = problem.merit - y @ problem.rows if len(y) else problem.merit
+    stack = [root]
+    nodes = 0
+    global last_nodes
+    while stack:
+        fix = stack.pop()
+        nodes += 1
+        last_nodes = nodes
+        if nodes > node_limit or spent():
+            raise Abort(state["found"])
+        program = problem._program(y, fix)
+        if program is None or beaten(program["value"]):
+            continue
+        x = program["x"]
+        consider(x)
+        if beaten(program["value"]):
+            continue
+        tighter = problem.fixings(program, fix, state["best"] + 1 - tolerance)
+        if np.any(tighter != fix):
+            stack.append(tighter)  # the same node with more columns fixed
+            continue
+        choice = problem.branch_column(x, fix, y, profit)
+        if choice is None:
+            continue
+        j, first = choice
+        for value in (1 - first, first):  # the first value is popped first
+            child = fix.copy()
+            child[j] = value
+            stack.append(child)
+    return state["found"]

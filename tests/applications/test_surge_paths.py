@@ -1,0 +1,162 @@
+"""The deadline-day paths made cheap (benchmarks/deadline_surge.md): the one-proposal
+visibility look-up, the submit page, the per-track receipt counter."""
+
+import threading
+from unittest import mock
+
+import pytest
+from django.db import connection
+
+from kcity.accounts import permissions
+from kcity.accounts.models import Role, User
+from kcity.applications import services
+from kcity.applications.demo import _attach_all, _demonstration
+from kcity.applications.errors import Refused
+from kcity.applications.models import ReceiptCounter, Submission
+
+
+def _same_as_visible_proposals(user, pk):
+    found = permissions.visible_proposal(user, pk)
+    expected = permissions.visible_proposals(user).filter(pk=pk).first()
+    assert (found and found.pk) == (expected and expected.pk), user
+    return found
+
+
+def test_cheap_lookup_finds_own_and_confirmed_members_and_no_one_else(
+    ready_demo, users, stranger
+):
+    from django.contrib.auth.models import AnonymousUser
+
+    pk = ready_demo.pk
+    assert _same_as_visible_proposals(users["company-applicant"], pk).pk == pk  # lead
+    assert _same_as_visible_proposals(users["partner"], pk).pk == pk  # confirmed member
+    assert _same_as_visible_proposals(users["secretariat"], pk).pk == pk
+    for user in (stranger, users["gov-applicant"], users["evaluator"], users["contractor"],
+                 AnonymousUser()):
+        assert _same_as_visible_proposals(user, pk) is None
+    lead = users["company-applicant"]
+    lead.is_active = False
+    assert _same_as_visible_proposals(lead, pk) is None
+    assert permissions.visible_proposal(users["partner"], "not-a-number") is None
+    assert permissions.visible_proposal(users["partner"], 10**12) is None
+
+
+def test_an_invited_member_sees_nothing_until_confirmed(demo_track, users):
+    company, partner = users["company-applicant"], users["partner"]
+    p = services.create_proposal(company, demo_track, "Invite only")
+    services.invite_member(p, company, name="UI", email="dewi@example.org", role="site_host")
+    assert _same_as_visible_proposals(partner, p.pk) is None
+    # Another person of the applicant organisation is "own".
+    colleague = User.objects.create_user("colleague", "c@example.org", "pw-colleague-1",
+                                         organisation=company.organisation,
+                                         role=Role.APPLICANT)
+    assert _same_as_visible_proposals(colleague, p.pk).pk == p.pk
+
+
+def test_submit_page_404_for_a_stranger_and_open_to_a_member(
+    client, ready_demo, users, stranger
+):
+    url = f"/en/proposals/{ready_demo.pk}/submit/"
+    client.force_login(stranger)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"key": services.new_submit_key()}).status_code == 404
+    assert not Submission.objects.filter(proposal=ready_demo).exists()
+    client.force_login(users["partner"])  # a confirmed member reads, but cannot submit
+    page = client.get(url)
+    assert page.status_code == 200 and page.context["problems"] == []
+    client.post(url, {"key": services.new_submit_key()})
+    assert not Submission.objects.filter(proposal=ready_demo).exists()
+
+
+def test_submit_page_and_submit_stay_cheap(
+    client, ready_demo, users, django_assert_max_num_queries
+):
+    client.force_login(users["company-applicant"])
+    url = f"/en/proposals/{ready_demo.pk}/submit/"
+    client.get(url)  # warm caches (content types, templates)
+    with django_assert_max_num_queries(6):  # session, user, proposal, members, documents
+        page = client.get(url)
+    assert page.context["problems"] == [] and "key" in page.context["form"].initial
+    with django_assert_max_num_queries(22):
+        answer = client.post(url, {"key": page.context["form"].initial["key"]})
+    assert answer.status_code == 302 and "/receipts/" in answer["Location"]
+
+
+def test_receipt_numbers_come_from_the_counter_and_continue_existing_ones(
+    ready_demo, users, demo_track
+):
+    company = users["company-applicant"]
+    first = services.submit_proposal(ready_demo, company, services.new_submit_key())
+    n = int(first.receipt_number.rsplit("-", 1)[1])
+    assert ReceiptCounter.objects.get(track=demo_track).last == n
+    # A track whose counter row is missing (made before the counters) starts after the
+    # highest number already given, never on top of it.
+    ReceiptCounter.objects.filter(track=demo_track).delete()
+    second = _demonstration(demo_track, company, users["partner"], "Second")
+    _attach_all(second, company)
+    receipt = services.submit_proposal(second, company, services.new_submit_key())
+    assert receipt.receipt_number == f"KCN-2027-DEMO-{n + 1:04d}"
+
+
+def test_a_rolled_back_submission_gives_its_number_back(ready_demo, users, demo_track):
+    company = users["company-applicant"]
+    with mock.patch("kcity.applications.services.queue_receipt", side_effect=RuntimeError):
+        with pytest.raises(RuntimeError):
+            services.submit_proposal(ready_demo, company, services.new_submit_key())
+    assert not Submission.objects.filter(proposal=ready_demo).exists()
+    before = ReceiptCounter.objects.filter(track=demo_track).values_list("last", flat=True)
+    before = before[0] if before else 0
+    receipt = services.submit_proposal(ready_demo, company, services.new_submit_key())
+    assert receipt.receipt_number == f"KCN-2027-DEMO-{before + 1:04d}"  # no gap
+
+
+@pytest.mark.django_db(transaction=True)
+def test_next_receipt_number_refuses_to_run_outside_a_transaction(demo_track):
+    from kcity.applications import receipts
+
+    with pytest.raises(RuntimeError):
+        receipts.next_receipt_number(demo_track)
+
+
+def test_refused_submission_changes_no_counter(ready_demo, users, demo_track):
+    ReceiptCounter.objects.filter(track=demo_track).delete()
+    with pytest.raises(Refused):
+        services.submit_proposal(ready_demo, users["gov-applicant"], services.new_submit_key())
+    assert not ReceiptCounter.objects.filter(track=demo_track).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submissions_to_one_track_get_unique_consecutive_numbers(
+    demo_track, users
+):
+    company, partner = users["company-applicant"], users["partner"]
+    proposals = []
+    for i in range(6):
+        p = _demonstration(demo_track, company, partner, f"Concurrent {i}")
+        _attach_all(p, company)
+        proposals.append(p)
+    start = Submission.objects.filter(receipt_number__startswith="KCN-2027-DEMO-").count()
+    barrier = threading.Barrier(len(proposals))
+    results, errors = [], []
+
+    def submit(p):
+        try:
+            barrier.wait()
+            results.append(services.submit_proposal(p, company, services.new_submit_key()))
+        except Exception as exc:  # noqa: BLE001 (collected and asserted below)
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(p,)) for p in proposals]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    numbers = sorted(int(r.receipt_number.rsplit("-", 1)[1]) for r in results)
+    assert numbers == list(range(start + 1, start + 1 + len(proposals)))
+    stored = Submission.objects.filter(proposal__in=proposals)
+    assert len({s.receipt_number for s in stored}) == len(proposals) == stored.count()
+    assert ReceiptCounter.objects.get(track=demo_track).last == start + len(proposals)
