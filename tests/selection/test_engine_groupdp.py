@@ -134,3 +134,11 @@ def test_a_count_that_must_be_reached_with_a_column_of_no_profit():
          "upper": [2.0, 1.0], "lower": [-math.inf, 1.0], "y": [0.5, 0.5]}
     assert _search(p, 0).tolist() == [6]
     _check(p, 0, _search(p, 0))
+
+
+def test_limits_no_set_can_meet_end_the_search_at_once():
+    """A row whose lower limit is above its upper one: no set, found in a few nodes."""
+    p = {"merit": [1] * 9, "weight": [1] * 9, "room": 4, "group": [-1] * 9, "group_cap": [],
+         "rows": [[0] * 8 + [1]], "upper": [0.0], "lower": [1.0], "y": [0.0]}
+    assert _search(p, 0, node_limit=5) is None
+    _check(p, 0, _search(p, 0))

@@ -311,6 +311,16 @@ class _Problem:
         act = self.activity(x)
         return bool(np.all(act <= self.row_upper + 1e-9) and np.all(act >= self.row_lower - 1e-9))
 
+    def hopeless(self, fix: np.ndarray) -> bool:
+        """No completion of `fix` meets some row's limits (whatever the free columns do)."""
+        if not len(self.row_upper):
+            return False
+        base = self.rows[:, fix == 1].sum(axis=1)
+        free = self.rows[:, fix < 0]
+        most = base + np.where(free > 0, free, 0.0).sum(axis=1)
+        least = base + np.where(free < 0, free, 0.0).sum(axis=1)
+        return bool(np.any(most < self.row_lower - 1e-9) or np.any(least > self.row_upper + 1e-9))
+
     def subgradient(self, y: np.ndarray, x: np.ndarray) -> np.ndarray:
         act = self.activity(x)
         g = np.zeros(len(y))
@@ -447,6 +457,8 @@ def search(*, merit, weight, room, group, group_cap, rows, row_upper, row_lower,
         last_nodes = nodes
         if nodes > node_limit or spent():
             raise Abort(state["found"])
+        if problem.hopeless(fix):
+            continue
         program = problem._program(y, fix)
         if program is None or beaten(program["value"]):
             continue
