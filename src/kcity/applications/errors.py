@@ -9,3 +9,21 @@ class Refused(Exception):
     def __init__(self, *messages):
         self.messages = [str(m) for m in messages if m]
         super().__init__("; ".join(self.messages))
+
+
+def show_refusal(request, exc: Refused) -> None:
+    """Put a refusal's messages on the page the view renders or redirects to."""
+    from django.contrib import messages
+
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def show_form_errors(request, form) -> None:
+    """A form's errors as page messages, each with its field's label."""
+    from django.contrib import messages
+
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from kcity.accounts import permissions
 from kcity.applications import forms, lifecycle, receipts, rules, selectors, services
-from kcity.applications.errors import Refused
+from kcity.applications.errors import Refused, show_form_errors, show_refusal
 from kcity.applications.models import ConsortiumMember, Outcome
 
 
@@ -23,18 +23,6 @@ def _proposal(request, pk):
     if proposal is None:
         raise Http404
     return proposal
-
-
-def _refused(request, exc: Refused) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
-
-def _form_errors(request, form) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
 
 
 @login_required
@@ -57,7 +45,7 @@ def proposal_new(request):
                 request.user, form.cleaned_data["track"], form.cleaned_data["title"]
             )
         except Refused as exc:
-            _refused(request, exc)
+            show_refusal(request, exc)
         else:
             return redirect("applications:edit", proposal.pk)
     return render(request, "applications/new.html", {"form": form, "tracks": tracks})
@@ -109,7 +97,7 @@ def proposal_edit(request, pk):
             try:
                 services.update_proposal(proposal, request.user, form.cleaned_data)
             except Refused as exc:
-                _refused(request, exc)
+                show_refusal(request, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("applications:detail", proposal.pk)
@@ -148,11 +136,11 @@ def member_invite(request, pk):
         try:
             member = services.invite_member(proposal, request.user, **form.cleaned_data)
         except Refused as exc:
-            _refused(request, exc)
+            show_refusal(request, exc)
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": member.email})
     else:
-        _form_errors(request, form)
+        show_form_errors(request, form)
     return redirect("applications:detail", proposal.pk)
 
 
@@ -164,7 +152,7 @@ def member_remove(request, pk, member_pk):
     try:
         services.remove_member(member, request.user)
     except Refused as exc:
-        _refused(request, exc)
+        show_refusal(request, exc)
     return redirect("applications:detail", proposal.pk)
 
 
@@ -180,7 +168,7 @@ def invitation(request, token):
         try:
             services.respond_to_invitation(token, request.user, accept=accept)
         except Refused as exc:
-            _refused(request, exc)
+            show_refusal(request, exc)
         else:
             if accept:
                 messages.success(request, _("You have confirmed your participation."))
@@ -201,13 +189,13 @@ def document_upload(request, pk):
                     proposal, request.user, form.cleaned_data["code"], form.cleaned_data["file"]
                 )
             except Refused as exc:
-                _refused(request, exc)
+                show_refusal(request, exc)
             else:
                 messages.success(
                     request, _("Attached %(name)s.") % {"name": document.original_name}
                 )
         else:
-            _form_errors(request, form)
+            show_form_errors(request, form)
     return redirect("applications:detail", proposal.pk)
 
 
@@ -233,11 +221,11 @@ def concept_note(request, pk):
         try:
             services.submit_concept_note(proposal, request.user, form.cleaned_data["concept_note"])
         except Refused as exc:
-            _refused(request, exc)
+            show_refusal(request, exc)
         else:
             messages.success(request, _("Your concept note has been sent to the secretariat."))
     else:
-        _form_errors(request, form)
+        show_form_errors(request, form)
     return redirect("applications:detail", proposal.pk)
 
 
@@ -250,7 +238,7 @@ def submit(request, pk):
         try:
             submission = services.submit_proposal(proposal, request.user, key)
         except Refused as exc:
-            _refused(request, exc)
+            show_refusal(request, exc)
         else:
             return redirect("applications:receipt", proposal.pk, submission.pk)
     # The submit page needs the summary, the problems and the key, not the detail page's
@@ -297,7 +285,7 @@ def reopen(request, pk):
     try:
         services.reopen(proposal, request.user)
     except Refused as exc:
-        _refused(request, exc)
+        show_refusal(request, exc)
     return redirect("applications:detail", proposal.pk)
 
 
@@ -309,7 +297,7 @@ def withdraw(request, pk):
         try:
             services.withdraw(proposal, request.user, form.cleaned_data["reason"])
         except Refused as exc:
-            _refused(request, exc)
+            show_refusal(request, exc)
         else:
             messages.success(request, _("The proposal has been withdrawn."))
             return redirect("applications:detail", proposal.pk)
@@ -353,7 +341,7 @@ def screening_detail(request, pk):
                                     decision_form.cleaned_data["reason"])
                     messages.success(request, _("Decision recorded; the applicant is told."))
                     return redirect("applications:screening_detail", proposal.pk)
-                _form_errors(request, decision_form)
+                show_form_errors(request, decision_form)
             elif action == "pre_consultation":
                 pc_form = forms.PreConsultationForm(request.POST)
                 pending = proposal.pre_consultations.filter(outcome=Outcome.PENDING).first()
@@ -366,9 +354,9 @@ def screening_detail(request, pk):
                     messages.success(request, _("Outcome recorded; the applicant is told."))
                     return redirect("applications:screening_detail", proposal.pk)
                 else:
-                    _form_errors(request, pc_form)
+                    show_form_errors(request, pc_form)
         except Refused as exc:
-            _refused(request, exc)
+            show_refusal(request, exc)
     context = _detail_context(request, proposal)
     context.update({
         "checklist": rules.checklist(proposal),

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kcity.applications.errors import Refused
+from kcity.applications.errors import Refused, show_form_errors, show_refusal
 from kcity.evaluation import consultations, forms, presentations, selectors
 
 
@@ -18,17 +18,6 @@ def _proposal(request, pk):
     if proposal is None:
         raise Http404
     return proposal
-
-
-def _errors(request, exc_or_form) -> None:
-    if isinstance(exc_or_form, Refused):
-        for message in exc_or_form.messages:
-            messages.error(request, message)
-        return
-    for field, errors in exc_or_form.errors.items():
-        label = exc_or_form.fields[field].label if field in exc_or_form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
 
 
 @login_required
@@ -55,14 +44,14 @@ def schedule(request, pk):
     proposal = _proposal(request, pk)
     form = forms.ScheduleForm(request.POST)
     if not form.is_valid():
-        _errors(request, form)
+        show_form_errors(request, form)
         return redirect("evaluation:proposal", proposal.pk)
     data = form.cleaned_data
     try:
         consultations.schedule_round(request.user, proposal, data["round"], form.starts_at(),
                                      data["agenda"], data["participants"])
     except Refused as exc:
-        _errors(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, _("Consultation round %(round)s scheduled.")
                          % {"round": data["round"]})
@@ -75,14 +64,14 @@ def minutes(request, pk):
     proposal = _proposal(request, pk)
     form = forms.MinutesForm(request.POST)
     if not form.is_valid():
-        _errors(request, form)
+        show_form_errors(request, form)
         return redirect("evaluation:proposal", proposal.pk)
     data = form.cleaned_data
     try:
         consultations.record_minutes(request.user, proposal, data["round"], data["minutes"],
                                      data["questions"])
     except Refused as exc:
-        _errors(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, _("Minutes and questions recorded."))
     return redirect("evaluation:proposal", proposal.pk)
@@ -94,13 +83,13 @@ def revised_document(request, pk):
     proposal = _proposal(request, pk)
     form = forms.RevisedDocumentForm(request.POST, request.FILES)
     if not form.is_valid():
-        _errors(request, form)
+        show_form_errors(request, form)
         return redirect("evaluation:proposal", proposal.pk)
     try:
         document = consultations.upload_revised_document(request.user, proposal,
                                                          form.cleaned_data["file"])
     except Refused as exc:
-        _errors(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, _("Attached %(name)s.") % {"name": document.original_name})
     return redirect("evaluation:proposal", proposal.pk)
@@ -112,14 +101,14 @@ def book(request, pk):
     proposal = _proposal(request, pk)
     form = forms.SlotForm(request.POST, panels=proposal.eval_panels.filter(stage="presentation"))
     if not form.is_valid():
-        _errors(request, form)
+        show_form_errors(request, form)
         return redirect("evaluation:proposal", proposal.pk)
     data = form.cleaned_data
     try:
         presentations.book_slot(request.user, data["panel"], proposal, form.starts_at(),
                                 data["minutes"], data["presenters"])
     except Refused as exc:
-        _errors(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, _("Presentation booked."))
     return redirect("evaluation:proposal", proposal.pk)

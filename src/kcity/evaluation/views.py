@@ -14,14 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kcity.accounts import permissions
-from kcity.applications.errors import Refused
+from kcity.applications.errors import Refused, show_refusal
 from kcity.evaluation import forms, selectors, services, summary
 from kcity.evaluation.models import Panel, PanelMember, PanelResult
-
-
-def _refused(request, exc: Refused) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 @login_required
@@ -56,7 +51,7 @@ def declare(request, pk):
     try:
         services.declare(request.user, proposal, conflict, form.cleaned_data["reason"])
     except Refused as exc:
-        _refused(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, _("Conflict declared: the proposal is closed to you.")
                          if conflict else _("Thank you: the proposal is open for scoring."))
@@ -82,7 +77,7 @@ def score_sheet(request, panel_pk, pk):
             services.save_sheet(request.user, panel, proposal, entries,
                                 submit=request.POST.get("action") == "submit")
         except Refused as exc:
-            _refused(request, exc)
+            show_refusal(request, exc)
         else:
             messages.success(request, _("Score sheet submitted.")
                              if request.POST.get("action") == "submit" else _("Scores saved."))
@@ -123,7 +118,7 @@ def panel_list(request):
             panel = services.form_panel(request.user, data["track"], data["stage"], data["size"],
                                         data["seed"])
         except Refused as exc:
-            _refused(request, exc)
+            show_refusal(request, exc)
         else:
             messages.success(request, _("Panel drawn with seed %(seed)s.") % {"seed": panel.seed})
             return redirect("evaluation:panel", panel.pk)
@@ -154,7 +149,7 @@ def panel_detail(request, pk):
                 services.release_results(request.user, panel)
                 messages.success(request, _("Results released to the applicants."))
         except Refused as exc:
-            _refused(request, exc)
+            show_refusal(request, exc)
         return redirect("evaluation:panel", panel.pk)
     return render(request, "evaluation/panel.html", {
         "panel": panel,

@@ -15,13 +15,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kcity.applications.errors import Refused
+from kcity.applications.errors import Refused, show_refusal
 from kcity.selection import forms, notice, selectors, services, whatif
-
-
-def _refused(request, exc: Refused) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _round(request, pk):
@@ -52,7 +47,7 @@ def index(request):
                 bonus_matching_funds=c["bonus_matching_funds"],
                 bonus_prior_planning=c["bonus_prior_planning"])
         except Refused as exc:
-            _refused(request, exc)
+            show_refusal(request, exc)
         else:
             messages.success(request, _("Round created with both policies."))
             return redirect("selection:round", round.pk)
@@ -74,7 +69,7 @@ def import_round(request):
     try:
         round = services.import_round(request.user, form.cleaned_data["file"].read())
     except Refused as exc:
-        _refused(request, exc)
+        show_refusal(request, exc)
         return redirect("selection:index")
     messages.success(request, _("Round imported."))
     return redirect("selection:round", round.pk)
@@ -91,7 +86,7 @@ def round_detail(request, pk):
             scenario = services.add_scenario(request.user, round, c["name"], c["policy"],
                                              c["copy_from"])
         except Refused as exc:
-            _refused(request, exc)
+            show_refusal(request, exc)
         else:
             return redirect("selection:scenario", scenario.pk)
     return render(request, "selection/round.html", {
@@ -117,7 +112,7 @@ def scenario_detail(request, pk):
             try:
                 services.update_scenario(request.user, scenario, form.overrides())
             except Refused as exc:
-                _refused(request, exc)
+                show_refusal(request, exc)
             else:
                 messages.success(request, _("Scenario answered again."))
                 return redirect("selection:scenario", scenario.pk)
@@ -135,7 +130,7 @@ def approve(request, pk):
     try:
         services.approve_scenario(request.user, scenario)
     except Refused as exc:
-        _refused(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, _("Scenario approved: it is frozen."))
     return redirect("selection:scenario", scenario.pk)
@@ -148,7 +143,7 @@ def explain(request, pk):
     try:
         services.explain_scenario(request.user, scenario)
     except Refused as exc:
-        _refused(request, exc)
+        show_refusal(request, exc)
     return redirect("selection:scenario", scenario.pk)
 
 
@@ -159,7 +154,7 @@ def publish(request, pk):
     try:
         services.publish(request.user, round)
     except Refused as exc:
-        _refused(request, exc)
+        show_refusal(request, exc)
     else:
         messages.success(request, _("Results published: the applicants are being notified."))
     return redirect("selection:round", round.pk)
@@ -172,7 +167,7 @@ def replacement(request, pk):
     try:
         scenario = services.propose_replacement(request.user, round)
     except Refused as exc:
-        _refused(request, exc)
+        show_refusal(request, exc)
         return redirect("selection:round", round.pk)
     return redirect("selection:scenario", scenario.pk)
 
