@@ -1,5 +1,7 @@
 """`kcity demo` starts a `kcity worker` child beside the portal and stops it on exit."""
 
+import os
+import signal
 import sys
 from unittest import mock
 
@@ -54,3 +56,26 @@ def test_demo_runs_the_worker_while_it_serves(serve_fails):
     [worker] = started
     assert worker.argv == [sys.executable, "-m", "kcity.cli", "worker"]
     assert worker.calls == ["terminate", "wait"]
+
+
+@pytest.mark.django_db
+def test_sigterm_stops_the_worker_too():
+    """`kill <demo pid>` must not leave the worker child running."""
+    started = []
+    real_call = call_command
+    before = signal.getsignal(signal.SIGTERM)
+
+    def fake_call(name, *args, **kwargs):
+        if name == "serve":
+            os.kill(os.getpid(), signal.SIGTERM)
+        return real_call(name, *args, **kwargs) if name != "serve" else None
+
+    module = "kcity.core.management.commands.demo"
+    with mock.patch(f"{module}.subprocess.Popen",
+                    side_effect=lambda argv: started.append(FakeProcess(argv)) or started[-1]), \
+            mock.patch(f"{module}.call_command", side_effect=fake_call):
+        with pytest.raises(SystemExit):
+            call_command("demo", "127.0.0.1:8999")
+    [worker] = started
+    assert worker.calls == ["terminate", "wait"]
+    assert signal.getsignal(signal.SIGTERM) == before  # the handler is put back

@@ -1,3 +1,4 @@
+import signal
 import subprocess
 import sys
 
@@ -7,6 +8,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from kcity.core import demo
+
+
+def _exit(signum, frame):
+    raise SystemExit(128 + signum)
 
 
 class Command(BaseCommand):
@@ -42,9 +47,12 @@ class Command(BaseCommand):
         # The e-mails and receipt PDFs are jobs: a `kcity worker` child runs them meanwhile.
         worker = subprocess.Popen([sys.executable, "-m", "kcity.cli", "worker"])
         self.stdout.write(_("Background worker started (process %(pid)s).") % {"pid": worker.pid})
+        # A plain `kill` (SIGTERM) ends the demo through the `finally` too, worker included.
+        previous = signal.signal(signal.SIGTERM, _exit)
         try:
             call_command("serve", addrport)
         finally:
+            signal.signal(signal.SIGTERM, previous)
             worker.terminate()
             try:
                 worker.wait(timeout=15)
