@@ -181,10 +181,14 @@ TASKS = {
 # more than one: a thread waiting for PostgreSQL lets another use the core; keep-alive).
 KCITY_WEB_WORKERS = int(os.environ.get("KCITY_WEB_WORKERS", "3"))
 KCITY_WEB_THREADS = int(os.environ.get("KCITY_WEB_THREADS", "4"))
-# A `kcity worker` starts afresh (exec, same process id) after this many jobs or once a job
-# leaves it above this resident size: WeasyPrint's caches grow with the receipts rendered.
-KCITY_WORKER_MAX_JOBS = int(os.environ.get("KCITY_WORKER_MAX_JOBS", "500"))
+# A `kcity worker` starts afresh (exec, same process id) after this many jobs (0: never) or
+# once a job leaves it above this resident size. It renders PDFs in short-lived children
+# (kcity.core.pdf), so its memory stays flat; the size limit is the safety net.
+KCITY_WORKER_MAX_JOBS = int(os.environ.get("KCITY_WORKER_MAX_JOBS", "0"))
 KCITY_WORKER_MAX_MEMORY_MB = int(os.environ.get("KCITY_WORKER_MAX_MEMORY_MB", "250"))
+# CPU seconds the worker may spend on one scenario's explanations; an answer not proven
+# smallest within them is reported as bounds (0: no limit).
+KCITY_EXPLAIN_SECONDS = float(os.environ.get("KCITY_EXPLAIN_SECONDS", "120"))
 # Proposal documents: the largest upload accepted, and the address used in e-mailed links.
 KCITY_MAX_UPLOAD_BYTES = int(os.environ.get("KCITY_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 KCITY_SITE_URL = os.environ.get("KCITY_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -141,6 +141,15 @@ def test_refused_moves_say_why_and_write_nothing(ready_demo, users):
     assert ready_demo.events.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)  # no test-wide transaction around it
+def test_a_transition_on_a_row_said_locked_needs_the_callers_transaction(ready_demo, users):
+    # locked=True skips the lock: outside a transaction nothing would hold it.
+    with pytest.raises(RuntimeError, match="transaction"):
+        lifecycle.transition(ready_demo, S.WITHDRAWN, users["company-applicant"], locked=True)
+    assert ready_demo.events.count() == 0
+    assert Proposal.objects.get(pk=ready_demo.pk).state == ready_demo.state
+
+
 def test_withdraw_and_reopen(client, ready_demo, users):
     company = users["company-applicant"]
     services.submit_proposal(ready_demo, company, services.new_submit_key())

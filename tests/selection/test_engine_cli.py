@@ -55,6 +55,18 @@ def test_output_file_and_explain(examples_dir, tmp_path, capsys):
     assert [e["id"] for e in result["explanations"]] == result["reserve"]
 
 
+def test_explain_seconds_bounds_the_search_and_bad_values_exit_2(examples_dir, capsys):
+    path = str(examples_dir / "round-2024.max_merit.json")
+    assert main([path, "--explain", "--explain-seconds", "0"]) == 0  # 0: no limit, exact
+    result = json.loads(capsys.readouterr().out)
+    assert result["explanations"] and all(
+        c.get("exact", True) for e in result["explanations"] for c in e["changes"])
+    assert main([path, "--explain", "--explain-seconds", "-1"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == "kcity select: --explain-seconds: must be a number >= 0\n"
+
+
 def test_stdin(examples_dir, monkeypatch, capsys):
     import io
 

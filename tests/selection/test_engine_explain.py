@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import replace
+from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_engine_properties import M as PM
 from test_engine_properties import parse_roundtrip
 
-from kcity.selection.engine import explain, solve
+from kcity.selection.engine import solve
+from kcity.selection.engine.explain import explain
 from kcity.selection.engine.instance import from_data
 
 M = 100_000_000
+# the module (the package's `explain` is the function): its work limits are patched
+explain_module = importlib.import_module("kcity.selection.engine.explain")
+merit_module = importlib.import_module("kcity.selection.engine.explain_merit")
 
 
 def _round(proposals, *, budget=10 * M, cap=None, track=None, policy="max_merit"):
@@ -312,6 +318,72 @@ def _brute_in_optimal_set(stats, instance, pid):
     return best is not None and best_with is not None and best_with >= best
 
 
+def _agrees(change, key, brute):
+    """An exact change equals the brute-force answer; a bounded one (`exact` false)
+    brackets it: no smaller value than `<key>_at_least` works and its `<key>`, when
+    given, is a value that works (so the answer exists and is no larger)."""
+    if change is None:
+        return brute is None
+    if change.get("exact", True):
+        return change[key] == brute
+    if brute is None:
+        return key not in change
+    return change[f"{key}_at_least"] <= brute and (key not in change or brute <= change[key])
+
+
+def _check_by_brute_force(data, **options):
+    data["proposals"] = data["proposals"][:6]
+    instance = from_data(parse_roundtrip(data))
+    result = solve(instance)
+    if result["status"] != "optimal" or not result["reserve"]:
+        return 0
+    stats = _subset_stats(instance)
+    sums = sorted({award for _, _, award, _, _, _ in stats})
+    by_id = {p.id: p for p in instance.proposals}
+    n = len(instance.proposals)
+    checked = bounded = 0
+    for entry in explain_module.explain(instance, result, **options):
+        pid = entry["id"]
+        changes = {(c["change"], c.get("track")): c for c in entry["changes"]}
+        kinds = {d["constraint"] for d in entry["blocked_by"]}
+        track = next(t for t in instance.tracks if t.code == by_id[pid].track)
+        bounded += not entry.get("exact", True)
+
+        def first(pairs, pid=pid):
+            return next((v for v, i in pairs if _brute_in_optimal_set(stats, i, pid)), None)
+
+        budget = instance.budget
+        got = changes.get(("budget", None))
+        brute = first((b - budget, replace(instance, budget=b))
+                      for b in [budget, *(s for s in sums if s > budget)])
+        assert _agrees(got, "increase", brute), (pid, got, brute)
+        if got is None or got.get("exact", True):
+            assert entry["budget_increase"] == brute
+        else:
+            assert entry["budget_increase"] is None and entry["exact"] is False
+        checked += 1
+        if "track_budget" in kinds:
+            got = changes.get(("track_budget", track.code))
+            assert _agrees(got, "increase", first(
+                (b - track.budget, _track_set(instance, track.code, "budget", b))
+                for b in [track.budget, *(s for s in sums if s > track.budget)]))
+            checked += 1
+        if "max_per_country" in kinds:
+            got = changes.get(("max_per_country", None))
+            assert _agrees(got, "to", first(
+                (c, replace(instance, max_per_country=c))
+                for c in range(instance.max_per_country + 1, n + 1)))
+            checked += 1
+        if "track_max_projects" in kinds:
+            got = changes.get(("track_max_projects", track.code))
+            assert _agrees(got, "to", first(
+                (m, _track_set(instance, track.code, "max_projects", m))
+                for m in range(track.max_projects + 1, n + 1)))
+            checked += 1
+    assert checked >= len(result["reserve"])
+    return bounded
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(contested_rounds(policy="max_merit"))
 def test_max_merit_smallest_change_is_exact_by_brute_force(data):
@@ -319,49 +391,34 @@ def test_max_merit_smallest_change_is_exact_by_brute_force(data):
     applied, puts it in an optimal set (every subset enumerated) and no smaller value
     that could matter does (money: the current value and every sum of requests above
     it; counts: every integer), and when none is reported no value at all does."""
-    data["proposals"] = data["proposals"][:6]
-    instance = from_data(parse_roundtrip(data))
+    assert _check_by_brute_force(data, seconds=None) == 0
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(contested_rounds(policy="max_merit"), st.sampled_from([0, 1, 2]))
+def test_max_merit_bounded_changes_bracket_the_brute_force_answer(data, rounds):
+    """With the money search cut after 0-2 rounds (or no time at all), what is reported
+    is still true: exact answers equal brute force, bounded ones bracket it."""
+    with patch.object(merit_module, "MAX_ROUNDS", rounds), \
+            patch.object(merit_module, "LP_ROUNDS", rounds):
+        _check_by_brute_force(data, seconds=None)
+    _check_by_brute_force(data, seconds=0)
+
+
+def test_bounded_change_in_data_and_words():
+    # C needs 0.5 more (test_total_budget_shortfall...); with no round allowed the search
+    # proves nothing below the current budget and `finish` finds a value that works
+    instance = _round([("A", "VN", 90, 3 * M // 2), ("B", "PE", 50, M // 2),
+                       ("C", "ID", 80, M)], budget=2 * M)
     result = solve(instance)
-    if result["status"] != "optimal" or not result["reserve"]:
-        return
-    stats = _subset_stats(instance)
-    sums = sorted({award for _, _, award, _, _, _ in stats})
-    by_id = {p.id: p for p in instance.proposals}
-    n = len(instance.proposals)
-    checked = 0
-    for entry in explain(instance, result):
-        pid = entry["id"]
-        changes = {(c["change"], c.get("track")): c for c in entry["changes"]}
-        kinds = {d["constraint"] for d in entry["blocked_by"]}
-        track = next(t for t in instance.tracks if t.code == by_id[pid].track)
-
-        def first(pairs, pid=pid):
-            return next((v for v, i in pairs if _brute_in_optimal_set(stats, i, pid)), None)
-
-        budget = instance.budget
-        assert entry["budget_increase"] == first(
-            (b - budget, replace(instance, budget=b))
-            for b in [budget, *(s for s in sums if s > budget)])
-        checked += 1
-        if "track_budget" in kinds:
-            got = changes.get(("track_budget", track.code))
-            assert (None if got is None else got["increase"]) == first(
-                (b - track.budget, _track_set(instance, track.code, "budget", b))
-                for b in [track.budget, *(s for s in sums if s > track.budget)])
-            checked += 1
-        if "max_per_country" in kinds:
-            got = changes.get(("max_per_country", None))
-            assert (None if got is None else got["to"]) == first(
-                (c, replace(instance, max_per_country=c))
-                for c in range(instance.max_per_country + 1, n + 1))
-            checked += 1
-        if "track_max_projects" in kinds:
-            got = changes.get(("track_max_projects", track.code))
-            assert (None if got is None else got["to"]) == first(
-                (m, _track_set(instance, track.code, "max_projects", m))
-                for m in range(track.max_projects + 1, n + 1))
-            checked += 1
-    assert checked >= len(result["reserve"])
+    with patch.object(merit_module, "MAX_ROUNDS", 0), patch.object(merit_module, "LP_ROUNDS", 0):
+        why = {e["id"]: e for e in explain_module.explain(instance, result, seconds=None)}
+    entry = why["C"]
+    change = entry["changes"][0]
+    assert entry["exact"] is False and entry["budget_increase"] is None
+    assert change["change"] == "budget" and change["exact"] is False
+    assert change["increase_at_least"] == 0 and change["increase"] >= M // 2
+    assert "the smallest such increase is at least 0 KRW" in entry["text"]
 
 
 def test_dominated_proposal_is_never_brought_in_by_a_budget():

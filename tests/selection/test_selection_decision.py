@@ -20,9 +20,11 @@ from kcity.selection.models import Outcome, SelectionEvent
 M = 1_000_000
 
 
-def test_approve_freezes_the_scenario(staff, round):
-    scenario = services.approve_scenario(staff, scenario_of(round, "max_merit"))
+def test_approve_freezes_the_scenario(staff, round, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the worker explains it after
+        scenario = services.approve_scenario(staff, scenario_of(round, "max_merit"))
     assert scenario.approved_by == staff and scenario.approved_at is not None
+    scenario.refresh_from_db()
     assert [e["id"] for e in scenario.explanations] == scenario.result["reserve"]
     assert SelectionEvent.objects.filter(action="scenario_approved", scenario=scenario).exists()
     with pytest.raises(Refused, match="approved already"):

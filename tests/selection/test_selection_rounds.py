@@ -144,12 +144,50 @@ def test_bad_what_if_is_refused_and_nothing_changes(staff, round):
     assert (scenario.overrides, scenario.result) == before
 
 
-def test_explanations_name_the_binding_limit(staff, round):
-    scenario = services.explain_scenario(staff, scenario_of(round, "merit_order"))
+def test_explanations_are_computed_by_the_worker_and_name_the_binding_limit(
+    staff, round, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as queued:
+        scenario = services.explain_scenario(staff, scenario_of(round, "merit_order"))
+    # The request only queues the job: the page says they are being computed.
+    assert scenario.explanations == [] and scenario.explanations_requested_at is not None
+    assert len(queued) == 1
+    again = services.explain_scenario(staff, scenario)  # a second click queues nothing more
+    assert again.explanations_requested_at == scenario.explanations_requested_at
+    queued[0]()  # the worker runs the job
     scenario.refresh_from_db()
+    assert scenario.explanations_requested_at is None
     assert [e["id"] for e in scenario.explanations] == scenario.result["reserve"]
     kinds = {b["constraint"] for e in scenario.explanations for b in e["blocked_by"]}
     assert kinds & {"budget", "max_per_country", "track_max_projects"}
+
+
+def test_explanations_of_a_result_changed_meanwhile_are_not_stored(
+    staff, round, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as queued:
+        scenario = services.explain_scenario(staff, scenario_of(round, "max_merit"))
+    changed = services.update_scenario(staff, scenario, _overrides(scenario, budget=3_000 * M))
+    assert changed.explanations_requested_at is None
+    queued[0]()  # the job of the earlier result finds another result
+    changed.refresh_from_db()
+    assert changed.explanations == [] and changed.explanations_requested_at is None
+
+
+def test_the_scenario_page_shows_the_work_in_progress_then_the_answers(
+    client, staff, round, django_capture_on_commit_callbacks
+):
+    scenario = scenario_of(round, "merit_order")
+    url = f"/en/selection/scenarios/{scenario.pk}/"
+    with django_capture_on_commit_callbacks() as queued:
+        answer = _login(client, staff).post(f"{url}explain/", follow=True)
+    page = answer.content.decode()
+    assert 'id="explaining"' in page and 'http-equiv="refresh"' in page
+    assert "being computed" in page and 'id="explain"' not in page
+    queued[0]()
+    page = client.get(url).content.decode()
+    assert 'id="explaining"' not in page and 'http-equiv="refresh"' not in page
+    assert "Not selected:" in page
 
 
 def test_compare_lists_the_proposals_that_differ(staff, round):

@@ -98,27 +98,38 @@ def check(proposal, to_state: str, actor, reason: str = "", now=None) -> Move:
     return move
 
 
-def transition(proposal: Proposal, to_state: str, actor, reason: str = "", *, now=None):
+def transition(proposal: Proposal, to_state: str, actor, reason: str = "", *, now=None,
+               locked: bool = False):
     """Move a proposal: lock it, check the move and the actor's right, write the new state
     and the audit record, and queue the e-mail, all in one transaction.
 
     Returns the fresh proposal. Raises Refused (nothing written) when the move is not
-    allowed.
+    allowed. `locked=True` says the caller already holds this row's lock in the current
+    transaction and passes the row as read under it (the submission does), so it is not
+    locked and read a second time.
     """
+    reason = (reason or "").strip()
+    if locked:
+        if not transaction.get_connection().in_atomic_block:
+            raise RuntimeError("transition(locked=True) needs the caller's transaction")
+        return _write_move(proposal, to_state, actor, reason, now)
+    with transaction.atomic():
+        row = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        _write_move(row, to_state, actor, reason, now)
+    proposal.state = row.state
+    proposal.updated_at = row.updated_at
+    return row
+
+
+def _write_move(locked: Proposal, to_state: str, actor, reason: str, now) -> Proposal:
     from kcity.applications.emails import queue_state_mail
 
-    reason = (reason or "").strip()
-    with transaction.atomic():
-        locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
-        check(locked, to_state, actor, reason, now)
-        event = ProposalEvent.objects.create(
-            proposal=locked, actor=actor, from_state=locked.state, to_state=to_state,
-            reason=reason,
-        )
-        locked.state = to_state
-        locked.save(update_fields=["state", "updated_at"])
-        queue_state_mail(locked, event)
-    proposal.state = locked.state
-    proposal.updated_at = locked.updated_at
+    check(locked, to_state, actor, reason, now)
+    event = ProposalEvent.objects.create(
+        proposal=locked, actor=actor, from_state=locked.state, to_state=to_state,
+        reason=reason,
+    )
+    locked.state = to_state
+    locked.save(update_fields=["state", "updated_at"])
+    queue_state_mail(locked, event)
     return locked
-

@@ -8,7 +8,9 @@ from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 
+from kcity.applications import rules
 from kcity.applications.models import Proposal, ReceiptCounter, Submission
+from kcity.core.pdf import html_to_pdf
 
 CONTENT_FIELDS = [
     f.name
@@ -35,12 +37,12 @@ def snapshot(proposal) -> dict:
         "content": content,
         "documents": [
             {"code": d.code, "name": d.original_name, "size": d.size, "sha256": d.sha256}
-            for d in proposal.documents.order_by("code")
+            for d in sorted(proposal.documents.all(), key=lambda d: d.code)
         ],
         "consortium": [
             {"name": m.organisation.name, "role": m.role}
-            for m in proposal.members.filter(confirmed_at__isnull=False)
-            .select_related("organisation").order_by("pk")
+            for m in sorted(rules.members_with_organisations(proposal), key=lambda m: m.pk)
+            if m.confirmed_at is not None
         ],
     }
 
@@ -107,11 +109,9 @@ def _increment(track_pk) -> int | None:
 def render_pdf(submission, request=None) -> bytes:
     """The receipt as a PDF (WeasyPrint). Korean text needs a CJK font on the machine
     (Debian's fonts-nanum, installed by dev.py); without it Korean glyphs are blank."""
-    from weasyprint import HTML
-
     html = render_to_string(
         "applications/receipt_pdf.html",
         {"submission": submission, "proposal": submission.proposal},
         request=request,
     )
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)

@@ -205,7 +205,8 @@ def budget_problems(proposal) -> list[str]:
 
 
 def missing_documents(proposal) -> list[dict]:
-    have = set(proposal.documents.values_list("code", flat=True))
+    # .all(): the submission prefetches the documents once for these checks and the snapshot
+    have = {d.code for d in proposal.documents.all()}
     return [d for d in proposal.track.required_documents or [] if d.get("code") not in have]
 
 
@@ -224,11 +225,18 @@ def document_problems(proposal) -> list[str]:
     ]
 
 
+def members_with_organisations(proposal):
+    """The consortium members with their organisations; the submission prefetches them once
+    for these checks and the receipt's snapshot."""
+    if "members" in getattr(proposal, "_prefetched_objects_cache", {}):
+        return proposal.members.all()
+    return proposal.members.select_related("organisation")
+
+
 def consortium_problems(proposal) -> list[str]:
     if proposal.track.kind != TrackKind.DEMONSTRATION:
         return []
-    members = proposal.members.select_related("organisation")
-    if any(qualifying_consortium_member(m) for m in members):
+    if any(qualifying_consortium_member(m) for m in members_with_organisations(proposal)):
         return []
     return [
         _(

@@ -48,8 +48,6 @@ def screening_queue(user, state: str = ""):
     )
 
 
-def proposal_for(user, pk: int):
+def proposal_for(user, pk: int, related=("track__cycle", "organisation", "created_by")):
     """The proposal `pk` if `user` may see it (`permissions.visible_proposal`), else None."""
-    return permissions.visible_proposal(
-        user, pk, select_related=("track__cycle", "organisation", "created_by")
-    )
+    return permissions.visible_proposal(user, pk, select_related=related)

@@ -9,6 +9,7 @@ import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -276,12 +277,14 @@ def submit_proposal(proposal, actor, key: str, now=None) -> Submission:
             locked = (
                 Proposal.objects.select_for_update(of=("self",))
                 .select_related("track__cycle", "cycle", "organisation")
+                .prefetch_related("documents", Prefetch(
+                    "members", ConsortiumMember.objects.select_related("organisation")))
                 .get(pk=proposal.pk)
             )
             existing = Submission.objects.filter(idempotency_key=key).first()
             if existing is not None:  # a retry, or the other request committed meanwhile
                 return _same_receipt(existing, proposal)
-            lifecycle.check(locked, S.SUBMITTED, actor, now=now)
+            lifecycle.check(locked, S.SUBMITTED, actor, now=now)  # before the rules' messages
             rules.check_deadline(locked.track, now)
             problems = rules.submission_problems(locked)
             if problems:
@@ -294,7 +297,7 @@ def submit_proposal(proposal, actor, key: str, now=None) -> Submission:
                 locked.jurisdiction = jurisdiction_key(locked)
                 locked.save(update_fields=["track", "cycle", "jurisdiction", "updated_at"])
             data = receipts.snapshot(locked)
-            lifecycle.transition(locked, S.SUBMITTED, actor, now=now)
+            lifecycle.transition(locked, S.SUBMITTED, actor, now=now, locked=True)
             submission = Submission.objects.create(
                 proposal=locked, idempotency_key=key,
                 receipt_number=receipts.next_receipt_number(locked.track), submitted_at=now,

@@ -18,8 +18,8 @@ from kcity.applications.errors import Refused, show_form_errors, show_refusal
 from kcity.applications.models import ConsortiumMember, Outcome
 
 
-def _proposal(request, pk):
-    proposal = selectors.proposal_for(request.user, pk)
+def _proposal(request, pk, related=("track__cycle", "organisation", "created_by")):
+    proposal = selectors.proposal_for(request.user, pk, related)
     if proposal is None:
         raise Http404
     return proposal
@@ -231,7 +231,10 @@ def concept_note(request, pk):
 
 @login_required
 def submit(request, pk):
-    proposal = _proposal(request, pk)
+    # The page every applicant loads on deadline day: only the relations it shows. The POST
+    # needs none here (the submission reads the row again under its lock).
+    proposal = _proposal(request, pk, () if request.method == "POST" else (
+        "track__cycle", "organisation"))
     if request.method == "POST":
         form = forms.SubmitForm(request.POST)
         key = form.data.get("key", "")

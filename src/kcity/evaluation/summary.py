@@ -2,9 +2,9 @@
 
 from django.template.loader import render_to_string
 
+from kcity.core.pdf import html_to_pdf
+
 
 def render_pdf(context: dict, request=None) -> bytes:
-    from weasyprint import HTML
-
     html = render_to_string("evaluation/summary_pdf.html", context, request=request)
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)

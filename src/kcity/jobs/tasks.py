@@ -29,7 +29,7 @@ def backoff(attempt: int) -> timedelta:
     return timedelta(seconds=min(BACKOFF_SECONDS * 2 ** (attempt - 1), 3600))
 
 
-def _retry_later(job, attempt: int, *args) -> bool:
+def retry_later(job, attempt: int, *args) -> bool:
     """Queue `job` again after the backoff; False when the attempts are used up or the backend
     cannot defer (the immediate backend of the tests reports the failure instead)."""
     backend = job.get_backend()
@@ -66,7 +66,7 @@ def deliver_email(email_pk: int, attempt: int = 1) -> str:
         OutboundEmail.objects.filter(pk=email_pk, sent_at__isnull=True).update(
             attempts=attempt, last_error=f"{type(exc).__name__}: {exc}"[:2000]
         )
-        if _retry_later(deliver_email, attempt, email_pk):
+        if retry_later(deliver_email, attempt, email_pk):
             log.warning("e-mail %s failed (attempt %s), retrying: %s", email_pk, attempt, exc)
         raise
 
@@ -101,6 +101,6 @@ def render_receipt(submission_pk: int, attempt: int = 1) -> str:
             return "already rendered"
         return "rendered"
     except Exception:
-        if _retry_later(render_receipt, attempt, submission_pk):
+        if retry_later(render_receipt, attempt, submission_pk):
             log.warning("receipt of submission %s failed (attempt %s)", submission_pk, attempt)
         raise

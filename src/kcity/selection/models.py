@@ -72,6 +72,10 @@ class Scenario(models.Model):
     overrides = models.JSONField(_("parameter overrides"), default=dict, blank=True)
     result = models.JSONField(_("result (selection.md format)"), default=dict, blank=True)
     explanations = models.JSONField(_("explanations"), default=list, blank=True)
+    # Set while the worker computes the explanations (they take the engine many re-solves).
+    explanations_requested_at = models.DateTimeField(
+        _("explanations requested at"), null=True, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
         related_name="+",

@@ -147,26 +147,64 @@ def explanation_text(entry: dict, titles: dict[str, str]) -> str:
     if not words:
         words.append(_("the selected set has more merit without it"))
     text = _("Not selected: %(reasons)s.") % {"reasons": "; ".join(words)}
-    changes = []
+    works, bounds = [], []  # changes proven to select it; bounds only (time ran out)
     for change in entry.get("changes", []):
-        kind = change["change"]
-        if kind == "budget":
-            changes.append(_("raise the budget by %(amount)s")
-                           % {"amount": format_krw(change["increase"])})
-        elif kind == "track_budget":
-            changes.append(_("raise track %(track)s's budget by %(amount)s")
-                           % {"track": change["track"], "amount": format_krw(change["increase"])})
-        elif kind == "max_per_country":
-            changes.append(_("allow %(to)s projects per country") % {"to": change["to"]})
-        elif kind == "track_max_projects":
-            changes.append(_("allow %(to)s projects in track %(track)s")
-                           % {"to": change["to"], "track": change["track"]})
-    if changes:
+        words = _change_text(change)
+        if words:
+            (bounds if _bound_only(change) else works).append(words)
+    if works and any(c.get("exact") is False for c in entry.get("changes", [])):
+        text += " " + _("Changes that select it: %(changes)s.") % {
+            "changes": _(" or ").join(works)}
+    elif works:
         text += " " + _("Smallest change that selects it: %(changes)s.") % {
-            "changes": _(" or ").join(changes)}
-    else:
+            "changes": _(" or ").join(works)}
+    elif not bounds:
         text += " " + _("No single change of a limit selects it.")
+    if bounds:
+        text += " " + _("Not determined in the time allowed: %(bounds)s.") % {
+            "bounds": "; ".join(bounds)}
     return text
+
+
+def _bound_only(change: dict) -> bool:
+    return change.get("exact") is False and "increase" not in change and (
+        change.get("to") is None)
+
+
+def _change_text(change: dict) -> str:
+    """One change in words. A change the engine could not prove smallest within its time
+    (``exact: false``) gives what is proven: a value that works, if one was found, and the
+    least value that could."""
+    kind, exact = change["change"], change.get("exact", True)
+    if kind in ("budget", "track_budget"):
+        amounts = {"track": change.get("track", ""),
+                   "most": format_krw(change["increase"]) if "increase" in change else "",
+                   "least": format_krw(change.get("increase_at_least", 0))}
+        if exact:
+            return (_("raise the budget by %(most)s") if kind == "budget" else
+                    _("raise track %(track)s's budget by %(most)s")) % amounts
+        if "increase" in change:
+            return (_("raise the budget by %(most)s (the smallest such increase is at least "
+                      "%(least)s)") if kind == "budget" else
+                    _("raise track %(track)s's budget by %(most)s (the smallest such increase "
+                      "is at least %(least)s)")) % amounts
+        return (_("no budget increase below %(least)s selects it") if kind == "budget" else
+                _("no increase of track %(track)s's budget below %(least)s selects it")
+                ) % amounts
+    if kind in ("max_per_country", "track_max_projects"):
+        counts = {"track": change.get("track", ""), "to": change.get("to"),
+                  "least": change.get("to_at_least")}
+        if exact:
+            return (_("allow %(to)s projects per country") if kind == "max_per_country" else
+                    _("allow %(to)s projects in track %(track)s")) % counts
+        if change.get("to") is not None:
+            return (_("allow %(to)s projects per country (the smallest such cap is at least "
+                      "%(least)s)") if kind == "max_per_country" else
+                    _("allow %(to)s projects in track %(track)s (the smallest such maximum is "
+                      "at least %(least)s)")) % counts
+        return (_("no country cap below %(least)s selects it") if kind == "max_per_country"
+                else _("no maximum of track %(track)s below %(least)s selects it")) % counts
+    return ""
 
 
 def compare(a: Scenario, b: Scenario) -> dict:

@@ -19,7 +19,7 @@ from kcity.applications.errors import Refused
 from kcity.applications.models import Proposal
 from kcity.applications.models import ProposalState as S
 from kcity.programs.models import Cycle, CycleStatus
-from kcity.selection import building, selectors, whatif
+from kcity.selection import building, selectors, tasks, whatif
 from kcity.selection.engine.errors import InstanceError
 from kcity.selection.engine.instance import from_data, loads
 from kcity.selection.models import (
@@ -58,26 +58,32 @@ def _compute(scenario: Scenario) -> None:
     except InstanceError as exc:
         raise Refused(_("The engine refused the scenario: %(error)s") % {"error": exc}) from None
     scenario.explanations = []  # asked for separately: they take the engine many re-solves
+    scenario.explanations_requested_at = None  # a job still running finds the result changed
 
 
 def explain_scenario(actor, scenario: Scenario) -> Scenario:
-    """Why each reserve proposal was not selected and the smallest change that selects it
-    (stored with the scenario; approving a scenario stores them too)."""
+    """Queue the worker's job that explains why each reserve proposal was not selected and
+    the smallest change that selects it (stored with the scenario; approving a scenario
+    queues it too). Asking again while it runs changes nothing."""
     _check(actor, scenario.round.cycle)
     with transaction.atomic():
         _lock(scenario.round)
         scenario = Scenario.objects.select_for_update().select_related("round").get(
             pk=scenario.pk)
-        if scenario.is_approved:
-            raise Refused(_("This scenario is approved: it can no longer change."))
-        _store_explanations(scenario)
+        if scenario.result.get("status") not in ("optimal", "feasible"):
+            raise Refused(_("An infeasible scenario has nothing to explain."))
+        _queue_explanations(scenario)
     return scenario
 
 
-def _store_explanations(scenario: Scenario) -> None:
-    data = whatif.scenario_data(scenario.round.instance, scenario.policy, scenario.overrides)
-    scenario.explanations = whatif.explanations(data, scenario.result)
-    scenario.save(update_fields=["explanations"])
+def _queue_explanations(scenario: Scenario) -> None:
+    if scenario.explanations or scenario.explanations_requested_at is not None:
+        return
+    if not scenario.result.get("reserve"):
+        return
+    scenario.explanations_requested_at = timezone.now()
+    scenario.save(update_fields=["explanations_requested_at"])
+    tasks.explain_scenario.enqueue(scenario.pk, tasks.result_key(scenario.result))
 
 
 def _new_scenario(actor, round, name, policy, overrides=None, kind=ScenarioKind.DECISION):
@@ -86,7 +92,7 @@ def _new_scenario(actor, round, name, policy, overrides=None, kind=ScenarioKind.
         created_by=actor,
     )
     _compute(scenario)
-    scenario.save(update_fields=["result", "explanations"])
+    scenario.save(update_fields=["result", "explanations", "explanations_requested_at"])
     _audit(Action.SCENARIO_CREATED, actor, round, scenario, name=scenario.name, policy=policy,
            overrides=scenario.overrides)
     return scenario
@@ -212,7 +218,8 @@ def update_scenario(actor, scenario: Scenario, overrides: dict) -> Scenario:
         before = scenario.overrides
         scenario.overrides = overrides
         _compute(scenario)
-        scenario.save(update_fields=["overrides", "result", "explanations", "updated_at"])
+        scenario.save(update_fields=["overrides", "result", "explanations",
+                                     "explanations_requested_at", "updated_at"])
         _audit(Action.SCENARIO_CHANGED, actor, scenario.round, scenario, before=before,
                after=overrides)
     return scenario
@@ -242,8 +249,8 @@ def approve_scenario(actor, scenario: Scenario, *, explain: bool = True) -> Scen
             raise Refused(_("A replacement needs the published results of the round."))
         if scenario.kind == ScenarioKind.DECISION and round.is_published:
             raise Refused(_("The results of this round are published already."))
-        if explain and not scenario.explanations:
-            _store_explanations(scenario)
+        if explain:
+            _queue_explanations(scenario)
         scenario.approved_by, scenario.approved_at = actor, timezone.now()
         scenario.save(update_fields=["approved_by", "approved_at"])
         _audit(Action.SCENARIO_APPROVED, actor, round, scenario,

@@ -141,9 +141,13 @@ def approve(request, pk):
 def explain(request, pk):
     scenario = _scenario(request, pk)
     try:
-        services.explain_scenario(request.user, scenario)
+        scenario = services.explain_scenario(request.user, scenario)
     except Refused as exc:
         show_refusal(request, exc)
+    else:
+        if not scenario.explanations:
+            messages.info(request, _("The explanations are being computed; they appear here "
+                                     "when they are ready."))
     return redirect("selection:scenario", scenario.pk)
 
 

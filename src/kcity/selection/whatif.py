@@ -17,7 +17,8 @@ from collections import OrderedDict
 from decimal import Decimal
 from typing import Any
 
-from kcity.selection.engine import explain, solve
+from kcity.selection.engine import solve
+from kcity.selection.engine.explain import explain
 from kcity.selection.engine.instance import Instance, from_data
 from kcity.selection.engine.session import Session
 
@@ -124,11 +125,12 @@ def answer(key, data: dict) -> dict:
         return jsonable(session.result)
 
 
-def explanations(data: dict, result: dict) -> list[dict]:
-    """Why each reserve proposal was not selected and the smallest change that helps."""
+def explanations(data: dict, result: dict, seconds: float | None = None) -> list[dict]:
+    """Why each reserve proposal was not selected and the smallest change that helps.
+    `seconds` bounds the engine's work (None: until every answer is exact)."""
     if result.get("status") == "infeasible":
         return []
-    return jsonable(explain(from_data(data), result))
+    return jsonable(explain(from_data(data), result, seconds=seconds))
 
 
 def forget(key) -> None:

@@ -16,11 +16,6 @@ def solve(instance: Instance, **options):
     return _solve(instance, **options)
 
 
-def explain(instance: Instance, result: dict):
-    """Why each fundable proposal of `result` was not selected (see explain.py)."""
-    from .explain import explain as _explain
-
-    return _explain(instance, result)
-
-
-__all__ = ["Instance", "InstanceError", "explain", "parse", "solve"]
+# `explain` lives in the submodule of that name (`from kcity.selection.engine.explain import
+# explain`): a function of the same name here would be replaced by the submodule once imported.
+__all__ = ["Instance", "InstanceError", "parse", "solve"]

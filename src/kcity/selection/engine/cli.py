@@ -33,6 +33,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("-o", "--output", help="write the result here instead of stdout")
     parser.add_argument("--explain", action="store_true",
                         help="add 'explanations' for fundable proposals not selected")
+    parser.add_argument("--explain-seconds", type=float, default=None, metavar="S",
+                        help="CPU seconds for the explanations' search (default 20; 0: no "
+                             "limit); a change not proven smallest in time is given as bounds")
     parser.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT,
                         help="seconds before returning the best set found (status feasible)")
     return parser.parse_args(argv)
@@ -53,9 +56,10 @@ def _solve(instance, args) -> dict:
 
     result = solve(instance, time_limit=args.time_limit)
     if args.explain:
-        from .explain import explain
+        from .explain import DEFAULT_SECONDS, explain
 
-        result["explanations"] = explain(instance, result)
+        seconds = DEFAULT_SECONDS if args.explain_seconds is None else args.explain_seconds
+        result["explanations"] = explain(instance, result, seconds=seconds or None)
     return result
 
 
@@ -86,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         args = _arguments(argv)
         if args.time_limit <= 0:
             raise InstanceError("--time-limit: must be a number > 0")
+        if args.explain_seconds is not None and args.explain_seconds < 0:
+            raise InstanceError("--explain-seconds: must be a number >= 0")
         instance = parse(_read(args.file))
     except InstanceError as exc:
         print(f"kcity select: {exc}", file=sys.stderr)

@@ -13,10 +13,18 @@ improved by a few subgradient steps); what is left is
 
 solved exactly by a dynamic program over the budget room (a country with room for one
 more is a multiple-choice group, one with room for several a group with a count
-dimension).  One track count row with few places left (a tight track maximum, the
-row with the largest multiplier) is kept exact too, as a layer dimension of the
-program added when its first column comes.  Columns whose flip bounds below the
-incumbent are fixed (forward and backward programs).  For any y of the right signs
+dimension).  Track count rows with few places left (tight track maximums) are kept
+exact too, each as a layer dimension of the program that exists only while its own
+columns are added (a phase, then reduced to its best count): two tight rows cost the
+sum, not the product, of their layers.  A row sharing a column or a country step with
+a row already kept is priced instead.  One binding track budget is capped in the
+program as well, at no cost: its columns are added first, from the empty set, so
+f[c] is then the best of them within c and capping c at the track's room (f[c] =
+f[room] above it) keeps the row exact; it stays priced too (a valid Lagrangian
+bound of the set so restricted).  A country holding columns of that track and of
+others is added later, its columns of the track not counted in the cap (a
+relaxation).  Columns whose flip bounds below the incumbent
+are fixed (forward and backward programs).  For any y of the right signs
 this bounds every set meeting all rows (Lagrangian duality), so pruning with it is
 exact; on the benchmark rounds it is within a few scaled units of the optimum, often
 equal, and the search ends at the root or after a few nodes.  Branching fixes one
@@ -62,7 +70,7 @@ class _Problem:
         self.merit = np.asarray(merit, dtype=np.float64)
         self.weight = np.asarray(weight, dtype=np.int64)
         self.room = int(room)
-        scale = max(1, -(-self.room // MAX_ROOM))
+        scale = self.scale = max(1, -(-self.room // MAX_ROOM))
         self.w_s = self.weight // scale
         self.room_s = self.room // scale
         self.group = np.asarray(group, dtype=np.int64)
@@ -74,22 +82,63 @@ class _Problem:
         for g in np.unique(self.group[self.group >= 0]).tolist():
             self.members[g] = np.flatnonzero(self.group == g)
         self.solo = np.flatnonzero(self.group < 0)
+        self.group_ids = np.array(sorted(self.members), dtype=np.int64)
+        self.grouped = self.group >= 0
+        # column -> position of its country in group_ids (for bincount)
+        self.group_pos = np.searchsorted(self.group_ids, np.where(self.grouped, self.group, 0))
         self.work = 0  # columns x room x layers of the programs run so far
-        # one count row with a small upper limit is kept exact (a layer of the program)
-        # instead of being moved into the objective: a tight track maximum
-        self.layer_row: int | None = None
-        self.in_layer = np.zeros(self.k, dtype=np.int64)
+        # count rows with few places left are kept exact instead of being moved into the
+        # objective (tight track maximums): each is a layer dimension of the program
+        # while its columns are added, then reduced to its best count.  By multiplier,
+        # largest first; a column, and a country step, counts in one such row at most.
+        self.layer_rows: list[int] = []
+        self.layer_of = np.full(self.k, -1, dtype=np.int64)
+        self.layer_upper: dict[int, int] = {}
+        self.layer_lower: dict[int, int] = {}
         candidates = [
             r for r in range(len(self.row_upper))
             if np.isfinite(self.row_upper[r]) and 0 <= self.row_upper[r] < MAX_LAYERS
             and np.all((self.rows[r] == 0) | (self.rows[r] == 1)) and y[r] > 0]
-        if candidates:
-            r = max(candidates, key=lambda r: y[r])
-            self.layer_row = r
-            self.in_layer = (self.rows[r] == 1).astype(np.int64)
-            self.layer_upper = int(self.row_upper[r])
+        shared = {g for g, members in self.members.items()
+                  if self.group_cap[g] < len(members)}  # may become one step
+        used_groups: set[int] = set()
+        most = 0  # most places of a layer row: the work limit counts every column at it
+        for r in sorted(candidates, key=lambda r: -y[r]):
+            cols = np.flatnonzero(self.rows[r] == 1)
+            groups = set(self.group[cols].tolist()) & shared
+            if np.any(self.layer_of[cols] >= 0) or groups & used_groups:
+                continue
+            used_groups |= groups
+            self.layer_rows.append(r)
+            self.layer_of[cols] = r
+            self.layer_upper[r] = int(self.row_upper[r])
             low = self.row_lower[r]
-            self.layer_lower = max(0, math.ceil(low - 1e-9)) if np.isfinite(low) else 0
+            self.layer_lower[r] = max(0, math.ceil(low - 1e-9)) if np.isfinite(low) else 0
+            most = max(most, self.layer_upper[r])
+        self.size = self.k * (most + 1)
+        self.in_layer = (self.layer_of >= 0).astype(np.int64)  # a layer within its phase
+        self.sub_row = self._sub_budget_row(y)
+        self.in_sub = (self.rows[self.sub_row] > 0) if self.sub_row >= 0 else np.zeros(
+            self.k, dtype=bool)
+        self.phase_of = np.where(self.in_sub, -2, self.layer_of).tolist()
+
+    def _sub_budget_row(self, y: np.ndarray) -> int:
+        """A row to keep exact as a sub-budget (-1: none): a track budget, i.e. an upper
+        limit on the budget weight of some columns (none in a layer row) that those
+        columns exceed.  Its columns are added first, from an empty set, so the program
+        only has to cap their budget at the row's room: no extra dimension.  Of several,
+        the one with the largest multiplier (the others stay priced)."""
+        best, best_y = -1, -math.inf
+        for r in range(len(self.row_upper)):
+            members = self.rows[r] != 0
+            if (not np.isfinite(self.row_upper[r]) or not np.any(members)
+                    or np.any(self.rows[r][members] != self.weight[members])
+                    or np.any(self.layer_of[members] >= 0)
+                    or float(self.weight[members].sum()) <= self.row_upper[r]):
+                continue
+            if y[r] > best_y:
+                best, best_y = r, y[r]
+        return best
 
     # -- the bound -----------------------------------------------------------
 
@@ -112,70 +161,108 @@ class _Problem:
         if int(self.weight[ones].sum()) > self.room:
             return None
         room = self.room_s - int(self.w_s[ones].sum())
-        layers, low = 0, 0
-        if self.layer_row is not None:
-            taken = int(self.in_layer[ones].sum())
-            layers = self.layer_upper - taken
-            low = max(0, self.layer_lower - taken)
-            if layers < 0:
+        places: dict[int, int] = {}
+        lows: dict[int, int] = {}
+        for r in self.layer_rows:
+            taken = int((self.layer_of[ones] == r).sum())
+            places[r] = self.layer_upper[r] - taken
+            lows[r] = max(0, self.layer_lower[r] - taken)
+            if lows[r] > places[r]:
                 return None
+        sub_room = room
+        if self.sub_row >= 0:
+            # scaled weights are rounded down: sets within the row's room stay within it
+            left = self.row_upper[self.sub_row] - float(self.weight[ones & self.in_sub].sum())
+            if left < 0:
+                return None
+            sub_room = min(room, int(math.floor(left + 1e-9)) // self.scale)
         base = self.constant(y) + float(profit[ones].sum())
         open_ = (fix < 0) & (profit > 0)
-        if low > 0:  # a count the layer row must reach may need columns of no profit
-            open_ |= (fix < 0) & (self.in_layer == 1)
-        # the program starts with one layer; the layers are added when the first column
-        # of the layer row comes (stages without such columns first: less work)
+        for r in self.layer_rows:
+            if lows[r] > 0:  # a count the row must reach may need columns of no profit
+                open_ |= (fix < 0) & (self.layer_of == r)
+        # one phase per layer row (its columns' steps), after the steps of no layer row:
+        # the layers exist only during their phase (less work than all rows at once)
+        # first the steps of the sub-budget row's columns alone (phase -2), then its cap
+        phases: dict[int, list[tuple]] = {-2: [], -1: [], **{r: [] for r in self.layer_rows}}
+        for j in self.solo[open_[self.solo]].tolist():
+            phases[self.phase_of[j]].append(("item", j))
+        # countries' room left and open columns counted at once (a loop over every
+        # country per node was most of a node's time)
+        left = self.group_cap[self.group_ids] - self._group_count(ones)
+        if np.any(left < 0):
+            return None
+        busy = (left > 0) & (self._group_count(open_) > 0)
+        for g, cap in zip(self.group_ids[busy].tolist(), left[busy].tolist(), strict=True):
+            members = self.members[g]
+            candidates = members[open_[members]]
+            if cap >= len(candidates):
+                for j in candidates.tolist():
+                    phases[self.phase_of[j]].append(("item", j))
+            else:
+                step = ("choice" if cap == 1 else "count", candidates, cap)
+                phases[self._phase(candidates)].append(step)
         f = np.zeros((1, room + 1))
         stages: list[tuple] = []
-        solo = self.solo[open_[self.solo]]
-        plain = [("item", j) for j in solo.tolist() if not self.in_layer[j]]
-        counted = [("item", j) for j in solo.tolist() if self.in_layer[j]]
-        for g, members in self.members.items():
-            cap = int(self.group_cap[g]) - int(ones[members].sum())
-            if cap < 0:
-                return None
-            candidates = members[open_[members]]
-            if cap == 0 or len(candidates) == 0:
-                continue
-            if cap >= len(candidates):
-                steps = [("item", j) for j in candidates.tolist()]
-            else:
-                steps = [("choice" if cap == 1 else "count", candidates, cap)]
-            if np.any(self.in_layer[candidates]):
-                counted += steps
-            else:
-                plain += steps
-        for number, step in enumerate(plain + counted):
-            if number == len(plain) and layers > 0:
-                f = np.vstack([f, np.full((layers, room + 1), NEG)])
-            if step[0] == "item":
-                f = self._item(f, step[1], profit[step[1]], stages)
-            elif step[0] == "choice":
-                f = self._choice(f, step[1], profit, stages)
-            else:
-                f = self._count(f, step[1], profit, step[2], stages)
-        if f.shape[0] < layers + 1:
-            f = np.vstack([f, np.full((layers + 1 - f.shape[0], room + 1), NEG)])
-        widths = [1 if step[0] == "item" else len(step[1]) * step[2] for step in plain + counted]
-        work = (room + 1) * (sum(widths[: len(plain)]) + 1
-                             + sum(widths[len(plain):]) * (layers + 1))
+        work = 0
+        for r, steps in phases.items():
+            if r >= 0:
+                counted = sum(int(self.in_layer[s[1]]) if s[0] == "item"
+                              else min(s[2], int(self.in_layer[s[1]].sum())) for s in steps)
+                layers = min(places[r], counted)
+                if lows[r] > layers:
+                    return None
+                if layers > 0:  # (with none, its columns cannot be added: one layer)
+                    stages.append(("open", f))
+                    f = np.vstack([f, np.full((layers, room + 1), NEG)])
+            for step in steps:
+                if step[0] == "item":
+                    f = self._item(f, step[1], profit[step[1]], stages)
+                    work += f.size
+                elif step[0] == "choice":
+                    f = self._choice(f, step[1], profit, stages)
+                    work += f.size * len(step[1])
+                else:
+                    f = self._count(f, step[1], profit, step[2], stages)
+                    work += f.size * len(step[1]) * step[2]
+            if r == -2 and sub_room < room:  # f[., c]: best within c, so cap c at the room
+                stages.append(("clamp", f, sub_room))
+                f = f.copy()
+                f[:, sub_room + 1:] = f[:, sub_room:sub_room + 1]
+            if f.shape[0] > 1:
+                stages.append(("close", f, lows[r]))
+                f = f[lows[r]:].max(axis=0, keepdims=True)
         self.work += work
-        if low > layers:
-            return None
-        t = low + int(np.argmax(f[low:, room]))
-        value = float(f[t, room])
+        value = float(f[0, room])
         if value == NEG:
             return None
         x = ones.copy()
-        self._recover(stages, t, room, x, profit)
+        self._recover(stages, 0, room, x, profit)
         return {"value": base + value, "x": x, "base": base, "f": f, "stages": stages,
                 "room": room, "profit": profit, "open": open_, "work": work}
 
-    def _shift(self, f, j, p):
-        """`f` with column j added: one more layer if it counts in the layer row."""
-        out = np.full(f.shape, NEG)
-        self._add(out, f, j, p)
-        return out
+    def _group_count(self, chosen: np.ndarray) -> np.ndarray:
+        """How many `chosen` columns each country (in group_ids order) holds."""
+        chosen = np.asarray(chosen, dtype=bool)
+        return np.bincount(self.group_pos[chosen & self.grouped], minlength=len(self.group_ids))
+
+    def _phase(self, columns: np.ndarray) -> int:
+        """The phase of a step over `columns`: -2 if all are in the sub-budget row.  A
+        country also holding other columns is added later, its sub-budget columns not
+        capped by the row's room (a relaxation: the bound stays valid)."""
+        if len(columns) == 1:
+            return self.phase_of[int(columns[0])]
+        if self.sub_row >= 0 and np.all(self.in_sub[columns]):
+            return -2
+        return int(self.layer_of[columns].max())
+
+    def _best_with(self, before, j, p, reach) -> float:
+        """max over (t, c) of (`before` with column j added)[t, c] + reach[t, c]."""
+        w, r = int(self.w_s[j]), int(self.in_layer[j])
+        rows, cols = before.shape
+        if w >= cols or r >= rows:
+            return NEG
+        return p + float(np.max(before[: rows - r, : cols - w] + reach[r:, w:]))
 
     def _add(self, dst, src, j, p) -> None:
         """dst = max(dst, src with column j added), in place."""
@@ -219,7 +306,14 @@ class _Problem:
     def _recover(self, stages, t, c, x, profit) -> None:
         for stage in reversed(stages):
             kind, before = stage[0], stage[1]
-            if kind == "item":
+            if kind == "clamp":
+                c = min(c, stage[2])
+            elif kind == "close":  # the count of the row's phase, among those reaching its low
+                low = stage[2]
+                t = low + int(np.argmax(before[low:, c]))
+            elif kind == "open":
+                t = 0
+            elif kind == "item":
                 j, p = stage[2], stage[3]
                 w, r = int(self.w_s[j]), int(self.in_layer[j])
                 if w <= c and r <= t and before[t - r, c - w] + p > before[t, c]:
@@ -250,21 +344,31 @@ class _Problem:
     def fixings(self, program: dict, fix: np.ndarray, cutoff: float) -> np.ndarray:
         """`fix` with every free column fixed whose other value bounds below `cutoff`
         (the bound of each one-column change from forward and backward programs, the
-        layer row's lower limit ignored there), for the node whose program is `program`."""
+        layer rows' lower limits ignored there), for the node whose program is `program`."""
         self.work += 2 * program["work"]
         stages, profit, x = program["stages"], program["profit"], program["x"]
         base, final = program["base"], program["f"]
         new = fix.copy()
-        after = np.full(final.shape, NEG)
-        after[0] = 0.0
+        # after[t, c]: best of the later stages with at most t columns of the current
+        # phase's layer row and at most c budget.  Kept as that running maximum over t
+        # (not "exactly t"): the stages only shift and take maxima, which commute with it,
+        # so it needs no accumulate per stage.
+        after = np.zeros((1, final.shape[1]))
         for stage in reversed(stages):
             kind, before = stage[0], stage[1]
-            if before.shape[0] == 1 < after.shape[0]:
-                # the stages from here back have one layer: only the best of all matters
-                after = after.max(axis=0, keepdims=True)
+            if kind == "close":  # back into a phase: the later phases count none of its row
+                after = np.repeat(after, before.shape[0], axis=0)
+                continue
+            if kind == "open":  # out of a phase, back to one layer: the best of all counts
+                after = after[-1:]
+                continue
+            if kind == "clamp":  # the earlier stages may use at most the row's room
+                after = after.copy()
+                after[:, : after.shape[1] - 1 - stage[2]] = NEG
+                continue
             # reach[t, c]: best of the later stages with at most layers - t more layer
             # columns and room - c more budget
-            reach = np.maximum.accumulate(after, axis=0)[::-1, ::-1][: before.shape[0]]
+            reach = after[::-1, ::-1]
             members = [stage[2]] if kind == "item" else (
                 stage[2].tolist() if kind == "choice" else [])  # count groups: left free
             for j in members:
@@ -277,7 +381,7 @@ class _Problem:
                                 self._add(without, before, i, profit[i])
                     if base + float(np.max(without + reach)) < cutoff:
                         new[j] = 1
-                elif base + float(np.max(self._shift(before, j, profit[j]) + reach)) < cutoff:
+                elif base + self._best_with(before, j, profit[j], reach) < cutoff:
                     new[j] = 0
             after = self._apply(stage, after, profit)
         # columns outside the program (profit <= 0): with them the rest is at most `final`
@@ -305,9 +409,8 @@ class _Problem:
     def feasible(self, x: np.ndarray) -> bool:
         if int(self.weight[x].sum()) > self.room:
             return False
-        for g, members in self.members.items():
-            if int(x[members].sum()) > int(self.group_cap[g]):
-                return False
+        if np.any(self._group_count(x) > self.group_cap[self.group_ids]):
+            return False
         act = self.activity(x)
         return bool(np.all(act <= self.row_upper + 1e-9) and np.all(act >= self.row_lower - 1e-9))
 
@@ -331,8 +434,9 @@ class _Problem:
         pos, neg = inside & (y > 0), inside & (y < 0)
         g[pos] = (act - self.row_upper)[pos]
         g[neg] = (act - self.row_lower)[neg]
-        if self.layer_row is not None:
-            g[self.layer_row] = 0.0
+        g[self.layer_rows] = 0.0
+        if self.sub_row >= 0:
+            g[self.sub_row] = 0.0  # kept exact, not moved into the objective
         return g
 
     def project(self, y: np.ndarray, old: np.ndarray) -> np.ndarray:
@@ -341,9 +445,10 @@ class _Problem:
         y = np.where((old < 0) & (y > 0), 0.0, y)
         y = np.where((y > 0) & ~np.isfinite(self.row_upper), 0.0, y)
         y = np.where((y < 0) & ~np.isfinite(self.row_lower), 0.0, y)
-        if self.layer_row is not None:
-            y = y.copy()
-            y[self.layer_row] = 0.0  # kept exact, not moved into the objective
+        y = y.copy()
+        y[self.layer_rows] = 0.0  # kept exact, not moved into the objective
+        if self.sub_row >= 0:
+            y[self.sub_row] = 0.0
         return y
 
     def branch_column(self, x: np.ndarray, fix: np.ndarray, y: np.ndarray,
@@ -379,7 +484,8 @@ class _Problem:
 
 def search(*, merit, weight, room, group, group_cap, rows, row_upper, row_lower, y,
            best: int, tolerance: float, node_limit: int | None = None,
-           work_limit: int = WORK_LIMIT, steps: int = SUBGRADIENT_STEPS) -> np.ndarray | None:
+           work_limit: int = WORK_LIMIT, steps: int = SUBGRADIENT_STEPS,
+           stop_when_better: bool = False) -> np.ndarray | None:
     """The set (indices of the free columns) of merit > `best` with the highest merit,
     or None when no set beats `best`.  A set beats `best` only with merit >= best + 1.
 
@@ -389,14 +495,18 @@ def search(*, merit, weight, room, group, group_cap, rows, row_upper, row_lower,
     limits `row_upper`/`row_lower` (limits less what the columns fixed at 1 use); `y`
     their starting multipliers (sign: > 0 on an upper limit, < 0 on a lower one).
     Raises `Abort` past `node_limit` nodes (default MAX_NODES) or once the programs
-    run add up to `work_limit` (columns x room x layers), and `Abort(too_large=True)`
+    run add up to `work_limit` (columns x room x layers), or, with `stop_when_better`,
+    as soon as a node below the root finds a set closing half the root's gap (so that
+    the caller can fix more columns with it and search again, smaller), and
+    `Abort(too_large=True)`
     at once when one program would exceed MAX_WORK.
     """
+    global last_nodes
+    last_nodes = 0
     y = np.asarray(y, dtype=np.float64)
     problem = _Problem(merit, weight, room, group, group_cap, rows, row_upper, row_lower, y)
     k = problem.k
-    layers = 1 if problem.layer_row is None else problem.layer_upper + 1
-    if k * (problem.room_s + 1) * layers > MAX_WORK:
+    if problem.size * (problem.room_s + 1) > MAX_WORK:
         raise Abort(None, too_large=True)
     node_limit = MAX_NODES if node_limit is None else node_limit
     y = problem.project(y, y)
@@ -432,6 +542,9 @@ def search(*, merit, weight, room, group, group_cap, rows, row_upper, row_lower,
     for _step in range(steps):
         if best_x is None or beaten(best_bound) or theta < 1e-3 or spent():
             break
+        if stop_when_better and state["found"] is not None and (
+                state["best"] >= (best + best_bound) / 2):
+            raise Abort(state["found"])  # closes half the gap already: restart smaller
         if len(history) > 3 and history[-4] - best_bound < 1.0:
             break
         g = problem.subgradient(best_y, best_x)
@@ -447,15 +560,17 @@ def search(*, merit, weight, room, group, group_cap, rows, row_upper, row_lower,
             theta /= 2
         history.append(best_bound)
     y = best_y
+    # a set closing half the root's gap is worth a restart (with more columns fixed)
+    restart_at = (best + best_bound) / 2
     profit = problem.merit - y @ problem.rows if len(y) else problem.merit
     stack = [root]
     nodes = 0
-    global last_nodes
     while stack:
         fix = stack.pop()
         nodes += 1
         last_nodes = nodes
-        if nodes > node_limit or spent():
+        if nodes > node_limit or spent() or (
+                stop_when_better and state["found"] is not None and state["best"] >= restart_at):
             raise Abort(state["found"])
         if problem.hopeless(fix):
             continue

@@ -157,3 +157,42 @@ def change_cap(cap: int) -> str:
 def change_track_max(track: str, maximum: int) -> str:
     return _("It would be selected if track {track} could have {maximum} projects.").format(
         track=track, maximum=maximum)
+
+
+# -- a smallest change not proven within the time allowed (explain's work limit) --
+
+
+def change_money_bounded(track: str | None, at_least: int, at_most: int | None) -> str:
+    """`at_most`: an increase proven to bring it in; nothing below `at_least` does."""
+    if track is None:
+        if at_most is None:
+            return _("No budget increase below {least} brings it in; larger increases were "
+                     "not examined within the time allowed.").format(least=krw(at_least))
+        return _("It would be selected if the budget were {most} higher; the smallest such "
+                 "increase is at least {least} but was not determined within the time allowed."
+                 ).format(most=krw(at_most), least=krw(at_least))
+    if at_most is None:
+        return _("No increase of track {track}'s budget below {least} brings it in; larger "
+                 "increases were not examined within the time allowed.").format(
+            track=track, least=krw(at_least))
+    return _("It would be selected if track {track}'s budget were {most} higher; the smallest "
+             "such increase is at least {least} but was not determined within the time "
+             "allowed.").format(track=track, most=krw(at_most), least=krw(at_least))
+
+
+def change_count_bounded(track: str | None, at_least: int, to: int | None) -> str:
+    """`to`: a limit proven to bring it in; no value below `at_least` does."""
+    if track is None:
+        if to is None:
+            return _("No country cap below {least} brings it in; larger caps were not "
+                     "examined within the time allowed.").format(least=at_least)
+        return _("It would be selected if the country cap were {to}; the smallest such cap "
+                 "is at least {least} but was not determined within the time allowed."
+                 ).format(to=to, least=at_least)
+    if to is None:
+        return _("No maximum of track {track} below {least} projects brings it in; larger "
+                 "maximums were not examined within the time allowed.").format(
+            track=track, least=at_least)
+    return _("It would be selected if track {track} could have {to} projects; the smallest "
+             "such maximum is at least {least} but was not determined within the time "
+             "allowed.").format(track=track, to=to, least=at_least)

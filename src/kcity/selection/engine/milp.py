@@ -15,9 +15,13 @@ tractable in seconds.
 Large models and what-ifs (`core=True`) take the LP path of `_solve_with_core`: LP
 relaxation (primal simplex without presolve when there are few rows: no cap), an
 incumbent, reduced-cost fixing with a Lagrangian bound, then exact searches of the
-free columns: groupdp.py (budget, country caps and one tight track maximum kept
-exact, the other track rows priced by multipliers), branch.py (Lagrangian knapsack
-bound), and HiGHS on a small model of the free columns as the last resort.
+free columns: groupdp.py (budget, country caps, tight track maximums and a binding
+track budget kept exact, the other track rows priced by multipliers), branch.py
+(Lagrangian knapsack bound), and HiGHS on a small model of the free columns as the
+last resort.  Better incumbents come from groupdp.py over the free columns nearest the
+LP, the others on the LP's side (a core problem) or as in the incumbent; an exact
+search that finds a set closing half its gap stops there, so that more columns are
+fixed with it before searching again.
 """
 
 from __future__ import annotations
@@ -42,9 +46,16 @@ DP_MAX_FREE = 400  # up to this many free columns groupdp.py searches first
 NEAR_GROUP_TRIES = 3  # improvements of the incumbent by groupdp.py near the LP
 DP_MAX_WORK = groupdp.MAX_WORK  # ... if free columns x budget room is at most this
 CORE_BRANCH = 120  # columns left free when improving the incumbent by exact search
+# ... by groupdp.py: small neighbourhoods first (a program grows with columns x room x
+# layers, and a small one often holds the better set), larger ones if they find nothing
+NEAR_GROUP_SIZES = (30, 60, 120)
+# work of one such search, by size: the largest often cannot end and is only worth it
+# when it ends near its root
+NEAR_GROUP_WORK = (groupdp.WORK_LIMIT // 4, groupdp.WORK_LIMIT // 4, groupdp.WORK_LIMIT // 16)
+GROUP_RESTARTS = 3  # exact searches stopped at a better set, to fix more columns with it
 SUB_OPTIONS: dict[str, object] = {}
 CORE_TIME_LIMIT = 0.5  # seconds at most for that heuristic by HiGHS
-NEAR_NODE_LIMIT = 5_000  # nodes for the same heuristic by branch.py, tried first
+NEAR_NODE_LIMIT = 1_000  # nodes for the same heuristic by branch.py, tried first
 NEAR_ROUNDS = 1
 # node limits of successive exact searches; each stop with a better set fixes more columns
 BRANCH_NODE_LIMITS = (100_000, 100_000)
@@ -353,6 +364,8 @@ class MeritModel:
         # cheap first: a short exact search near the LP; HiGHS near the LP if that is not enough
         incumbent = self._improve_near(incumbent, lower, upper, reduced, multipliers, tolerance)
         tried_highs, near_group_tries, group_tries, searches = False, 0, 0, 0
+        near_at = None  # the incumbent's merit when near groups last ran (same: no use)
+        restarts = GROUP_RESTARTS
         while True:
             z_inc = int(round(float(self.merit[incumbent].sum())))
             chosen = [self.cols[i] for i in incumbent]
@@ -362,14 +375,26 @@ class MeritModel:
             fix = free & (abs(reduced) > slack)
             new_lower, new_upper = self._fixed_bounds(reduced, lower, upper, fix)
             self.last_free = int((new_lower < new_upper).sum())
+            if near_group_tries == 0 and self.last_free > BRANCH_MAX_FREE:
+                # many columns free: the gap is wide, improve the incumbent near the LP
+                # first (cheap) rather than start a large exact search with it
+                near_group_tries, near_at = 1, z_inc
+                found = self._improve_near_groups(incumbent, lower, upper, reduced,
+                                                  multipliers, z_inc, tolerance)
+                if found is not None:
+                    incumbent = found
+                    continue
             if group_tries < 2 and self._group_search_fits(new_lower, new_upper):
                 # the search whose bound keeps budget and country caps exact (groupdp.py)
                 try:
                     better = self._group_search(new_lower, new_upper, multipliers, z_inc,
-                                                tolerance)
+                                                tolerance, stop_when_better=restarts > 0)
                 except groupdp.Abort as stopped:
                     if stopped.found is not None:  # better, not proven: fix more columns
-                        group_tries += 1
+                        if restarts > 0:
+                            restarts -= 1  # stopped at the better set: not a failed try
+                        else:
+                            group_tries += 1
                         incumbent = stopped.found
                         continue
                     if not stopped.too_large:
@@ -377,6 +402,15 @@ class MeritModel:
                 else:
                     chosen = chosen if better is None else [self.cols[i] for i in better]
                     return Outcome("optimal", chosen, None)
+            if near_group_tries < NEAR_GROUP_TRIES and near_at != z_inc:
+                # a better incumbent from groupdp.py over the columns nearest the LP only
+                # (cheaper than branch.py's long search, which a better one may spare)
+                near_group_tries, near_at = near_group_tries + 1, z_inc
+                found = self._improve_near_groups(incumbent, lower, upper, reduced,
+                                                  multipliers, z_inc, tolerance)
+                if found is not None:
+                    incumbent = found
+                    continue
             if self.last_free <= BRANCH_MAX_FREE and searches < len(BRANCH_NODE_LIMITS):
                 searches += 1
                 try:
@@ -389,14 +423,6 @@ class MeritModel:
                 else:
                     chosen = chosen if better is None else [self.cols[i] for i in better]
                     return Outcome("optimal", chosen, None)
-            if near_group_tries < NEAR_GROUP_TRIES:
-                # a better incumbent from groupdp.py over the columns nearest the LP only
-                near_group_tries += 1
-                found = self._improve_near_groups(incumbent, lower, upper, reduced,
-                                                  multipliers, z_inc, tolerance)
-                if found is not None:
-                    incumbent = found
-                    continue
             if tried_highs:
                 break
             tried_highs = True
@@ -419,22 +445,38 @@ class MeritModel:
 
     def _improve_near_groups(self, incumbent, lower, upper, reduced, multipliers, z_inc,
                              tolerance):
-        """A better set than `incumbent` (columns) differing from it only in the
-        CORE_BRANCH free columns nearest the LP, by groupdp.py; None if none is found."""
-        size = CORE_BRANCH
-        while True:  # fewer columns until one program is small enough
-            new_lower, new_upper = self._near_bounds(incumbent, lower, upper, reduced, size)
-            if new_lower is None:
-                return None
-            if self._group_search_fits(new_lower, new_upper, DP_MAX_WORK // 4):
-                break
-            size //= 2
-            if size < 20:
-                return None
+        """A better set than `incumbent` (columns) differing from it only in the free
+        columns nearest the LP, by groupdp.py; None if none is found.  The neighbourhood
+        grows (NEAR_GROUP_SIZES), each search starting from the best set so far and
+        stopped at NEAR_GROUP_WORK."""
+        best = None
+        for size, work in zip(NEAR_GROUP_SIZES, NEAR_GROUP_WORK, strict=True):
+            # the LP's core first (the other columns on the LP's side), then around the
+            # incumbent; a search stopped by its work limit ends the growth (a larger
+            # neighbourhood would be stopped too)
+            for around in (None, incumbent):
+                found, finished = self._near_group_search(
+                    around, lower, upper, reduced, multipliers, z_inc, tolerance, size, work)
+                if found is not None:
+                    best = incumbent = found
+                    z_inc = int(round(float(self.merit[found].sum())))
+                if not finished:
+                    return best
+        return best
+
+    def _near_group_search(self, around, lower, upper, reduced, multipliers, z_inc, tolerance,
+                           size, work):
+        """(better set or None, finished) of groupdp.py over the `size` free columns
+        nearest the LP, the others as in `around` (None: on the LP's side)."""
+        new_lower, new_upper = self._near_bounds(around, lower, upper, reduced, size)
+        if new_lower is None or not self._group_search_fits(new_lower, new_upper,
+                                                            DP_MAX_WORK // 4):
+            return None, False
         try:
-            return self._group_search(new_lower, new_upper, multipliers, z_inc, tolerance)
+            return self._group_search(new_lower, new_upper, multipliers, z_inc, tolerance,
+                                      work_limit=work), True
         except groupdp.Abort as stopped:
-            return stopped.found
+            return stopped.found, False
 
     def _group_search_fits(self, new_lower, new_upper, work: int = DP_MAX_WORK) -> bool:
         """Is one program of groupdp.py small enough (free columns x budget room)?"""
@@ -447,7 +489,8 @@ class MeritModel:
         room = min(upper - used, float(self.weight[free].sum()))
         return len(free) * min(max(room, 0.0), groupdp.MAX_ROOM) <= work
 
-    def _group_search(self, new_lower, new_upper, multipliers, z_inc, tolerance):
+    def _group_search(self, new_lower, new_upper, multipliers, z_inc, tolerance,
+                      work_limit: int = groupdp.WORK_LIMIT, stop_when_better: bool = False):
         """Exact search over the free columns by groupdp.py: the sorted columns of a set
         better than `z_inc`, None when there is none; `groupdp.Abort` (with the best set
         so far in `found`, as columns) past its node limit."""
@@ -505,7 +548,8 @@ class MeritModel:
                 room=int(math.floor(room + 1e-9)), group=group, group_cap=group_cap,
                 rows=dense, row_upper=row_upper[kept_rows] - used[kept_rows],
                 row_lower=row_lower[kept_rows] - used[kept_rows], y=multipliers[kept_rows],
-                best=z_inc - fixed_merit, tolerance=tolerance)
+                best=z_inc - fixed_merit, tolerance=tolerance, work_limit=work_limit,
+                stop_when_better=stop_when_better)
         except groupdp.Abort as stopped:
             stopped.found = None if stopped.found is None else columns(stopped.found)
             raise
@@ -538,8 +582,11 @@ class MeritModel:
         if len(free) <= size:
             return None, None
         near = free[np.argsort(np.abs(reduced[free]), kind="stable")[:size]]
-        taken = np.zeros(len(self.cols), dtype=bool)
-        taken[incumbent] = True
+        if incumbent is None:  # the LP's side of every other column (a core problem)
+            taken = ((reduced > 0) & (upper > 0.5)) | (lower > 0.5)
+        else:
+            taken = np.zeros(len(self.cols), dtype=bool)
+            taken[incumbent] = True
         new_lower, new_upper = lower.copy(), upper.copy()
         pinned = np.ones(len(self.cols), dtype=bool)
         pinned[near] = False

@@ -12,9 +12,9 @@ cap, include/exclude/release one proposal) faster than a cold solve because:
   LP relaxation, an incumbent from the rounded LP or from the last set, made
   valid again by `_repair`, improved near the LP, reduced-cost fixing, then an
   exact search of the columns left: groupdp.py first, whose bound keeps the budget,
-  the country caps and a tight track maximum exact and usually proves the optimum at
-  its root, then branch.py or HiGHS on a small model), which proves the same
-  optimum as a cold solve in a fraction of its time.
+  the country caps, tight track maximums and a binding track budget exact and
+  usually proves the optimum at its root, then branch.py or HiGHS on a small model),
+  which proves the same optimum as a cold solve in a fraction of its time.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django_tasks.signals import task_finished
 from django_tasks_db.management.commands import db_worker
 
+from kcity.core import pdf
 from kcity.jobs import worker as heartbeat
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,10 @@ class Command(db_worker.Command):
             help=_("start afresh after a job that leaves more than this many MB resident; "
                    "0: never"),
         )
+        parser.add_argument(
+            "--no-isolate-pdf", dest="isolate_pdf", action="store_false",
+            help=_("render PDFs in this process instead of a short-lived child process"),
+        )
         # Reloading kills jobs midway: off unless asked for, also in demo mode.
         parser.set_defaults(reload=False, interval=0.2)
 
@@ -65,6 +70,8 @@ class Command(db_worker.Command):
             done["n"] += 1
 
         self.configure_logging(options["verbosity"])
+        if options["isolate_pdf"]:
+            pdf.isolate_renders()  # WeasyPrint's caches grow in children, not here
         task_finished.connect(count, weak=False)
         beat = heartbeat.Heartbeat(worker_id, lambda: done["n"])
         heartbeat.beat(worker_id, beat.started_at)
