@@ -174,6 +174,24 @@ def test_explanations_of_a_result_changed_meanwhile_are_not_stored(
     assert changed.explanations == [] and changed.explanations_requested_at is None
 
 
+def test_explanations_that_fail_for_good_give_the_button_back(
+    staff, round, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kcity.selection import tasks
+
+    with django_capture_on_commit_callbacks():
+        scenario = services.explain_scenario(staff, scenario_of(round, "max_merit"))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("solver crashed")
+
+    monkeypatch.setattr(whatif, "explanations", broken)
+    with pytest.raises(RuntimeError, match="solver crashed"):  # no retry on this backend
+        tasks.explain_scenario.call(scenario.pk, tasks.result_key(scenario.result))
+    scenario.refresh_from_db()
+    assert scenario.explanations == [] and scenario.explanations_requested_at is None
+
+
 def test_the_scenario_page_shows_the_work_in_progress_then_the_answers(
     client, staff, round, django_capture_on_commit_callbacks
 ):

@@ -40,6 +40,8 @@ def explain_scenario(scenario_pk: int, key: str, attempt: int = 1) -> str:
     except Exception:
         if retry_later(explain_scenario, attempt, scenario_pk, key):
             log.warning("explaining scenario %s failed (attempt %s)", scenario_pk, attempt)
+        else:  # given up: the page offers the button again instead of waiting for ever
+            Scenario.objects.filter(pk=scenario_pk).update(explanations_requested_at=None)
         raise
     with transaction.atomic():
         scenario = Scenario.objects.select_for_update().get(pk=scenario_pk)
