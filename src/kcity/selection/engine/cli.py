@@ -34,7 +34,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--explain", action="store_true",
                         help="add 'explanations' for fundable proposals not selected")
     parser.add_argument("--explain-seconds", type=float, default=None, metavar="S",
-                        help="CPU seconds for the explanations' search (default 20; 0: no "
+                        help="CPU seconds for the explanations' search (default 120; 0: no "
                              "limit); a change not proven smallest in time is given as bounds")
     parser.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT,
                         help="seconds before returning the best set found (status feasible)")

@@ -66,7 +66,7 @@ from .merit_order import blocker_details, walk
 from .tally import Tally
 
 MAX_WALKS = 5000
-DEFAULT_SECONDS = 20.0  # CPU seconds of max_merit search per explain run (None: no limit)
+DEFAULT_SECONDS = 120.0  # CPU seconds of max_merit search per explain run (None: no limit)
 
 
 def explain(instance: Instance, result: dict[str, Any], *,
