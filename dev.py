@@ -102,6 +102,8 @@ def main(argv: list[str]) -> int:
         ensure_system_packages(browser=True)
         args = [str(BIN / "python"), "-m", "pytest", *rest]
     else:
+        if rest[:1] in (["worker"], ["serve"], ["demo"]):  # they render PDFs (Korean glyphs)
+            ensure_system_packages(browser=False)
         args = [str(BIN / "kcity"), *rest]
     os.execv(args[0], args)
 
