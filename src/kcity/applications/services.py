@@ -164,11 +164,10 @@ def respond_to_invitation(token: str, actor, *, accept: bool, now=None) -> Conso
 # ---- documents ------------------------------------------------------------------------------
 
 
-def upload_document(proposal, actor, code: str, upload, now=None) -> Document:
-    check_editable(proposal, actor, now)
-    allowed_codes = {d.get("code") for d in proposal.track.required_documents or []}
-    if code not in allowed_codes:
-        raise Refused(_("Choose one of the documents this track asks for."))
+def stored_upload(proposal, actor, upload, code: str = "") -> Document:
+    """An uploaded file checked (not empty, not too large, an accepted type by its bytes),
+    hashed and written under a random path, as an unsaved `Document`: the caller saves it in
+    its transaction and deletes the file when that fails."""
     limit = settings.KCITY_MAX_UPLOAD_BYTES
     if upload.size == 0:
         raise Refused(_("The file is empty."))
@@ -193,6 +192,15 @@ def upload_document(proposal, actor, code: str, upload, now=None) -> Document:
         sha256=digest.hexdigest(), uploaded_by=actor,
     )
     document.file.save(filetype.code, upload, save=False)
+    return document
+
+
+def upload_document(proposal, actor, code: str, upload, now=None) -> Document:
+    check_editable(proposal, actor, now)
+    allowed_codes = {d.get("code") for d in proposal.track.required_documents or []}
+    if code not in allowed_codes:
+        raise Refused(_("Choose one of the documents this track asks for."))
+    document = stored_upload(proposal, actor, upload, code)
     try:
         with transaction.atomic():
             old = list(proposal.documents.select_for_update().filter(code=code))

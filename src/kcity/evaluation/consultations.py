@@ -10,18 +10,16 @@ having written nothing, otherwise. The consultation panels (`consultation_1`,
 `consultation_2`) close only once the round they score has its minutes.
 """
 
-import hashlib
 import re
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kcity.accounts import permissions
-from kcity.applications import filetypes
 from kcity.applications.errors import Refused
 from kcity.applications.models import Document, Proposal
+from kcity.applications.services import stored_upload
 from kcity.evaluation import emails
 from kcity.evaluation.models import ConsultationRound, EvaluationEvent
 from kcity.evaluation.services import PANEL_STATES, _audit, _iso
@@ -143,24 +141,6 @@ def record_minutes(actor, proposal, number: int, minutes: str, questions: str,
     return current
 
 
-def _check_file(upload) -> filetypes.FileType:
-    limit = settings.KCITY_MAX_UPLOAD_BYTES
-    if upload.size == 0:
-        raise Refused(_("The file is empty."))
-    if upload.size > limit:
-        raise Refused(
-            _("The file is %(size)s MB; the limit is %(limit)s MB.")
-            % {"size": round(upload.size / 1_000_000, 1), "limit": limit // 1_000_000}
-        )
-    filetype = filetypes.detect(upload)
-    if filetype is None:
-        raise Refused(
-            _("This file is not one of the accepted types (%(types)s), whatever its name.")
-            % {"types": ", ".join(t.label for t in filetypes.ALLOWED)}
-        )
-    return filetype
-
-
 def upload_revised_document(actor, proposal, upload) -> Document:
     """The applicant's revised document between round 1 (minutes recorded) and round 2 (not
     yet held). Stored like every proposal document (type from the bytes, sanitised name,
@@ -168,17 +148,7 @@ def upload_revised_document(actor, proposal, upload) -> Document:
     if not permissions.is_proposal_applicant(actor, proposal):
         raise Refused(_("Only the applicant organisation can do this."))
     _check_proposal(proposal, 2)
-    filetype = _check_file(upload)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    document = Document(
-        proposal=proposal, original_name=filetypes.sanitise_name(upload.name),
-        detected_type=filetype.code, content_type=filetype.content_type, size=upload.size,
-        sha256=digest.hexdigest(), uploaded_by=actor,
-    )
-    document.file.save(filetype.code, upload, save=False)
+    document = stored_upload(proposal, actor, upload)  # its code is given under the lock
     try:
         with transaction.atomic():
             locked = _locked(proposal)
