@@ -55,6 +55,17 @@ RECEIPT_RE = re.compile(r"/proposals/(\d+)/receipts/(\d+)/$")
 PDF_200K = b"%PDF-1.4\n" + b"%" + b"k" * (200 * 1024 - 20) + b"\n%%EOF\n"
 
 
+def production_env(dbname: str, data_dir, allowed_host: str) -> dict:
+    """The production settings every benchmark runs with, on database `dbname`."""
+    return dict(
+        KCITY_MODE="production", SECRET_KEY=secrets.token_urlsafe(64),
+        DATABASE_URL=f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{dbname}",
+        ALLOWED_HOSTS=allowed_host, KCITY_DATA_DIR=str(data_dir),
+        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+        PYTHONPATH=str(ROOT / "src"),
+    )
+
+
 # ---- the set-up child: runs with the benchmark's environment, inside Django --------------------
 
 
@@ -649,13 +660,7 @@ def main(argv=None) -> int:
     admin = psycopg.connect(dbname="postgres", autocommit=True, **PG)
     admin.execute(f'CREATE DATABASE "{dbname}"')
     tmp = Path(tempfile.mkdtemp(prefix="kcity-surge-"))
-    env = dict(
-        os.environ, KCITY_MODE="production", SECRET_KEY=secrets.token_urlsafe(64),
-        DATABASE_URL=f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{dbname}",
-        ALLOWED_HOSTS=HOST, KCITY_DATA_DIR=str(tmp),
-        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
-        PYTHONPATH=str(ROOT / "src"),
-    )
+    env = dict(os.environ, **production_env(dbname, tmp, HOST))
     if args.web_workers:
         env["KCITY_WEB_WORKERS"] = str(args.web_workers)
     if args.web_threads:

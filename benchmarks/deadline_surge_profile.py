@@ -17,15 +17,13 @@ import cProfile
 import io
 import os
 import pstats
-import secrets
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PG = dict(host="127.0.0.1", port=5432, user="postgres")
+from deadline_surge import PG, ROOT, production_env  # this script's folder
 
 
 def main(argv=None) -> int:
@@ -41,13 +39,7 @@ def main(argv=None) -> int:
     admin = psycopg.connect(dbname="postgres", autocommit=True, **PG)
     admin.execute(f'CREATE DATABASE "{dbname}"')
     tmp = Path(tempfile.mkdtemp(prefix="kcity-surge-prof-"))
-    os.environ.update(
-        KCITY_MODE="production", SECRET_KEY=secrets.token_urlsafe(64),
-        DATABASE_URL=f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{dbname}",
-        ALLOWED_HOSTS="testserver", KCITY_DATA_DIR=str(tmp),
-        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
-        PYTHONPATH=str(ROOT / "src"),
-    )
+    os.environ.update(production_env(dbname, tmp, "testserver"))
     try:
         subprocess.run([sys.executable, "-m", "kcity.cli", "migrate", "-v", "0"], check=True)
         subprocess.run([sys.executable, "-m", "kcity.cli", "collectstatic", "--noinput",

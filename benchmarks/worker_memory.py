@@ -16,7 +16,6 @@ share two cores with the web workers and render few PDFs while the surge lasts.
 
 import argparse
 import os
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from deadline_surge import PG, PYTHON, children, rss_mb  # noqa: E402
+from deadline_surge import PG, PYTHON, children, production_env, rss_mb  # noqa: E402
 
 
 def submit_child(username_prefix: str) -> None:
@@ -62,13 +61,7 @@ def main(argv=None) -> int:
     admin = psycopg.connect(dbname="postgres", autocommit=True, **PG)
     admin.execute(f'CREATE DATABASE "{dbname}"')
     tmp = Path(tempfile.mkdtemp(prefix="kcity-workermem-"))
-    env = dict(
-        os.environ, KCITY_MODE="production", SECRET_KEY=secrets.token_urlsafe(64),
-        DATABASE_URL=f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{dbname}",
-        ALLOWED_HOSTS="127.0.0.1", KCITY_DATA_DIR=str(tmp),
-        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
-        PYTHONPATH=str(ROOT / "src"),
-    )
+    env = dict(os.environ, **production_env(dbname, tmp, "127.0.0.1"))
     worker = None
     try:
         subprocess.run([PYTHON, "-m", "kcity.cli", "migrate", "-v", "0"], env=env, check=True)

@@ -48,6 +48,9 @@ def screening_queue(user, state: str = ""):
     )
 
 
-def proposal_for(user, pk: int, related=("track__cycle", "organisation", "created_by")):
+DETAIL_RELATED = ("track__cycle", "organisation", "created_by")
+
+
+def proposal_for(user, pk: int, related=DETAIL_RELATED):
     """The proposal `pk` if `user` may see it (`permissions.visible_proposal`), else None."""
     return permissions.visible_proposal(user, pk, select_related=related)

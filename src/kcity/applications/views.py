@@ -18,7 +18,7 @@ from kcity.applications.errors import Refused, show_form_errors, show_refusal
 from kcity.applications.models import ConsortiumMember, Outcome
 
 
-def _proposal(request, pk, related=("track__cycle", "organisation", "created_by")):
+def _proposal(request, pk, related=selectors.DETAIL_RELATED):
     proposal = selectors.proposal_for(request.user, pk, related)
     if proposal is None:
         raise Http404

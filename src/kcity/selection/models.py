@@ -101,6 +101,11 @@ class Scenario(models.Model):
     def is_approved(self) -> bool:
         return self.approved_at is not None
 
+    @property
+    def explanations_pending(self) -> bool:
+        """Asked for and not yet stored by the worker's job."""
+        return self.explanations_requested_at is not None and not self.explanations
+
 
 class OutcomeKind(models.TextChoices):
     SELECTED = "selected", _("Selected")

@@ -149,9 +149,9 @@ def explanation_text(entry: dict, titles: dict[str, str]) -> str:
     text = _("Not selected: %(reasons)s.") % {"reasons": "; ".join(words)}
     works, bounds = [], []  # changes proven to select it; bounds only (time ran out)
     for change in entry.get("changes", []):
-        words = _change_text(change)
-        if words:
-            (bounds if _bound_only(change) else works).append(words)
+        said = _change_text(change)
+        if said:
+            (bounds if _bound_only(change) else works).append(said)
     if works and any(c.get("exact") is False for c in entry.get("changes", [])):
         text += " " + _("Changes that select it: %(changes)s.") % {
             "changes": _(" or ").join(works)}

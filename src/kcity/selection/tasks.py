@@ -5,14 +5,13 @@ minutes for a very large one), too long for a web request. The request queues th
 its transaction; the scenario page shows that they are being computed until they are stored.
 """
 
-import hashlib
-import json
 import logging
 
 from django.conf import settings
 from django.db import transaction
 from django_tasks import task
 
+from kcity.applications.receipts import fingerprint
 from kcity.jobs.tasks import retry_later
 
 log = logging.getLogger(__name__)
@@ -20,8 +19,7 @@ log = logging.getLogger(__name__)
 
 def result_key(result: dict) -> str:
     """Which result the explanations are for: a scenario changed meanwhile gets none."""
-    canonical = json.dumps(result, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return fingerprint(result)
 
 
 @task()

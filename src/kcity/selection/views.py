@@ -145,7 +145,7 @@ def explain(request, pk):
     except Refused as exc:
         show_refusal(request, exc)
     else:
-        if not scenario.explanations:
+        if scenario.explanations_pending:
             messages.info(request, _("The explanations are being computed; they appear here "
                                      "when they are ready."))
     return redirect("selection:scenario", scenario.pk)
