@@ -55,15 +55,46 @@ RECEIPT_RE = re.compile(r"/proposals/(\d+)/receipts/(\d+)/$")
 PDF_200K = b"%PDF-1.4\n" + b"%" + b"k" * (200 * 1024 - 20) + b"\n%%EOF\n"
 
 
-def production_env(dbname: str, data_dir, allowed_host: str) -> dict:
-    """The production settings every benchmark runs with, on database `dbname`."""
-    return dict(
+REDIS = ("127.0.0.1", 6379)
+
+
+def redis_answers() -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(REDIS, timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def production_env(dbname: str, data_dir, allowed_host: str, shared_cache=None) -> dict:
+    """The production settings every benchmark runs with, on database `dbname`; sessions in
+    the shared cache (Redis database 14) when it answers, unless `shared_cache` is False."""
+    env = dict(
         KCITY_MODE="production", SECRET_KEY=secrets.token_urlsafe(64),
         DATABASE_URL=f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{dbname}",
         ALLOWED_HOSTS=allowed_host, KCITY_DATA_DIR=str(data_dir),
         EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
         PYTHONPATH=str(ROOT / "src"),
     )
+    if shared_cache is not False and redis_answers():
+        # Each database its own key prefix: runs side by side do not share sessions.
+        env["KCITY_CACHE_URL"] = f"redis://{REDIS[0]}:{REDIS[1]}/14"
+        env["KCITY_CACHE_PREFIX"] = dbname
+    return env
+
+
+def drop_cache_keys(env) -> None:
+    """Forget the run's sessions in Redis, as the run's database is dropped."""
+    if env.get("KCITY_CACHE_URL"):
+        import redis
+
+        client = redis.Redis.from_url(env["KCITY_CACHE_URL"])
+        for name in client.scan_iter(f"{env['KCITY_CACHE_PREFIX']}:*", count=1000):
+            client.delete(name)
+        client.close()
 
 
 # ---- the set-up child: runs with the benchmark's environment, inside Django --------------------
@@ -634,6 +665,8 @@ def main(argv=None) -> int:
     parser.add_argument("--web-threads", type=int, default=None,
                         help="threads per gunicorn worker (default: KCITY_WEB_THREADS, 4)")
     parser.add_argument("--job-workers", type=int, default=2)
+    parser.add_argument("--no-cache", action="store_true",
+                        help="sessions in the database alone, even when Redis answers")
     parser.add_argument("--port", type=int, default=8790)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
@@ -660,7 +693,10 @@ def main(argv=None) -> int:
     admin = psycopg.connect(dbname="postgres", autocommit=True, **PG)
     admin.execute(f'CREATE DATABASE "{dbname}"')
     tmp = Path(tempfile.mkdtemp(prefix="kcity-surge-"))
-    env = dict(os.environ, **production_env(dbname, tmp, HOST))
+    env = dict(os.environ, **production_env(dbname, tmp, HOST,
+                                            shared_cache=False if args.no_cache else None))
+    print("sessions: " + (f"database, read through Redis ({env['KCITY_CACHE_URL']})"
+                          if env.get("KCITY_CACHE_URL") else "database"), flush=True)
     if args.web_workers:
         env["KCITY_WEB_WORKERS"] = str(args.web_workers)
     if args.web_threads:
@@ -692,6 +728,7 @@ def main(argv=None) -> int:
             conn.close()
         admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
         admin.close()
+        drop_cache_keys(env)
     if args.json:
         args.json.write_text(json.dumps(reports, indent=2))
     failed = [r for r in reports if r["problems"]]

@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from deadline_surge import PG, ROOT, production_env  # this script's folder
+from deadline_surge import PG, ROOT, drop_cache_keys, production_env  # this script's folder
 
 
 def main(argv=None) -> int:
@@ -60,6 +60,7 @@ def main(argv=None) -> int:
             connections.close_all()
         admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
         admin.close()
+        drop_cache_keys(os.environ)
 
 
 def run(data, args) -> int:

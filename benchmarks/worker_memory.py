@@ -61,7 +61,7 @@ def main(argv=None) -> int:
     admin = psycopg.connect(dbname="postgres", autocommit=True, **PG)
     admin.execute(f'CREATE DATABASE "{dbname}"')
     tmp = Path(tempfile.mkdtemp(prefix="kcity-workermem-"))
-    env = dict(os.environ, **production_env(dbname, tmp, "127.0.0.1"))
+    env = dict(os.environ, **production_env(dbname, tmp, "127.0.0.1", shared_cache=False))
     worker = None
     try:
         subprocess.run([PYTHON, "-m", "kcity.cli", "migrate", "-v", "0"], env=env, check=True)

@@ -15,12 +15,18 @@ def _on_postgres() -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `postgres` run only against PostgreSQL; they are deselected elsewhere."""
-    if _on_postgres():
+    """Tests marked `postgres` run only against PostgreSQL, those marked `redis` only when
+    KCITY_TEST_REDIS_URL names a Redis (CI sets it); they are deselected elsewhere."""
+    import os
+
+    unmet = set() if _on_postgres() else {"postgres"}
+    if not os.environ.get("KCITY_TEST_REDIS_URL"):
+        unmet.add("redis")
+    if not unmet:
         return
     keep, drop = [], []
     for item in items:
-        (drop if item.get_closest_marker("postgres") else keep).append(item)
+        (drop if any(item.get_closest_marker(m) for m in unmet) else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

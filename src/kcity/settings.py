@@ -193,6 +193,21 @@ KCITY_EXPLAIN_SECONDS = float(os.environ.get("KCITY_EXPLAIN_SECONDS", "120"))
 KCITY_MAX_UPLOAD_BYTES = int(os.environ.get("KCITY_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 KCITY_SITE_URL = os.environ.get("KCITY_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# A cache that every portal process shares (Redis, e.g. redis://127.0.0.1:6379/0). Sessions
+# are then read from it and written through to the database (`cached_db`), so a log-out is
+# seen by every process at once. Without it, sessions live in the database alone: a cache
+# per process would keep serving a session another process has ended.
+KCITY_CACHE_URL = os.environ.get("KCITY_CACHE_URL", "")
+if KCITY_CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": KCITY_CACHE_URL,
+            "KEY_PREFIX": os.environ.get("KCITY_CACHE_PREFIX", "kcity"),
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

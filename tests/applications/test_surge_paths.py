@@ -74,12 +74,44 @@ def test_submit_page_and_submit_stay_cheap(
     client.force_login(users["company-applicant"])
     url = f"/en/proposals/{ready_demo.pk}/submit/"
     client.get(url)  # warm caches (content types, templates)
-    with django_assert_max_num_queries(6):  # session, user, proposal, members, documents
+    with django_assert_max_num_queries(5):  # session, user, proposal, members, documents
         page = client.get(url)
-    assert page.context["problems"] == [] and "key" in page.context["form"].initial
-    with django_assert_max_num_queries(17):  # members, documents read once (checks, snapshot)
-        answer = client.post(url, {"key": page.context["form"].initial["key"]})
+    assert page.context["problems"] == [] and page.context["key"]
+    with django_assert_max_num_queries(15):  # members, documents read once (checks, snapshot)
+        answer = client.post(url, {"key": page.context["key"]})
     assert answer.status_code == 302 and "/receipts/" in answer["Location"]
+
+
+def test_the_lookups_join_only_what_they_are_asked_for(ready_demo, users):
+    """`select_related()` with no names joins every relation: the narrow look-ups must not."""
+    from django.test.utils import CaptureQueriesContext
+
+    user = users["company-applicant"]
+    for kwargs in ({}, {"only": ("id", "organisation_id")}):
+        with CaptureQueriesContext(connection) as queries:
+            found = permissions.visible_proposal(user, ready_demo.pk, **kwargs)
+        assert found.pk == ready_demo.pk
+        assert len(queries) == 1 and "JOIN" not in queries[0]["sql"], queries[0]["sql"]
+    with CaptureQueriesContext(connection) as queries:
+        narrow = permissions.visible_proposal(user, ready_demo.pk, only=("id", "organisation_id"))
+    assert '"applications_proposal"."title"' not in queries[0]["sql"]
+    assert narrow.organisation_id == ready_demo.organisation_id
+
+
+def test_a_key_used_before_a_return_still_gives_its_first_receipt(ready_demo, users):
+    """The key is looked up only when the move is refused; a key replayed after the proposal
+    was returned (so the move is allowed again) meets the unique constraint instead, and the
+    applicant gets the first receipt, not a second submission."""
+    company, staff = users["company-applicant"], users["secretariat"]
+    key = services.new_submit_key()
+    first = services.submit_proposal(ready_demo, company, key)
+    assert services.submit_proposal(ready_demo, company, key).pk == first.pk  # already in
+    services.screen(ready_demo, staff, "returned", "Sign the LOI.")
+    again = services.submit_proposal(ready_demo, company, key)
+    assert again.pk == first.pk
+    ready_demo.refresh_from_db()
+    assert ready_demo.state == "returned"
+    assert Submission.objects.filter(proposal=ready_demo).count() == 1
 
 
 def test_receipt_numbers_come_from_the_counter_and_continue_existing_ones(

@@ -153,13 +153,14 @@ def visible_proposals(user) -> QuerySet:
     ).distinct()
 
 
-def visible_proposal(user, pk, select_related=()):
+def visible_proposal(user, pk, select_related=(), only=()):
     """The one proposal `pk` if `user` may see it, else None (the caller answers 404).
 
     Same answer as `visible_proposals(user).filter(pk=pk)`, cheaper on the hot path: an
     applicant's own organisation's proposal is found by primary key and organisation (no
     join, no DISTINCT); only when that misses (a consortium member's proposal, a stranger's)
-    does the lookup fall back to `visible_proposals`.
+    does the lookup fall back to `visible_proposals`. `only` names the columns to read when
+    the caller needs few (the submission reads the row again under its lock).
     """
     from kcity.applications.models import Proposal
 
@@ -167,15 +168,17 @@ def visible_proposal(user, pk, select_related=()):
         pk = int(pk)
     except (TypeError, ValueError):
         return None
+    def narrowed(qs):
+        if select_related:  # select_related() with no names would join every relation
+            qs = qs.select_related(*select_related)
+        # No ORDER BY (one row by primary key): each compiled column costs on the hot path.
+        return next(iter(qs.only(*only) if only else qs), None)
+
     if is_applicant(user) and user.organisation_id is not None:
-        own = (
-            Proposal.objects.select_related(*select_related)
-            .filter(pk=pk, organisation_id=user.organisation_id)
-            .first()
-        )
+        own = narrowed(Proposal.objects.filter(pk=pk, organisation_id=user.organisation_id))
         if own is not None:
             return own
-    return visible_proposals(user).select_related(*select_related).filter(pk=pk).first()
+    return narrowed(visible_proposals(user).filter(pk=pk))
 
 
 # ---- evaluation -----------------------------------------------------------------------------

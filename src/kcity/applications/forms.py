@@ -140,10 +140,6 @@ class ConceptNoteForm(forms.Form):
     )
 
 
-class SubmitForm(forms.Form):
-    key = forms.CharField(widget=forms.HiddenInput, max_length=64)
-
-
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=2000, required=False,

@@ -204,9 +204,17 @@ def budget_problems(proposal) -> list[str]:
     return problems
 
 
+def _prefetched(proposal, relation: str) -> bool:
+    return relation in getattr(proposal, "_prefetched_objects_cache", {})
+
+
 def missing_documents(proposal) -> list[dict]:
-    # .all(): the submission prefetches the documents once for these checks and the snapshot
-    have = {d.code for d in proposal.documents.all()}
+    # The submission prefetches the documents once for these checks and the snapshot; the
+    # pages read only the codes.
+    if _prefetched(proposal, "documents"):
+        have = {d.code for d in proposal.documents.all()}
+    else:
+        have = set(proposal.documents.order_by().values_list("code", flat=True))
     return [d for d in proposal.track.required_documents or [] if d.get("code") not in have]
 
 
@@ -228,7 +236,7 @@ def document_problems(proposal) -> list[str]:
 def members_with_organisations(proposal):
     """The consortium members with their organisations; the submission prefetches them once
     for these checks and the receipt's snapshot."""
-    if "members" in getattr(proposal, "_prefetched_objects_cache", {}):
+    if _prefetched(proposal, "members"):
         return proposal.members.all()
     return proposal.members.select_related("organisation")
 
@@ -236,7 +244,17 @@ def members_with_organisations(proposal):
 def consortium_problems(proposal) -> list[str]:
     if proposal.track.kind != TrackKind.DEMONSTRATION:
         return []
-    if any(qualifying_consortium_member(m) for m in members_with_organisations(proposal)):
+    if _prefetched(proposal, "members"):
+        members = proposal.members.all()
+    else:  # the pages: only what `qualifying_consortium_member` reads
+        members = (
+            proposal.members.filter(confirmed_at__isnull=False)
+            .select_related("organisation")
+            .only("proposal", "confirmed_at", "organisation__country", "organisation__kind",
+                  "organisation__partner_type")
+            .order_by()
+        )
+    if any(qualifying_consortium_member(m) for m in members):
         return []
     return [
         _(

@@ -51,6 +51,6 @@ def screening_queue(user, state: str = ""):
 DETAIL_RELATED = ("track__cycle", "organisation", "created_by")
 
 
-def proposal_for(user, pk: int, related=DETAIL_RELATED):
+def proposal_for(user, pk: int, related=DETAIL_RELATED, only=()):
     """The proposal `pk` if `user` may see it (`permissions.visible_proposal`), else None."""
-    return permissions.visible_proposal(user, pk, select_related=related)
+    return permissions.visible_proposal(user, pk, select_related=related, only=only)

@@ -270,12 +270,13 @@ def submit_proposal(proposal, actor, key: str, now=None) -> Submission:
     a double click or a retry finds the submission the first request made.
 
     One transaction: lock the proposal row (only it: not its track or organisation, so
-    submissions to one track do not queue behind each other), look for the key, check, change
-    the state (event, e-mail row and job through `lifecycle.transition`), then, last, take the
-    receipt number from the track's counter row, write the submission and queue its PDF. The
-    counter row is the only lock shared by a track's submissions, held from that point to the
-    commit. The unique idempotency key is what guarantees exactly-once; the look-up under the
-    proposal lock only turns the loser of a race into the winner's receipt without an error.
+    submissions to one track do not queue behind each other), check (when the move is refused,
+    e.g. the proposal is already submitted, look for the key), change the state (event, e-mail
+    row and job through `lifecycle.transition`), then, last, take the receipt number from the
+    track's counter row, write the submission and queue its PDF. The counter row is the only
+    lock shared by a track's submissions, held from that point to the commit. The unique
+    idempotency key is what guarantees exactly-once; the look-up under the proposal lock only
+    turns the loser of a race into the winner's receipt without an error.
     """
     if not KEY_RE.match(key or ""):
         raise Refused(_("This form has expired; reload the page and submit again."))
@@ -284,15 +285,22 @@ def submit_proposal(proposal, actor, key: str, now=None) -> Submission:
         with transaction.atomic():
             locked = (
                 Proposal.objects.select_for_update(of=("self",))
-                .select_related("track__cycle", "cycle", "organisation")
+                .select_related("track__cycle", "organisation")
                 .prefetch_related("documents", Prefetch(
                     "members", ConsortiumMember.objects.select_related("organisation")))
                 .get(pk=proposal.pk)
             )
-            existing = Submission.objects.filter(idempotency_key=key).first()
-            if existing is not None:  # a retry, or the other request committed meanwhile
-                return _same_receipt(existing, proposal)
-            lifecycle.check(locked, S.SUBMITTED, actor, now=now)  # before the rules' messages
+            if locked.cycle_id == locked.track.cycle_id:  # always, but after a roll-over
+                Proposal.cycle.field.set_cached_value(locked, locked.track.cycle)
+            try:
+                lifecycle.check(locked, S.SUBMITTED, actor, now=now)  # before the rules
+            except Refused:
+                # Already submitted: a retry, or the other request committed meanwhile. Only
+                # then is the key looked up (a key reused after a return is caught below).
+                existing = Submission.objects.filter(idempotency_key=key).first()
+                if existing is not None:
+                    return _same_receipt(existing, proposal)
+                raise
             rules.check_deadline(locked.track, now)
             problems = rules.submission_problems(locked)
             if problems:

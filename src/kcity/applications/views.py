@@ -18,8 +18,8 @@ from kcity.applications.errors import Refused, show_form_errors, show_refusal
 from kcity.applications.models import ConsortiumMember, Outcome
 
 
-def _proposal(request, pk, related=selectors.DETAIL_RELATED):
-    proposal = selectors.proposal_for(request.user, pk, related)
+def _proposal(request, pk, related=selectors.DETAIL_RELATED, only=()):
+    proposal = selectors.proposal_for(request.user, pk, related, only)
     if proposal is None:
         raise Http404
     return proposal
@@ -229,28 +229,31 @@ def concept_note(request, pk):
     return redirect("applications:detail", proposal.pk)
 
 
+SUBMIT_PAGE_RELATED = ("track__cycle", "organisation")
+
+
 @login_required
 def submit(request, pk):
-    # The page every applicant loads on deadline day: only the relations it shows. The POST
-    # needs none here (the submission reads the row again under its lock).
-    proposal = _proposal(request, pk, () if request.method == "POST" else (
-        "track__cycle", "organisation"))
+    # The page every applicant loads on deadline day: only the relations it shows.
     if request.method == "POST":
-        form = forms.SubmitForm(request.POST)
-        key = form.data.get("key", "")
+        # Only the look-up that answers 404 to a stranger: the submission reads the row again
+        # under its lock.
+        proposal = _proposal(request, pk, (), only=("id", "organisation_id"))
+        key = request.POST.get("key", "")  # the service checks its form
         try:
             submission = services.submit_proposal(proposal, request.user, key)
         except Refused as exc:
             show_refusal(request, exc)
         else:
             return redirect("applications:receipt", proposal.pk, submission.pk)
+    proposal = _proposal(request, pk, SUBMIT_PAGE_RELATED)
     # The submit page needs the summary, the problems and the key, not the detail page's
     # context (members, events, documents, forms): it is the page every applicant loads on
     # deadline day.
     is_applicant = permissions.is_proposal_applicant(request.user, proposal)
     return render(request, "applications/submit.html", {
         "proposal": proposal,
-        "form": forms.SubmitForm(initial={"key": services.new_submit_key()}),
+        "key": services.new_submit_key(),  # a plain hidden input: no form rendering here
         "problems": rules.submission_problems(proposal) if is_applicant else [],
         "after_cutoff": rules.after_cutoff(proposal.track),
         "deadline": proposal.track.deadline,
