@@ -62,17 +62,37 @@ def queue_state_mail(proposal, event) -> None:
                 proposal=proposal, event_pk=event.pk)
 
 
+def invitee_languages(email: str) -> list[str]:
+    """The languages of an invitation: the account's own language when the address has an
+    account, else every language of the portal, so an invitee we know nothing about (a
+    foreign partner, a Korean company without an account yet) can read it."""
+    from kcity.accounts.models import User
+
+    known = (User.objects.filter(email__iexact=email, is_active=True)
+             .exclude(preferred_language="").values_list("preferred_language", flat=True))
+    langs = set(known)
+    if len(langs) == 1:
+        return list(langs)
+    return [code for code, _name in settings.LANGUAGES]
+
+
 def send_invitation_mail(member_pk: int) -> None:
     from kcity.applications.models import ConsortiumMember
 
     member = ConsortiumMember.objects.select_related("proposal__organisation").get(pk=member_pk)
-    lang = "en"
-    context = {
-        "member": member,
-        "proposal": member.proposal,
-        "url": {lang: site_url("applications:invitation", member.token, lang=lang)},
-    }
-    _send("invitation", context, {lang: [member.email]})
+    langs = invitee_languages(member.email)
+    subjects, bodies = [], []
+    for lang in langs:
+        with translation.override(lang):
+            ctx = {"member": member, "proposal": member.proposal,
+                   "url": site_url("applications:invitation", member.token, lang=lang)}
+            subjects.append(" ".join(render_to_string(
+                "applications/email/invitation_subject.txt", ctx).split()))
+            bodies.append(render_to_string("applications/email/invitation.txt", ctx).strip())
+    # One mail in every language the invitee may read, not one mail per language.
+    subject = subjects[0] if len(subjects) == 1 else " / ".join(
+        [subjects[0]] + [s.removeprefix("[K-City Network] ") for s in subjects[1:]])
+    send_mail(subject, "\n\n---\n\n".join(bodies) + "\n", None, [member.email])
 
 
 def queue_invitation_mail(member) -> None:
