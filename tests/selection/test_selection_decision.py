@@ -45,6 +45,22 @@ def test_infeasible_scenario_cannot_be_approved(staff, round):
         services.approve_scenario(staff, scenario)
 
 
+def test_an_infeasible_scenario_says_why_in_the_readers_language(client, staff, round):
+    scenario = services.update_scenario(staff, scenario_of(round, "max_merit"), {
+        "budget": 100 * M})
+    reason = scenario.result["reason"]
+    assert reason.startswith("budget: ") and "KRW" in reason  # stored in the format's words
+    client.force_login(staff)
+    en = client.get(f"/en/selection/scenarios/{scenario.pk}/").content.decode()
+    assert f'id="reason">{reason}<' in en.replace("&#x27;", "'")
+    assert 'id="status">infeasible<' in en
+    ko = client.get(f"/ko/selection/scenarios/{scenario.pk}/").content.decode()
+    assert 'id="status">실행 불가<' in ko and "infeasible<" not in ko
+    assert 'id="reason">예산: 1억 원' in ko and "KRW" not in ko.split('id="reason">')[1][:300]
+    listing = client.get(f"/ko/selection/rounds/{round.pk}/").content.decode()
+    assert "실행 불가" in listing and "최적" in listing
+
+
 def test_publish_needs_an_approved_scenario(staff, round):
     with pytest.raises(Refused, match="Approve a scenario"):
         services.publish(staff, round)

@@ -40,3 +40,44 @@ def test_the_words_are_korean_for_a_korean_reader():
         text = explanation_text(entry, {})
     assert "Not selected" not in text and "time allowed" not in text
     assert "1억 2,000만 원 미만으로 늘려서는 선정되지 않음" in text
+
+
+def test_every_infeasibility_reason_reads_back_to_its_template_and_values():
+    from kcity.selection.engine import messages as m
+
+    made = [
+        m.include_unknown("p7"), m.include_not_fundable("p7", "ineligible"),
+        m.includes_over_budget(900 * M, 800 * M), m.includes_over_track_max("PLAN", 5, 4),
+        m.includes_over_track_budget("PLAN", 900 * M, 800 * M),
+        m.includes_over_cap("VN", 3, 1), m.track_min_above_max("PLAN", 5, 4),
+        m.track_min_unreachable("PLAN", 3, 1, capped=True),
+        m.track_min_unreachable("PLAN", 3, 1, capped=False),
+        m.track_budget_too_small("DEMO", 300 * M, 400 * M, 1),
+        m.budget_too_small(100 * M, 2_300 * M), m.cap_blocks_minimums(1),
+        m.budget_blocks_minimums(100 * M), m.track_budgets_block_minimums(),
+        m.constraints_conflict(), m.minimum_not_met("PLAN", 3, 2), m.no_solution_in_time(10.0),
+    ]
+    templates = [m.parse_reason(text)[0] for text in made]
+    assert sorted(templates) == sorted(m.REASONS), "one sample per reason template"
+    for text in made:
+        template, values = m.parse_reason(text)
+        assert template.format(**values) == text
+    assert m.parse_reason("something the engine never says") is None
+    assert m.parse_krw("2,300,000,000 KRW") == 2_300 * M and m.parse_krw("PLAN") is None
+
+
+def test_the_reason_of_an_infeasible_result_is_shown_in_the_readers_language():
+    from kcity.selection.engine import messages as m
+    from kcity.selection.selectors import reason_text, status_label
+
+    reason = m.budget_too_small(100 * M, 2_300 * M)
+    with translation.override("en"):
+        assert reason_text(reason) == reason
+        assert status_label("infeasible") == "infeasible"
+    with translation.override("ko"):
+        assert reason_text(reason) == ("예산: 1억 원(으)로는 반드시 포함할 제안서와 유형별 최소 "
+                                       "사업 수를 지원할 수 없습니다(최소 23억 원 필요)")
+        assert reason_text(m.include_not_fundable("p7", "ineligible")).endswith(
+            "지원할 수 없습니다(부적격 또는 유형별 기준 점수 미달)")
+        assert status_label("infeasible") == "실행 불가"
+        assert reason_text("an older result's own words") == "an older result's own words"

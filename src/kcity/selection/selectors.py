@@ -11,6 +11,7 @@ from kcity.accounts import permissions
 from kcity.applications.models import Proposal
 from kcity.core.money import format_krw
 from kcity.selection import whatif
+from kcity.selection.engine import messages as engine_messages
 from kcity.selection.models import Outcome, OutcomeKind, Scenario, SelectionRound
 
 
@@ -22,6 +23,30 @@ def reason_label(code: str) -> str:
         "request_out_of_range": _("request outside the track's grant range"),
         "excluded": _("excluded"),
     }.get(code, code)
+
+
+def status_label(status: str) -> str:
+    return {
+        "optimal": _("optimal"),
+        "feasible": _("feasible (time limit reached)"),
+        "infeasible": _("infeasible"),
+    }.get(status, status)
+
+
+def reason_text(text: str) -> str:
+    """The engine's reason why a scenario is infeasible, in the user's language. The result
+    keeps it in English (the exchange format's words); a text no template makes is shown
+    as it is."""
+    parsed = engine_messages.parse_reason(text)
+    if parsed is None:
+        return text
+    template, values = parsed
+    words = {}
+    for name, value in values.items():
+        amount = engine_messages.parse_krw(value)
+        words[name] = (format_krw(amount) if amount is not None else
+                       reason_label(value) if name == "reason" else value)
+    return _(template).format(**words)
 
 
 def visible_rounds(user):

@@ -19,3 +19,19 @@ def cost_category(code):
     from kcity.applications.models import CostCategory
 
     return dict(CostCategory.choices).get(code, code)
+
+
+@register.filter
+def result_status(status):
+    """A selection result's status (`optimal`, ...) in the user's language."""
+    from kcity.selection.selectors import status_label
+
+    return status_label(status)
+
+
+@register.filter
+def engine_reason(text):
+    """The selection engine's reason (stored in English) in the user's language."""
+    from kcity.selection.selectors import reason_text
+
+    return reason_text(text)

@@ -6,100 +6,167 @@ Django: the engine must stay importable by the plain `kcity select` command.
 
 from __future__ import annotations
 
+import functools
+import re
+
 
 def _(message: str) -> str:
     """Mark `message` for translation; returns it unchanged (gettext_noop style)."""
     return message
 
 
+KRW = _("{amount} KRW")
+
+
 def krw(amount: int) -> str:
     """Money with thousands separators, e.g. '150,000,000 KRW'."""
-    return _("{amount} KRW").format(amount=f"{amount:,}")
+    return KRW.format(amount=f"{amount:,}")
 
 
 # -- why an instance is infeasible ------------------------------------------
+# A result's `reason` is stored in English (the exchange format's words); the portal turns
+# it back into its template and values (`parse_reason`) to show it in the user's language.
+
+REASONS: list[str] = []
+
+
+def _reason(template: str) -> str:
+    REASONS.append(template)
+    return template
+
+
+INCLUDE_UNKNOWN = _reason(_('fixed.include: "{id}" is not a proposal of this round'))
+INCLUDE_NOT_FUNDABLE = _reason(_('fixed.include: "{id}" cannot be funded ({reason})'))
+INCLUDES_OVER_BUDGET = _reason(_(
+    "budget: the fixed includes alone request {awarded}, more than the budget of {budget}"))
+INCLUDES_OVER_TRACK_MAX = _reason(_(
+    "track {track}: {count} fixed includes exceed its maximum of {maximum} projects"))
+INCLUDES_OVER_TRACK_BUDGET = _reason(_(
+    "track {track}: the fixed includes request {awarded}, more than its budget of {budget}"))
+INCLUDES_OVER_CAP = _reason(_(
+    "max_per_country: {count} fixed includes are from {country}, above the cap of {cap}"))
+TRACK_MIN_ABOVE_MAX = _reason(_(
+    "track {track}: its minimum of {minimum} projects is above its maximum of {maximum}"))
+TRACK_MIN_UNREACHABLE_CAPPED = _reason(_(
+    "track {track}: minimum of {minimum} projects cannot be reached: only {available} "
+    "fundable proposals fit under the country cap"))
+TRACK_MIN_UNREACHABLE = _reason(_(
+    "track {track}: minimum of {minimum} projects cannot be reached: only {available} "
+    "fundable proposals"))
+TRACK_BUDGET_TOO_SMALL = _reason(_(
+    "track {track}: its budget of {budget} is too small for its minimum of {minimum} "
+    "projects (at least {needed} needed)"))
+BUDGET_TOO_SMALL = _reason(_(
+    "budget: {budget} is too small for the fixed includes and track minimums "
+    "(at least {needed} needed)"))
+CAP_BLOCKS_MINIMUMS = _reason(_(
+    "max_per_country: with at most {cap} project(s) per country the track minimums "
+    "cannot all be met"))
+BUDGET_BLOCKS_MINIMUMS = _reason(_(
+    "budget: {budget} cannot fund the track minimums together under the track and "
+    "country limits"))
+TRACK_BUDGETS_BLOCK_MINIMUMS = _reason(_(
+    "track budgets: the track minimums cannot be met within the track budgets"))
+CONSTRAINTS_CONFLICT = _reason(_(
+    "the track minimums, budgets and country cap cannot all be met together"))
+MINIMUM_NOT_MET = _reason(_(
+    "track {track}: minimum of {minimum} projects not met ({count} selected)"))
+NO_SOLUTION_IN_TIME = _reason(_(
+    "no feasible selection was found within the time limit of {seconds} s"))
 
 
 def include_unknown(pid: str) -> str:
-    return _('fixed.include: "{id}" is not a proposal of this round').format(id=pid)
+    return INCLUDE_UNKNOWN.format(id=pid)
 
 
 def include_not_fundable(pid: str, reason: str) -> str:
-    return _('fixed.include: "{id}" cannot be funded ({reason})').format(id=pid, reason=reason)
+    return INCLUDE_NOT_FUNDABLE.format(id=pid, reason=reason)
 
 
 def includes_over_budget(awarded: int, budget: int) -> str:
-    return _("budget: the fixed includes alone request {awarded}, more than the budget of {budget}"
-             ).format(awarded=krw(awarded), budget=krw(budget))
+    return INCLUDES_OVER_BUDGET.format(awarded=krw(awarded), budget=krw(budget))
 
 
 def includes_over_track_max(track: str, count: int, maximum: int) -> str:
-    return _("track {track}: {count} fixed includes exceed its maximum of {maximum} projects"
-             ).format(track=track, count=count, maximum=maximum)
+    return INCLUDES_OVER_TRACK_MAX.format(track=track, count=count, maximum=maximum)
 
 
 def includes_over_track_budget(track: str, awarded: int, budget: int) -> str:
-    return _("track {track}: the fixed includes request {awarded}, more than its budget of {budget}"
-             ).format(track=track, awarded=krw(awarded), budget=krw(budget))
+    return INCLUDES_OVER_TRACK_BUDGET.format(track=track, awarded=krw(awarded),
+                                             budget=krw(budget))
 
 
 def includes_over_cap(country: str, count: int, cap: int) -> str:
-    return _("max_per_country: {count} fixed includes are from {country}, above the cap of {cap}"
-             ).format(country=country, count=count, cap=cap)
+    return INCLUDES_OVER_CAP.format(country=country, count=count, cap=cap)
 
 
 def track_min_above_max(track: str, minimum: int, maximum: int) -> str:
-    return _("track {track}: its minimum of {minimum} projects is above its maximum of {maximum}"
-             ).format(track=track, minimum=minimum, maximum=maximum)
+    return TRACK_MIN_ABOVE_MAX.format(track=track, minimum=minimum, maximum=maximum)
 
 
 def track_min_unreachable(track: str, minimum: int, available: int, capped: bool) -> str:
-    if capped:
-        return _("track {track}: minimum of {minimum} projects cannot be reached: only "
-                 "{available} fundable proposals fit under the country cap"
-                 ).format(track=track, minimum=minimum, available=available)
-    return _("track {track}: minimum of {minimum} projects cannot be reached: only "
-             "{available} fundable proposals").format(
-        track=track, minimum=minimum, available=available)
+    template = TRACK_MIN_UNREACHABLE_CAPPED if capped else TRACK_MIN_UNREACHABLE
+    return template.format(track=track, minimum=minimum, available=available)
 
 
 def track_budget_too_small(track: str, budget: int, needed: int, minimum: int) -> str:
-    return _("track {track}: its budget of {budget} is too small for its minimum of {minimum} "
-             "projects (at least {needed} needed)").format(
-        track=track, budget=krw(budget), needed=krw(needed), minimum=minimum)
+    return TRACK_BUDGET_TOO_SMALL.format(track=track, budget=krw(budget), needed=krw(needed),
+                                         minimum=minimum)
 
 
 def budget_too_small(budget: int, needed: int) -> str:
-    return _("budget: {budget} is too small for the fixed includes and track minimums "
-             "(at least {needed} needed)").format(budget=krw(budget), needed=krw(needed))
+    return BUDGET_TOO_SMALL.format(budget=krw(budget), needed=krw(needed))
 
 
 def cap_blocks_minimums(cap: int) -> str:
-    return _("max_per_country: with at most {cap} project(s) per country the track minimums "
-             "cannot all be met").format(cap=cap)
+    return CAP_BLOCKS_MINIMUMS.format(cap=cap)
 
 
 def budget_blocks_minimums(budget: int) -> str:
-    return _("budget: {budget} cannot fund the track minimums together under the track and "
-             "country limits").format(budget=krw(budget))
+    return BUDGET_BLOCKS_MINIMUMS.format(budget=krw(budget))
 
 
 def track_budgets_block_minimums() -> str:
-    return _("track budgets: the track minimums cannot be met within the track budgets")
+    return TRACK_BUDGETS_BLOCK_MINIMUMS
 
 
 def constraints_conflict() -> str:
-    return _("the track minimums, budgets and country cap cannot all be met together")
+    return CONSTRAINTS_CONFLICT
 
 
 def minimum_not_met(track: str, minimum: int, count: int) -> str:
-    return _("track {track}: minimum of {minimum} projects not met ({count} selected)"
-             ).format(track=track, minimum=minimum, count=count)
+    return MINIMUM_NOT_MET.format(track=track, minimum=minimum, count=count)
 
 
 def no_solution_in_time(seconds: float) -> str:
-    return _("no feasible selection was found within the time limit of {seconds} s"
-             ).format(seconds=seconds)
+    return NO_SOLUTION_IN_TIME.format(seconds=seconds)
+
+
+@functools.cache
+def _pattern(template: str) -> re.Pattern:
+    parts = re.split(r"\{(\w+)\}", template)
+    body = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)"
+                   for i, part in enumerate(parts))
+    return re.compile(f"^{body}$", re.DOTALL)
+
+
+def parse_reason(text: str) -> tuple[str, dict[str, str]] | None:
+    """The template and values that `text`, a reason in English, was made from; None for a
+    text that no reason template makes (an older or foreign result)."""
+    for template in REASONS:
+        found = _pattern(template).match(text or "")
+        if found and template.format(**found.groupdict()) == text:
+            return template, found.groupdict()
+    return None
+
+
+def parse_krw(text: str) -> int | None:
+    """`'150,000,000 KRW'` -> 150000000; None when `text` is not an amount made by `krw`."""
+    found = _pattern(KRW).match(text)
+    digits = found and found.group("amount")
+    if digits and re.fullmatch(r"-?\d{1,3}(,\d{3})*", digits):
+        return int(digits.replace(",", ""))
+    return None
 
 
 # -- why a fundable proposal was not selected -------------------------------

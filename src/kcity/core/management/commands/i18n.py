@@ -34,7 +34,7 @@ class Command(BaseCommand):
             call_command(
                 "makemessages",
                 locale=list(LANGS),
-                ignore_patterns=["*/selection/engine/*", ".venv/*", "tests/*", "benchmarks/*"],
+                ignore_patterns=[".venv/*", "tests/*", "benchmarks/*"],
                 no_obsolete=True,
                 verbosity=0,
             )
