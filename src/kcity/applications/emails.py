@@ -30,13 +30,19 @@ def applicant_recipients(proposal) -> dict[str, list[str]]:
     return by_lang
 
 
+def _render(template: str, context: dict, lang: str) -> tuple[str, str]:
+    """The subject (on one line) and body of an e-mail in `lang`."""
+    with translation.override(lang):
+        ctx = {**context, "lang": lang}
+        subject = render_to_string(f"applications/email/{template}_subject.txt", ctx)
+        body = render_to_string(f"applications/email/{template}.txt", ctx)
+    return " ".join(subject.split()), body
+
+
 def _send(template: str, context: dict, recipients: dict[str, list[str]]) -> None:
     for lang, addresses in recipients.items():
-        with translation.override(lang):
-            ctx = {**context, "lang": lang}
-            subject = render_to_string(f"applications/email/{template}_subject.txt", ctx)
-            body = render_to_string(f"applications/email/{template}.txt", ctx)
-        send_mail(" ".join(subject.split()), body, None, addresses)
+        subject, body = _render(template, context, lang)
+        send_mail(subject, body, None, addresses)
 
 
 def send_state_mail(event_pk: int) -> None:
@@ -80,15 +86,13 @@ def send_invitation_mail(member_pk: int) -> None:
     from kcity.applications.models import ConsortiumMember
 
     member = ConsortiumMember.objects.select_related("proposal__organisation").get(pk=member_pk)
-    langs = invitee_languages(member.email)
     subjects, bodies = [], []
-    for lang in langs:
-        with translation.override(lang):
-            ctx = {"member": member, "proposal": member.proposal,
-                   "url": site_url("applications:invitation", member.token, lang=lang)}
-            subjects.append(" ".join(render_to_string(
-                "applications/email/invitation_subject.txt", ctx).split()))
-            bodies.append(render_to_string("applications/email/invitation.txt", ctx).strip())
+    for lang in invitee_languages(member.email):
+        subject, body = _render("invitation", {
+            "member": member, "proposal": member.proposal,
+            "url": site_url("applications:invitation", member.token, lang=lang)}, lang)
+        subjects.append(subject)
+        bodies.append(body.strip())
     # One mail in every language the invitee may read, not one mail per language.
     subject = subjects[0] if len(subjects) == 1 else " / ".join(
         [subjects[0]] + [s.removeprefix("[K-City Network] ") for s in subjects[1:]])

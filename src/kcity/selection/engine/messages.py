@@ -152,10 +152,11 @@ def _pattern(template: str) -> re.Pattern:
 
 def parse_reason(text: str) -> tuple[str, dict[str, str]] | None:
     """The template and values that `text`, a reason in English, was made from; None for a
-    text that no reason template makes (an older or foreign result)."""
+    text that no reason template makes (an older or foreign result). The patterns are
+    anchored and keep the template's words, so a match formats back to `text`."""
     for template in REASONS:
         found = _pattern(template).match(text or "")
-        if found and template.format(**found.groupdict()) == text:
+        if found:
             return template, found.groupdict()
     return None
 
