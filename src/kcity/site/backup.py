@@ -430,7 +430,9 @@ def _restore_postgres(dump: Path) -> None:
             "SELECT n.nspname, c.relname, c.relkind FROM pg_class c "
             "JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE n.nspname = ANY(current_schemas(false)) "
-            "AND c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') ORDER BY c.relkind, c.relname"
+            "AND c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') "
+            # Tables first: their owned sequences and dependent views go with them.
+            "ORDER BY position(c.relkind IN 'rpfmvS'), c.relname"
         )
         relations = cursor.fetchall()
     kinds = {"r": "TABLE", "p": "TABLE", "f": "FOREIGN TABLE", "v": "VIEW",
@@ -455,12 +457,13 @@ def _restore_postgres(dump: Path) -> None:
         producer.wait()
         errors.seek(0)
         producer_error = errors.read().strip()
-    if producer.returncode != 0:
-        raise BackupError(f"pg_restore failed (exit {producer.returncode}); the database was "
-                          f"not changed: {producer_error}")
+    # psql first: when it stops at an error, pg_restore dies of the broken pipe.
     if consumer.returncode != 0:
         raise BackupError(f"psql failed (exit {consumer.returncode}); the database was not "
                           f"changed (one transaction): {consumer.stderr.strip()}")
+    if producer.returncode != 0:
+        raise BackupError(f"pg_restore failed (exit {producer.returncode}); the database was "
+                          f"not changed: {producer_error}")
 
 
 def _swap_in(staged: Path, media: Path, keep: Path) -> None:
