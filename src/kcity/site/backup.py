@@ -422,9 +422,19 @@ def _restore_sqlite(dump: Path) -> None:
         copy.close()
 
 
-def _restore_postgres(dump: Path) -> None:
-    """pg_restore's script and, before it, the drop of every relation in the schemas Django
-    uses, run by psql in one transaction: the old database stays if anything fails."""
+def _postgres_script(dump: Path) -> Path:
+    """pg_restore's SQL script of the dump (no connection: objects get the restoring user as
+    owner, and no grants). Written before anything changes: a dump pg_restore cannot read
+    stops the restore here."""
+    script = dump.with_suffix(".sql")
+    _run([_tool("pg_restore"), "--no-owner", "--no-privileges", f"--file={script}", str(dump)],
+         dict(os.environ), "pg_restore (reading the dump; nothing was changed)")
+    return script
+
+
+def _restore_postgres(script: Path) -> None:
+    """Drop every relation in the schemas Django uses, then run pg_restore's script, all
+    through psql in one transaction: the old database stays if anything fails."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT n.nspname, c.relname, c.relkind FROM pg_class c "
@@ -441,29 +451,14 @@ def _restore_postgres(dump: Path) -> None:
     drops = [f"DROP {kinds[kind]} IF EXISTS {quote(schema)}.{quote(name)} CASCADE;"
              for schema, name, kind in relations]
     connection.close()  # psql must not wait for this connection's locks
-    preamble = dump.parent / "preamble.sql"
+    preamble = script.with_name("preamble.sql")
     preamble.write_text("\n".join(drops) + "\n")
-    # A script on stdout (no connection): object owners and grants are the restoring user's.
-    restore = [_tool("pg_restore"), "--no-owner", "--no-privileges", "--file=-", str(dump)]
-    psql, psql_env = _postgres_command(
+    psql, env = _postgres_command(
         "psql", ["-X", "-q", "--no-password", "--single-transaction",
-                 "--set=ON_ERROR_STOP=1", f"--file={preamble}", "--file=-"]
+                 "--set=ON_ERROR_STOP=1", f"--file={preamble}", f"--file={script}",
+                 "--output=/dev/null"]
     )
-    with open(dump.parent / "pg_restore.err", "w+") as errors:
-        producer = subprocess.Popen(restore, stdout=subprocess.PIPE, stderr=errors)
-        consumer = subprocess.run(psql, env=psql_env, stdin=producer.stdout,
-                                  capture_output=True, text=True)
-        producer.stdout.close()
-        producer.wait()
-        errors.seek(0)
-        producer_error = errors.read().strip()
-    # psql first: when it stops at an error, pg_restore dies of the broken pipe.
-    if consumer.returncode != 0:
-        raise BackupError(f"psql failed (exit {consumer.returncode}); the database was not "
-                          f"changed (one transaction): {consumer.stderr.strip()}")
-    if producer.returncode != 0:
-        raise BackupError(f"pg_restore failed (exit {producer.returncode}); the database was "
-                          f"not changed: {producer_error}")
+    _run(psql, env, "psql (the database was not changed: one transaction)")
 
 
 def _swap_in(staged: Path, media: Path, keep: Path) -> None:
@@ -534,12 +529,13 @@ def restore_backup(*, source, force=False) -> RestoreResult:
         staged_files = staging / FILES_PREFIX.rstrip("/")
         keep = staging / "replaced-media"
         dump = staging / manifest["database"]["path"]
+        script = _postgres_script(dump) if vendor == "postgresql" else None
         _swap_in(staged_files, media, keep)
         try:
-            if vendor == "sqlite":
+            if script is None:
                 _restore_sqlite(dump)
             else:
-                _restore_postgres(dump)
+                _restore_postgres(script)
         except BaseException:
             _swap_back(staged_files, media, keep)
             raise
