@@ -348,6 +348,22 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path):
     assert_untouched(target)
 
 
+def test_backup_refuses_a_database_that_is_not_there_or_never_migrated(tmp_path):
+    missing = sqlite_instance(tmp_path / "missing")
+    unmigrated = sqlite_instance(tmp_path / "unmigrated")
+    unmigrated.data.mkdir()
+    sqlite3.connect(unmigrated.sqlite_file).close()
+
+    no_file = missing.kcity("backup", str(tmp_path / "a.tar"))
+    never = unmigrated.kcity("backup", str(tmp_path / "b.tar"))
+
+    assert no_file.returncode == 1 and "does not exist; check DATABASE_URL" in no_file.stderr
+    assert not missing.sqlite_file.exists()
+    assert never.returncode == 1 and "never migrated" in never.stderr
+    assert not (tmp_path / "a.tar").exists() and not (tmp_path / "b.tar").exists()
+    assert not list(tmp_path.glob(".kcity-backup-*"))
+
+
 # ------------------------------------------------------------ in-process backup
 
 

@@ -240,12 +240,27 @@ def create_backup(*, out, now=None) -> BackupResult:
     if vendor not in DUMP_NAMES:
         raise BackupError(f"backups support PostgreSQL and SQLite, not {vendor}")
 
+    name = connection.settings_dict["NAME"]
+    if vendor == "sqlite" and not connection.creation.is_in_memory_db(name):
+        if not Path(name).is_file():
+            raise BackupError(f"the database {name} does not exist; check DATABASE_URL and "
+                              "KCITY_DATA_DIR (nothing was written)")
     with tempfile.TemporaryDirectory(prefix=".kcity-backup-", dir=out.parent) as work:
         dump = Path(work) / Path(DUMP_NAMES[vendor]).name
-        applied = _applied_migrations()
-        _dump_database(dump)
-        if _applied_migrations() != applied:
-            raise BackupError("a migration ran during the backup; run the backup again")
+        try:
+            applied = _applied_migrations()
+            if not applied:
+                raise BackupError(
+                    f"the database {_database_label()} has no kcity tables (never migrated); "
+                    "check DATABASE_URL (nothing was written)"
+                )
+            _dump_database(dump)
+            if _applied_migrations() != applied:
+                raise BackupError("a migration ran during the backup; run the backup again")
+        except DatabaseError as error:
+            raise BackupError(
+                f"cannot read the database {_database_label()}: {error} (nothing was written)"
+            ) from None
         dump_sha, dump_size = _sha256_file(dump)
         # The files after the dump: an upload is stored before its row commits, so every file
         # a dumped row names is there (unless deleted meanwhile).
@@ -409,12 +424,22 @@ def _check_migrations(manifest: dict) -> None:
         )
 
 
-def _restore_sqlite(dump: Path) -> None:
+def _check_sqlite(dump: Path) -> None:
     copy = sqlite3.connect(dump)
     try:
         check = copy.execute("PRAGMA integrity_check").fetchone()[0]
-        if check != "ok":
-            raise BackupError(f"the SQLite dump fails its integrity check: {check}")
+    except sqlite3.DatabaseError as error:
+        check = str(error)
+    finally:
+        copy.close()
+    if check != "ok":
+        raise BackupError(f"the SQLite dump fails its integrity check ({check}); nothing was "
+                          "changed")
+
+
+def _restore_sqlite(dump: Path) -> None:
+    copy = sqlite3.connect(dump)
+    try:
         connection.ensure_connection()
         # SQLite's backup API replaces the whole database in one step, under a lock.
         copy.backup(connection.connection)
@@ -530,6 +555,8 @@ def restore_backup(*, source, force=False) -> RestoreResult:
         keep = staging / "replaced-media"
         dump = staging / manifest["database"]["path"]
         script = _postgres_script(dump) if vendor == "postgresql" else None
+        if script is None:
+            _check_sqlite(dump)
         _swap_in(staged_files, media, keep)
         try:
             if script is None:
