@@ -547,3 +547,36 @@ def test_an_unreadable_postgresql_dump_leaves_the_target_as_it_was(
     assert file_digests(target.media) == files
     assert not list(target.data.glob(".kcity-restore-*"))
     shutil.rmtree(target.data)
+
+
+@pytest.mark.postgres
+def test_a_restore_that_fails_midway_leaves_the_database_and_files_as_they_were(
+    transactional_db, media, tmp_path, restore_database
+):
+    """The dump is fine but the target has a type that takes a table's name: psql stops at
+    CREATE TABLE, after the old tables were dropped; one transaction, so they come back, and
+    the old files are put back."""
+    _make_data()
+    archive = tmp_path / "kcity-backup.tar"
+    backup.create_backup(out=archive)
+    name, conninfo = restore_database
+    with psycopg.connect(**conninfo) as db:
+        db.execute("CREATE TABLE kept (note text)")
+        db.execute("INSERT INTO kept VALUES ('data from before')")
+        db.execute("CREATE TYPE accounts_user AS (x int)")
+    target = Instance(data=tmp_path / "target", url=_postgres_url(name))
+    (target.media / "old").mkdir(parents=True)
+    (target.media / "old" / "file.txt").write_text("old file")
+    before = postgres_tables(conninfo)
+
+    result = target.kcity("restore", str(archive), "--force")
+
+    assert result.returncode == 1
+    assert "psql" in result.stderr and "accounts_user" in result.stderr
+    assert "the database was not changed" in result.stderr
+    assert postgres_tables(conninfo) == before
+    assert before["kept"] == [("data from before",)]
+    assert file_digests(target.media) == {
+        "old/file.txt": hashlib.sha256(b"old file").hexdigest()
+    }
+    assert not list(target.data.glob(".kcity-restore-*"))
