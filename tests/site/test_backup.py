@@ -17,6 +17,8 @@ import sqlite3
 import subprocess
 import sys
 import tarfile
+import threading
+import time
 from pathlib import Path
 
 import psycopg
@@ -171,6 +173,45 @@ def test_sqlite_round_trip_into_a_fresh_instance(sqlite_source, tmp_path):
     assert "Restored the backup" in result.stdout
     assert f"files: {len(files)}" in result.stdout
     assert "migrations: up to date" in result.stdout
+
+
+def test_a_sqlite_backup_is_consistent_while_the_portal_writes(sqlite_source, tmp_path):
+    """A writer commits one session row after another while `kcity backup` runs: the backup
+    succeeds and holds exactly the rows of one moment (a prefix of the writes)."""
+    source = sqlite_instance(tmp_path / "busy")
+    shutil.copytree(sqlite_source[0].data, source.data)
+    stop, written = threading.Event(), []
+
+    def write():
+        db = sqlite3.connect(source.sqlite_file, timeout=20)
+        while not stop.is_set():
+            key = f"busy{len(written):06d}"
+            with db:
+                db.execute("INSERT INTO django_session VALUES (?, 'x', '2030-01-01 00:00:00')",
+                           (key,))
+            written.append(key)
+        db.close()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        while len(written) < 50:
+            time.sleep(0.01)
+        source.ok("backup", str(tmp_path / "busy.tar"))
+    finally:
+        stop.set()
+        writer.join()
+    target = sqlite_instance(tmp_path / "target")
+    target.ok("restore", str(tmp_path / "busy.tar"))
+
+    db = sqlite3.connect(target.sqlite_file)
+    assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    restored = [k for (k,) in db.execute(
+        "SELECT session_key FROM django_session WHERE session_key LIKE 'busy%' "
+        "ORDER BY session_key")]
+    db.close()
+    assert 50 <= len(restored) < len(written)  # the writer went on during the backup
+    assert restored == written[: len(restored)]
 
 
 def test_the_manifest_lists_the_migrations_and_every_checksum(sqlite_source):
