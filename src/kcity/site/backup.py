@@ -240,11 +240,11 @@ def create_backup(*, out, now=None) -> BackupResult:
     if vendor not in DUMP_NAMES:
         raise BackupError(f"backups support PostgreSQL and SQLite, not {vendor}")
 
-    name = connection.settings_dict["NAME"]
-    if vendor == "sqlite" and not connection.creation.is_in_memory_db(name):
-        if not Path(name).is_file():
-            raise BackupError(f"the database {name} does not exist; check DATABASE_URL and "
-                              "KCITY_DATA_DIR (nothing was written)")
+    database = connection.settings_dict["NAME"]
+    if vendor == "sqlite" and not connection.creation.is_in_memory_db(database):
+        if not Path(database).is_file():
+            raise BackupError(f"the database {database} does not exist; check DATABASE_URL "
+                              "and KCITY_DATA_DIR (nothing was written)")
     with tempfile.TemporaryDirectory(prefix=".kcity-backup-", dir=out.parent) as work:
         dump = Path(work) / Path(DUMP_NAMES[vendor]).name
         try:
@@ -297,6 +297,11 @@ def create_backup(*, out, now=None) -> BackupResult:
         with open(partial, "rb") as f:
             os.fsync(f.fileno())
         os.replace(partial, out)  # same folder: the archive appears whole or not at all
+        folder = os.open(out.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)  # the rename itself survives a crash
+        finally:
+            os.close(folder)
     return BackupResult(
         path=out, vendor=vendor, created_at=manifest["created_at"], files=len(entries),
         file_bytes=sum(e["size"] for e in entries), dump_bytes=dump_size,
@@ -382,6 +387,7 @@ def _stage(archive: tarfile.TarFile, manifest: dict, staging: Path, source: Path
                 digest.update(chunk)
                 size += len(chunk)
                 f.write(chunk)
+        os.utime(target, (member.mtime, member.mtime))
         sha, wanted_size = expected[name]
         if size != wanted_size or digest.hexdigest() != sha:
             problems.append(f"{name}: checksum mismatch (the archive is damaged)")
