@@ -20,6 +20,7 @@ import tarfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -482,7 +483,8 @@ def _configured_name() -> str:
 
 def _postgres_url(name: str) -> str:
     base = settings.DATABASES["default"]
-    auth = base["USER"] + (f":{base['PASSWORD']}" if base["PASSWORD"] else "")
+    auth = quote(base["USER"], safe="") + (
+        f":{quote(base['PASSWORD'], safe='')}" if base["PASSWORD"] else "")
     return f"postgres://{auth}@{base['HOST'] or '127.0.0.1'}:{base['PORT'] or 5432}/{name}"
 
 
