@@ -296,7 +296,15 @@ def create_backup(*, out, now=None) -> BackupResult:
                             e["size"], e["mtime"])
         with open(partial, "rb") as f:
             os.fsync(f.fileno())
-        os.replace(partial, out)  # same folder: the archive appears whole or not at all
+        # Same folder: the archive appears whole or not at all, and never over another file
+        # (a hard link fails if OUT appeared meanwhile; rename where links are unsupported).
+        try:
+            os.link(partial, out)
+        except FileExistsError:
+            raise BackupError(f"{out} appeared while the backup ran; it was left as it is "
+                              "(nothing was written)") from None
+        except OSError:
+            os.replace(partial, out)
         folder = os.open(out.parent, os.O_RDONLY)
         try:
             os.fsync(folder)  # the rename itself survives a crash
