@@ -15,11 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kcity.accounts import permissions, selectors, services
-from kcity.accounts.forms import CompanyRegistrationForm, GovernmentRegistrationForm
+from kcity.accounts.forms import (
+    CompanyRegistrationForm,
+    GovernmentRegistrationForm,
+    InstitutionRegistrationForm,
+)
 
 REGISTRATION_FORMS = {
     "government": (GovernmentRegistrationForm, "accounts/register_government.html"),
     "company": (CompanyRegistrationForm, "accounts/register_company.html"),
+    "institution": (InstitutionRegistrationForm, "accounts/register_institution.html"),
 }
 
 
