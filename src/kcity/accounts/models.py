@@ -79,6 +79,10 @@ class Organisation(models.Model):
                 fields=["business_registration_number"],
                 condition=~models.Q(business_registration_number=""),
                 name="unique_business_registration_number",
+                violation_error_message=_(
+                    "An organisation with this business registration number is already "
+                    "registered."
+                ),
             )
         ]
 

@@ -137,7 +137,7 @@ class DocumentForm(forms.Form):
 
 
 class ConceptNoteForm(forms.Form):
-    concept_note = forms.CharField(
+    concept_note = VisibleCharField(
         label=_("Concept note"), max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 8, "maxlength": TEXT_MAX}),
         help_text=_("The city, the problem, the site and what you ask of Korea, in a page."),

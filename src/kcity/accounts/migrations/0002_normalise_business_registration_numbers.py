@@ -59,5 +59,18 @@ class Migration(migrations.Migration):
                 verbose_name="name",
             ),
         ),
+        migrations.AlterConstraint(
+            model_name="organisation",
+            name="unique_business_registration_number",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("business_registration_number", ""), _negated=True),
+                fields=("business_registration_number",),
+                name="unique_business_registration_number",
+                violation_error_message=(
+                    "An organisation with this business registration number is already "
+                    "registered."
+                ),
+            ),
+        ),
         migrations.RunPython(normalise, migrations.RunPython.noop),
     ]
