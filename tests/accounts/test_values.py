@@ -68,7 +68,8 @@ def test_the_service_refuses_invisible_names_too(demo):
 
 
 @pytest.mark.parametrize("typed", [
-    "2208162517", "220 81 62517", "２２０－８１－６２５１７", "２２０８１６２５１７", "220-81-62517 ",
+    "2208162517", "220 81 62517", "２２０－８１－６２５１７", "２２０８１６２５１７",
+    "220-81-62517 ",
 ])
 def test_the_same_company_is_found_however_its_number_is_written(demo, client, typed):
     # Hanbit Smart Mobility (demo) has 220-81-62517.
@@ -82,7 +83,8 @@ def test_the_service_normalises_before_the_uniqueness_check(demo):
     with pytest.raises(ValidationError) as exc:
         services.register_applicant(
             kind=OrgKind.KOREAN_COMPANY,
-            organisation={"name": "Copy Co.", "business_registration_number": "２２０８１６２５１７"},
+            organisation={"name": "Copy Co.",
+                          "business_registration_number": "２２０８１６２５１７"},
             person={"username": "copy", "first_name": "A", "last_name": "B",
                     "email": "copy@example.kr"},
             password=PASSWORD,
@@ -91,7 +93,8 @@ def test_the_service_normalises_before_the_uniqueness_check(demo):
 
 
 def test_full_width_number_is_stored_in_the_one_form(demo, client):
-    response = client.post(COMPANY_URL, company(business_registration_number="１０１８１１２３４１"))
+    full_width = "１０１８１１２３４１"
+    response = client.post(COMPANY_URL, company(business_registration_number=full_width))
     assert response.status_code == 302
     org = User.objects.get(username="jisoo").organisation
     assert org.business_registration_number == "101-81-12341"
