@@ -230,3 +230,25 @@ def test_the_service_keeps_partner_self_registration_to_its_kinds(demo):
         )
     assert "outside Korea" in exc.value.message_dict["country"][0]
     assert not User.objects.filter(username="pt").exists()
+
+
+def test_the_model_refuses_a_long_local_part_wherever_an_address_is_entered(demo, client):
+    user = User.objects.get(username="partner")
+    user.email = "p" * 65 + "@ui.ac.id"
+    with pytest.raises(ValidationError) as exc:
+        user.full_clean()
+    assert "at most 64" in exc.value.message_dict["email"][0]
+    # The administration's user page says so and changes nothing.
+    client.force_login(User.objects.get(username="secretariat"))
+    url = f"/en/admin/accounts/user/{user.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "password"}
+    data.update({"email": "p" * 65 + "@ui.ac.id", "date_joined_0": "2026-01-01",
+                 "date_joined_1": "00:00:00", "organisation": user.organisation_id,
+                 "groups": [], "user_permissions": []})
+    data.pop("date_joined", None)
+    data.pop("last_login", None)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "at most 64" in response.context["adminform"].form.errors["email"][0]
+    assert User.objects.get(pk=user.pk).email == "partner@demo.kcitynetwork.kr"

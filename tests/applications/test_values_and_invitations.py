@@ -3,6 +3,7 @@ address's local part is at most 64 characters, an invitation is answered only by
 invited address, and an overseas partner counts once the secretariat has verified it."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from kcity.accounts import services as accounts_services
 from kcity.accounts.models import Organisation, OrgKind, PartnerType, Role, User
@@ -45,8 +46,6 @@ def test_an_invisible_title_is_refused_everywhere(client, ready_demo, users, dem
 
 
 def test_the_model_refuses_an_invisible_title_and_member_name(ready_demo):
-    from django.core.exceptions import ValidationError
-
     ready_demo.title = "\u3164\u3164"
     with pytest.raises(ValidationError) as exc:
         ready_demo.full_clean()
@@ -221,3 +220,11 @@ def test_an_unverified_foreign_government_partner_does_not_count(ready_demo, use
         verified_at=users["secretariat"].date_joined
     )
     assert services.submit_proposal(ready_demo, company, key())
+
+
+def test_the_member_model_refuses_a_long_local_part(ready_demo):
+    member = ready_demo.members.first()
+    member.email = "m" * 65 + "@ui.ac.id"
+    with pytest.raises(ValidationError) as exc:
+        member.full_clean()
+    assert "at most 64" in exc.value.message_dict["email"][0]

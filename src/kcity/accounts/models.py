@@ -13,6 +13,7 @@ from django_countries.fields import CountryField
 from kcity.core.text import (
     normalise_brn,
     validate_business_registration_number,
+    validate_email_local_part,
     validate_not_blank,
 )
 
@@ -123,6 +124,10 @@ class Role(models.TextChoices):
 
 
 class User(AbstractUser):
+    # Django's field, with RFC 5321's limit on the local part (the admin enters addresses too).
+    email = models.EmailField(
+        _("email address"), blank=True, validators=[validate_email_local_part]
+    )
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("organisation"),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from kcity.accounts.models import Organisation
-from kcity.core.text import validate_not_blank
+from kcity.core.text import validate_email_local_part, validate_not_blank
 from kcity.programs.models import Cycle, Track
 
 TEXT_MAX = 5000
@@ -200,7 +200,7 @@ class ConsortiumMember(models.Model):
     invited_name = models.CharField(
         _("organisation name"), max_length=200, validators=[validate_not_blank]
     )
-    email = models.EmailField(_("invited e-mail"))
+    email = models.EmailField(_("invited e-mail"), validators=[validate_email_local_part])
     role = models.CharField(_("role"), max_length=16, choices=MemberRole.choices)
     organisation = models.ForeignKey(
         Organisation,

@@ -1,6 +1,7 @@
 """Business registration numbers in one stored form (NNN-NN-NNNNN, ASCII digits), so the
 uniqueness constraint sees the same company however its number was typed; and an
-organisation's name may not be only invisible characters."""
+organisation's name may not be only invisible characters; an e-mail address's local part
+has at most 64 characters (RFC 5321)."""
 
 import unicodedata
 
@@ -70,6 +71,16 @@ class Migration(migrations.Migration):
                     "An organisation with this business registration number is already "
                     "registered."
                 ),
+            ),
+        ),
+        migrations.AlterField(
+            model_name="user",
+            name="email",
+            field=models.EmailField(
+                blank=True,
+                max_length=254,
+                validators=[kcity.core.text.validate_email_local_part],
+                verbose_name="email address",
             ),
         ),
         migrations.RunPython(normalise, migrations.RunPython.noop),
