@@ -188,6 +188,18 @@ def test_an_overseas_institution_or_university_registers(demo, client, partner_t
         assert not rules.may_apply(org, track)
 
 
+def test_a_verified_institution_is_told_it_joins_consortia(demo, client):
+    assert client.post(INSTITUTION_URL, institution()).status_code == 302
+    user = User.objects.get(username="ayu")
+    services.verify_organisations([user.organisation],
+                                  actor=User.objects.get(username="secretariat"))
+    page = client.get("/en/accounts/profile/").content.decode()
+    assert "it counts as an overseas partner in the demonstration consortia" in page
+    assert "you may submit proposals" not in page
+    ko = client.get("/ko/accounts/profile/").content.decode()
+    assert "해외 파트너로 인정됩니다" in ko
+
+
 def test_institution_pages_in_both_languages(demo, client):
     en = client.get(INSTITUTION_URL).content.decode()
     assert "Register an overseas public institution or university" in en

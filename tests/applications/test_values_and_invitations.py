@@ -95,6 +95,13 @@ def test_only_the_invited_address_answers(client, demo_track, users, stranger):
     member = services.invite_member(p, company, name="UI", email=partner.email,
                                     role="site_host")
     url = f"/en/proposals/invitations/{member.token}/"
+    # Someone else with the link is told at once, and offered no buttons.
+    client.force_login(stranger)
+    page = client.get(url).content.decode()
+    assert "only an account with that e-mail address can answer it" in page
+    assert "Confirm our participation" not in page
+    client.force_login(partner)
+    assert "Confirm our participation" in client.get(url).content.decode()
     # Someone else with the link: refused, clearly, whether confirming or declining.
     for answer in ("confirm", "decline"):
         with pytest.raises(Refused, match="only an account with that e-mail address"):

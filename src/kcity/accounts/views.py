@@ -70,6 +70,11 @@ def profile(request):
         "may_apply": permissions.can_apply(user),
         "pending": bool(user.organisation_id and user.organisation.verified_at is None),
         "may_verify": permissions.can_verify_organisations(user),
+        # An overseas institution or university joins consortia; it leads no proposal.
+        "consortium_partner_only": bool(
+            user.organisation_id
+            and user.organisation.partner_type in services.OVERSEAS_PARTNER_TYPES
+        ),
     }
     if context["may_verify"]:
         context["pending_count"] = selectors.pending_organisations().count()
