@@ -4,6 +4,8 @@ import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 
+from kcity.accounts import forms as accounts_forms
+from kcity.applications import forms as application_forms
 from kcity.core.text import (
     EMAIL_LOCAL_PART_MAX,
     MailboxField,
@@ -16,6 +18,8 @@ from kcity.core.text import (
     validate_email_local_part,
     validate_not_blank,
 )
+from kcity.evaluation import forms as evaluation_forms
+from kcity.selection import forms as selection_forms
 
 INVISIBLES = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u3164", "\u115f", "\u1160",
               "\uffa0"]
@@ -104,3 +108,24 @@ def test_same_mailbox_ignores_case_and_spaces():
     assert same_mailbox("Dewi@UI.ac.id", " dewi@ui.ac.id")
     assert not same_mailbox("dewi@ui.ac.id", "dewi@ui.ac.id.evil.example")
     assert not same_mailbox("", "") and not same_mailbox(None, "a@b.c")
+
+
+@pytest.mark.parametrize(("form_class", "kwargs", "field"), [
+    (accounts_forms.GovernmentRegistrationForm, {}, "name"),
+    (accounts_forms.CompanyRegistrationForm, {}, "name"),
+    (accounts_forms.InstitutionRegistrationForm, {}, "name"),
+    (accounts_forms.PersonForm, {}, "first_name"),
+    (accounts_forms.PersonForm, {}, "last_name"),
+    (application_forms.InviteForm, {}, "name"),
+    (application_forms.ConceptNoteForm, {}, "concept_note"),
+    (evaluation_forms.ReplaceForm, {}, "reason"),
+    (evaluation_forms.ScheduleForm, {}, "agenda"),
+    (evaluation_forms.ScheduleForm, {}, "participants"),
+    (evaluation_forms.MinutesForm, {}, "minutes"),
+    (selection_forms.ScenarioForm, {"scenarios": None}, "name"),
+])
+def test_every_required_name_and_text_field_uses_the_one_rule(form_class, kwargs, field):
+    form = form_class({field: "\u200b\u3164\ufeff \u115f"}, **kwargs)
+    assert isinstance(form.fields[field], VisibleCharField)
+    assert not form.is_valid()
+    assert form.errors[field] == ["This field is required."]
