@@ -50,6 +50,16 @@ def test_invisible_names_are_required(demo, client, url, data):
     assert counts() == before
 
 
+def test_an_invisible_city_is_no_city(demo, client):
+    before = counts()
+    response = client.post(GOV_URL, government(gov_level="regional", city="\u3164\u200b"))
+    assert errors(response)["city"] == ["Enter the city or region you govern."]
+    assert counts() == before
+    response = client.post(INSTITUTION_URL, institution(city="\ufeff"))
+    assert response.status_code == 302
+    assert User.objects.get(username="ayu").organisation.city == ""
+
+
 def test_the_service_refuses_invisible_names_too(demo):
     with pytest.raises(ValidationError) as exc:
         services.register_applicant(

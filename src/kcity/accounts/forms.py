@@ -127,7 +127,7 @@ class GovernmentRegistrationForm(PersonForm):
         required=False,
         help_text=_("Only for a government."),
     )
-    city = forms.CharField(
+    city = VisibleCharField(
         label=_("City or region"),
         max_length=_max(Organisation, "city"),
         required=False,
@@ -182,7 +182,9 @@ class InstitutionRegistrationForm(PersonForm):
         help_text=_("For example: Universitas Indonesia."),
     )
     country = forms.ChoiceField(label=_("Country"), choices=_country_choices)
-    city = forms.CharField(label=_("City"), max_length=_max(Organisation, "city"), required=False)
+    city = VisibleCharField(
+        label=_("City"), max_length=_max(Organisation, "city"), required=False
+    )
     field_order = ["partner_type", "name", "country", "city"]
 
     def registration(self) -> dict:
@@ -206,7 +208,7 @@ class CompanyRegistrationForm(PersonForm):
     name = VisibleCharField(
         label=_("Company name (English)"), max_length=_max(Organisation, "name")
     )
-    name_ko = forms.CharField(
+    name_ko = VisibleCharField(
         label=_("Company name (Korean)"), max_length=_max(Organisation, "name_ko"), required=False
     )
     business_registration_number = forms.CharField(
@@ -214,7 +216,9 @@ class CompanyRegistrationForm(PersonForm):
         max_length=32,  # as typed: spaces and full-width digits go before the check
         help_text=_("NNN-NN-NNNNN, as on the certificate of business registration."),
     )
-    city = forms.CharField(label=_("City"), max_length=_max(Organisation, "city"), required=False)
+    city = VisibleCharField(
+        label=_("City"), max_length=_max(Organisation, "city"), required=False
+    )
     field_order = ["name", "name_ko", "business_registration_number", "city"]
 
     def clean_business_registration_number(self) -> str:
