@@ -3,7 +3,8 @@
 Each checks the actor's right (through `kcity.accounts.permissions`), writes in one
 transaction with its audit record (`EvaluationEvent`), and raises `Refused` with clear
 messages, having written nothing, otherwise. Proposal states move through
-`kcity.applications.lifecycle.transition` only.
+`kcity.applications.lifecycle.transition` only, a panel's status through
+`kcity.evaluation.lifecycle.transition`.
 """
 
 import datetime as dt

@@ -4,7 +4,9 @@ Each checks the actor's right (`kcity.accounts.permissions.can_run_selection`), 
 one transaction with the round row locked and its audit record (`SelectionEvent`), and
 raises `Refused` with a clear message, having written nothing, otherwise. Proposal states
 move through `kcity.applications.lifecycle.transition` only (which records the proposal's
-event and queues the applicant's e-mail in the same transaction).
+event and queues the applicant's e-mail in the same transaction), scenario states through
+`kcity.selection.lifecycle.transition` and the cycle's status through
+`kcity.programs.lifecycle.transition`.
 """
 
 from __future__ import annotations
