@@ -7,7 +7,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from kcity.applications.errors import Refused
+from kcity.core.errors import Refused
 from kcity.core.money import format_krw
 from kcity.programs import config, lifecycle
 from kcity.programs.forms import ImportCycleForm

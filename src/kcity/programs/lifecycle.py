@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kcity.accounts import permissions
-from kcity.applications.errors import Refused
+from kcity.core.errors import Refused
 from kcity.core.lifecycle import Machine, Move
 from kcity.programs.models import Cycle, CycleEvent
 from kcity.programs.models import CycleStatus as C
