@@ -86,3 +86,19 @@ def test_reloading_the_portfolio_keeps_a_citation(draft):
     assert load_history() == count  # the demo reloads the history on every start
     assert SelectedProject.objects.count() == count
     assert Proposal.objects.get(pk=draft.pk).prior_study_project_id == study.pk
+
+
+def test_the_proposal_summary_shows_the_cited_study_in_both_languages(client, draft, users):
+    study = portfolio.earlier_studies(draft.cycle.year).get(city="Lublin")
+    client.force_login(users["company-applicant"])
+    url = f"/{{}}/proposals/{draft.pk}/"
+    assert "—" in client.get(url.format("en")).content.decode().split('id="prior-study"')[1][:10]
+    Proposal.objects.filter(pk=draft.pk).update(prior_study_project=study)
+    for lang, label, country in (("en", "Earlier K-City study", "Poland"),
+                                 ("ko", "이전 K-City 연구", "폴란드")):
+        body = client.get(url.format(lang)).content.decode()
+        assert label in body and f"2026 · Lublin, {country}" in body
+    Proposal.objects.filter(pk=draft.pk).update(prior_study_project=None,
+                                                prior_study_url="https://example.org/study")
+    body = client.get(url.format("en")).content.decode()
+    assert 'href="https://example.org/study"' in body
