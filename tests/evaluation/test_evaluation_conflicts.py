@@ -7,8 +7,8 @@ from kcity.accounts import permissions
 from kcity.accounts.models import Role, User
 from kcity.applications.errors import Refused
 from kcity.applications.models import Proposal
-from kcity.evaluation import services
-from kcity.evaluation.models import ExpertProfile, Panel
+from kcity.evaluation import selectors, services
+from kcity.evaluation.models import ExpertProfile, Panel, PresentationSlot
 
 SEMARANG = "Flood early warning for Semarang"
 BANDUNG = "AI bus priority for Bandung"
@@ -123,10 +123,8 @@ def test_applicant_sees_the_summary_only_once_released(client, users, closed_pan
 
 def _sheet_points(proposal, panel):
     """The score strings ("username: points") the dispersion table would show for it."""
-    from kcity.evaluation.services import counted_sheets
-
     return {f"{s.evaluator.username}: {score.points}"
-            for s in counted_sheets(panel, proposal).select_related("evaluator")
+            for s in services.counted_sheets(panel, proposal).select_related("evaluator")
             for score in s.scores.all()}
 
 
@@ -164,11 +162,22 @@ def test_closed_panel_sheet_leaves_out_the_conflicted_proposal(client, users, cl
 
 
 def test_panel_selectors_give_an_evaluator_only_visible_proposals(users, closed_panel):
-    from kcity.evaluation import selectors
-
     evaluator = users["evaluator"]
     semarang = Proposal.objects.get(title=SEMARANG)
     assert semarang not in selectors.panel_proposals(evaluator, closed_panel)
     assert not selectors.ranking(evaluator, closed_panel).filter(proposal=semarang).exists()
     assert selectors.ranking(evaluator, closed_panel).exists()
     assert selectors.ranking(users["secretariat"], closed_panel).filter(proposal=semarang).exists()
+
+
+def test_panel_page_lists_and_slots_come_from_the_same_selector(client, users, open_panel):
+    client.force_login(users["secretariat"])
+    page = client.get(f"/en/evaluation/panels/{open_panel.pk}/")
+    assert page.status_code == 200
+    slots = PresentationSlot.objects.filter(panel=open_panel)
+    assert slots.exists()
+    assert set(page.context["slots"]) == set(slots)
+    assert set(page.context["proposals"]) == set(open_panel.proposals.all())
+    # an evaluator of the panel never reaches the manager's page
+    client.force_login(users["evaluator"])
+    assert client.get(f"/en/evaluation/panels/{open_panel.pk}/").status_code == 404

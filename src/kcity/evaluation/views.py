@@ -151,6 +151,7 @@ def panel_detail(request, pk):
         except Refused as exc:
             show_refusal(request, exc)
         return redirect("evaluation:panel", panel.pk)
+    proposals = selectors.panel_proposals(request.user, panel)
     return render(request, "evaluation/panel.html", {
         "panel": panel,
         "members": panel.members.select_related("evaluator__organisation",
@@ -159,9 +160,9 @@ def panel_detail(request, pk):
         "ranking": selectors.ranking(request.user, panel),
         "events": selectors.panel_events(panel)[:50],
         "replace_form": forms.ReplaceForm(),
-        "proposals": selectors.panel_proposals(request.user, panel).select_related(
-            "organisation").order_by("title"),
-        "slots": panel.slots.select_related("proposal").order_by("starts_at"),
+        "proposals": proposals.select_related("organisation").order_by("title"),
+        "slots": panel.slots.filter(proposal__in=proposals.values("pk")).select_related(
+            "proposal").order_by("starts_at"),
     })
 
 
