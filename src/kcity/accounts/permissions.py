@@ -103,6 +103,13 @@ def is_proposal_applicant(user, proposal) -> bool:
     )
 
 
+def can_edit_proposal(user, proposal) -> bool:
+    """Who may change a proposal (its content, consortium and documents): the people of the
+    applicant (lead) organisation. A consortium partner or an evaluator who reads it gets no
+    edit form (404). When it may change (state, deadline) is `services.edit_refusal`'s."""
+    return is_proposal_applicant(user, proposal)
+
+
 def can_screen_proposal(user, proposal) -> bool:
     """The track's secretariat screens a proposal (KIND planning, KAIA demonstration)."""
     return can_manage_track(user, proposal.track)

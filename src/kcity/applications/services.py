@@ -56,16 +56,27 @@ def _jurisdiction_taken(proposal) -> Refused:
     )
 
 
-def check_editable(proposal, actor, now=None) -> None:
-    if not permissions.is_proposal_applicant(actor, proposal):
-        raise Refused(_("Only the applicant organisation can change this proposal."))
+def edit_refusal(proposal, actor, now=None) -> str | None:
+    """The one "may `actor` change `proposal` now" rule: why not, or None when they may.
+    Who (`permissions.can_edit_proposal`), then the state, then the track's deadline."""
+    if not permissions.can_edit_proposal(actor, proposal):
+        return _("Only the applicant organisation can change this proposal.")
     if proposal.state not in lifecycle.EDITABLE_STATES:
-        raise Refused(
-            _("A proposal that is “%(state)s” cannot be changed.")
-            % {"state": proposal.get_state_display()}
-        )
+        return _("A proposal that is “%(state)s” cannot be changed.") % {
+            "state": proposal.get_state_display()}
     if not rules.accepting_submissions(proposal.track, now):
-        raise Refused(rules.deadline_passed_message(proposal.track))
+        return rules.deadline_passed_message(proposal.track)
+    return None
+
+
+def may_edit(proposal, actor, now=None) -> bool:
+    return edit_refusal(proposal, actor, now) is None
+
+
+def check_editable(proposal, actor, now=None) -> None:
+    refusal = edit_refusal(proposal, actor, now)
+    if refusal is not None:
+        raise Refused(refusal)
 
 
 def create_proposal(actor, track, title: str, now=None) -> Proposal:
