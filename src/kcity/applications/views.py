@@ -203,9 +203,12 @@ def document_upload(request, pk):
 def document_download(request, pk, doc_pk):
     proposal = _proposal(request, pk)
     document = get_object_or_404(proposal.documents, pk=doc_pk)
+    # Always a download, never shown in the browser; a PDF with JavaScript is not even
+    # labelled as a PDF, so no viewer opens it by itself.
     response = FileResponse(
         document.file.open("rb"), as_attachment=True, filename=document.original_name,
-        content_type=document.content_type,
+        content_type="application/octet-stream" if document.has_javascript
+        else document.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
