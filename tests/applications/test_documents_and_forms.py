@@ -8,7 +8,8 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
-from proposal_helpers import PDF, hwp_ole, office_zip, pdf
+from proposal_helpers import PDF, office_zip, pdf
+from upload_samples import hwp
 
 from kcity.applications import filetypes, services
 from kcity.applications.errors import Refused
@@ -22,7 +23,7 @@ def image(fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-PNG, JPEG, HWP = image("PNG"), image("JPEG"), hwp_ole()
+PNG, JPEG, HWP = image("PNG"), image("JPEG"), hwp()
 
 
 def hwpx() -> bytes:

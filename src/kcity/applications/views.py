@@ -181,22 +181,27 @@ def invitation(request, token):
 @login_required
 def document_upload(request, pk):
     proposal = _proposal(request, pk)
-    if request.method == "POST":
-        form = forms.DocumentForm(request.POST, request.FILES, track=proposal.track)
-        if form.is_valid():
-            try:
-                document = services.upload_document(
-                    proposal, request.user, form.cleaned_data["code"], form.cleaned_data["file"]
-                )
-            except Refused as exc:
-                show_refusal(request, exc)
-            else:
-                messages.success(
-                    request, _("Attached %(name)s.") % {"name": document.original_name}
-                )
+    if request.method != "POST":
+        return redirect("applications:detail", proposal.pk)
+    form = forms.DocumentForm(request.POST, request.FILES, track=proposal.track)
+    if form.is_valid():
+        try:
+            document = services.upload_document(
+                proposal, request.user, form.cleaned_data["code"], form.cleaned_data["file"]
+            )
+        except Refused as exc:
+            # Shown on the upload form, with the chosen document kept.
+            for message in exc.messages:
+                form.add_error("file", message)
         else:
-            show_form_errors(request, form)
-    return redirect("applications:detail", proposal.pk)
+            messages.success(
+                request, _("Attached %(name)s.") % {"name": document.original_name}
+            )
+            return redirect("applications:detail", proposal.pk)
+    messages.error(request, _("The file was not attached: see the upload form below."))
+    context = _detail_context(request, proposal)
+    context["document_form"] = form
+    return render(request, "applications/detail.html", context, status=400)
 
 
 @login_required
