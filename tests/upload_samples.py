@@ -168,3 +168,41 @@ def hwp(signature: bytes = b"HWP Document File", byte_order: int = 0xFFFE,
     minifat = struct.pack("<128I", 1, 2, 3, end, *([free] * 124))
     ministream = (signature.ljust(32, b"\0") + struct.pack("<I", 0x05000300)).ljust(512, b"\0")
     return bytes(header) + fat + directory + minifat + ministream
+
+
+# Hostile uploads both upload forms (proposal documents, revised documents) must refuse:
+# (name as sent, builder, refusal code).
+HOSTILE = [
+    ("plan.hwp", docx, "name-mismatch"),
+    ("plan.docx", pdf, "name-mismatch"),
+    ("plan.pdf", lambda: b"%PDF-1.7\n", "pdf-broken"),
+    ("plan.pdf", lambda: pdf()[:300], "pdf-broken"),
+    ("site.png", lambda: image("PNG")[:-30], "image-broken"),
+    ("plan.pdf", pdf_launch, "pdf-launch"),
+    ("plan.docx", zip_bomb, "zip-bomb"),
+    ("plan.docx", lambda: docx(main_xml=BILLION_LAUGHS), "xml-entities"),
+    ("plan.docx", duplicate_entries, "zip-duplicate"),
+    ("plan.docx", lambda: docx(extra=[("../evil", b"x")]), "zip-entry-name"),
+    ("site.png", lambda: png_claiming(100_000, 100_000), "image-pixels"),
+    ("proposal.pdf.exe", pdf, "name-executable"),
+    ("proposal.pdf:evil.exe", pdf, "name-colon"),
+    ("file.pdf\0.exe", pdf, "name-characters"),
+    ("plan\u202egpj.pdf", pdf, "name-characters"),
+    ("../../etc/passwd", pdf, "name-path"),
+    (".htaccess", pdf, "name-stem"),
+    ("proposal", pdf, "name-extension"),
+]
+
+
+def multipart(fields: dict, filename: bytes, content: bytes) -> tuple[bytes, str]:
+    """A multipart/form-data body written by hand, so that a file name reaches the server
+    exactly as sent (NUL, folders, CP949 bytes): (body, content type)."""
+    boundary = b"----kcityTestBoundary7MA4YWxk"
+    body = b""
+    for key, value in fields.items():
+        body += (b"--" + boundary + b'\r\nContent-Disposition: form-data; name="'
+                 + key.encode() + b'"\r\n\r\n' + value.encode() + b"\r\n")
+    body += (b"--" + boundary + b'\r\nContent-Disposition: form-data; name="file"; '
+             b'filename="' + filename + b'"\r\nContent-Type: application/octet-stream\r\n\r\n'
+             + content + b"\r\n--" + boundary + b"--\r\n")
+    return body, "multipart/form-data; boundary=" + boundary.decode()

@@ -175,16 +175,8 @@ FORM_ROWS = [row for row in TABLE if row[0] and "\0" not in row[0] and "\n" not 
 
 def _post_raw(client, url, fields, filename: bytes, content: bytes):
     """A multipart POST written by hand, so the file name reaches the server as sent."""
-    boundary = b"----kcityTestBoundary7MA4YWxk"
-    body = b""
-    for key, value in fields.items():
-        body += (b"--" + boundary + b"\r\nContent-Disposition: form-data; name=\"" + key.encode()
-                 + b"\"\r\n\r\n" + value.encode() + b"\r\n")
-    body += (b"--" + boundary + b"\r\nContent-Disposition: form-data; name=\"file\"; "
-             b"filename=\"" + filename + b"\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-             + content + b"\r\n--" + boundary + b"--\r\n")
-    return client.generic("POST", url, body,
-                          content_type="multipart/form-data; boundary=" + boundary.decode())
+    body, content_type = s.multipart(fields, filename, content)
+    return client.generic("POST", url, body, content_type=content_type)
 
 
 @pytest.fixture
@@ -211,6 +203,11 @@ def test_the_proposal_form_refuses_what_the_check_refuses(applicant, ready_demo,
     assert detail.messages[0].replace('"', "&quot;") in body  # on the form, saying why
     assert 'value="business_plan" selected' in body  # the chosen document is kept
     assert _documents(ready_demo) == before
+
+
+@pytest.mark.parametrize("name, build, code", s.HOSTILE, ids=lambda v: repr(v)[:30])
+def test_the_hostile_samples_are_refused_by_the_check(name, build, code):
+    assert _inspect(name, build())[0] == refused(code)
 
 
 def test_the_proposal_form_refuses_a_zip_bomb(applicant, ready_demo):
