@@ -9,12 +9,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from proposal_helpers import PDF, office_zip, pdf
-from upload_samples import hwp
 
 from kcity.applications import filetypes, services
 from kcity.applications.errors import Refused
 from kcity.applications.models import ConsortiumMember, Document, Proposal
-
+from upload_samples import hwp
 
 
 def image(fmt: str) -> bytes:

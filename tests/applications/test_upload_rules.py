@@ -8,9 +8,9 @@ browser sends raw (folders, NUL, right-to-left override, CP949 bytes), the flagg
 JavaScript PDF on the secretariat's screens and as a download."""
 
 import pytest
-import upload_samples as s
 from django.utils import translation
 
+import upload_samples as s
 from kcity.applications import filetypes, services
 from kcity.applications.models import Document
 
@@ -124,7 +124,11 @@ def _inspect(name, data):
     return (kind, found.filetype.code), found
 
 
-@pytest.mark.parametrize("name, build, expected", TABLE, ids=lambda v: repr(v)[:40] if isinstance(v, str) else None)
+def _id(value):
+    return repr(value)[:40] if isinstance(value, str) else None
+
+
+@pytest.mark.parametrize("name, build, expected", TABLE, ids=_id)
 def test_the_one_check(name, build, expected):
     outcome, detail = _inspect(name, build())
     assert outcome == expected
@@ -191,7 +195,7 @@ def _documents(proposal):
 
 @pytest.mark.parametrize("name, build, expected", [
     row for row in FORM_ROWS if row[2][0] == "refused" and row[2][1] != "zip-bomb"
-], ids=lambda v: repr(v)[:40] if isinstance(v, str) else None)
+], ids=_id)
 def test_the_proposal_form_refuses_what_the_check_refuses(applicant, ready_demo, name, build,
                                                           expected):
     before = _documents(ready_demo)

@@ -6,11 +6,11 @@ import hashlib
 from decimal import Decimal
 
 import pytest
-import upload_samples
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+import upload_samples
 from kcity.accounts.models import Organisation, Role, User
 from kcity.applications import filetypes
 from kcity.applications import services as proposals
