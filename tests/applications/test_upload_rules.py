@@ -7,12 +7,15 @@ flagged, or refused with a code. Then the same files through the real proposal u
 browser sends raw (folders, NUL, right-to-left override, CP949 bytes), the flagged
 JavaScript PDF on the secretariat's screens and as a download."""
 
+import io
+
 import pytest
 from django.utils import translation
 
 import upload_samples as s
 from kcity.applications import filetypes, services
 from kcity.applications.models import Document
+from kcity.core import uploads
 
 PDF = s.pdf()
 
@@ -301,3 +304,19 @@ def test_a_plain_pdf_is_not_flagged(applicant, ready_demo):
     assert not document.has_javascript
     download = applicant.get(f"/en/proposals/{ready_demo.pk}/documents/{document.pk}/")
     assert download["Content-Type"] == "application/pdf"
+
+
+@pytest.mark.parametrize("read_size", [1, 7, 64, 65536])
+def test_legacy_names_are_re_encoded_in_any_read_size(read_size):
+    """The body is read through in pieces: a header block cut across reads is still mended,
+    a file's bytes (even ones that look like a filename header) pass unchanged."""
+    content = b'--x filename="\xbf\xb9" ' + PDF + b"\r\n\r\n" * 3
+    body, content_type = s.multipart({"code": "plan"}, "예산 계획.pdf".encode("cp949"), content)
+    boundary = content_type.split("boundary=")[1].encode()
+    stream = uploads.LegacyFileNames(io.BytesIO(body), boundary)
+    out = b""
+    while piece := stream.read(read_size):
+        out += piece
+    expected = body.replace(b'filename="' + "예산 계획.pdf".encode("cp949") + b'"',
+                            b"filename*=UTF-8''%EC%98%88%EC%82%B0%20%EA%B3%84%ED%9A%8D.pdf")
+    assert out == expected and content in out
