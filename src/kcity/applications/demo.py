@@ -3,10 +3,12 @@ state, so every applicant and screening screen has content. Idempotent: proposal
 by title and only missing ones are made; the call's dates move to stay open."""
 
 import datetime as dt
+import io
 from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from kcity.accounts.models import User
 from kcity.applications import services
@@ -16,7 +18,19 @@ from kcity.programs import config, lifecycle
 from kcity.programs.models import Cycle, CycleStatus
 
 DEMO_YEAR = 2027
-DEMO_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def blank_pdf(pages: int = 1) -> bytes:
+    """A small, valid PDF (A4 blank pages) that the upload checks accept."""
+    writer = PdfWriter()
+    for _page in range(pages):
+        writer.add_blank_page(595, 842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+DEMO_PDF = blank_pdf()
 
 
 def open_demo_cycle(now=None) -> Cycle:

@@ -266,6 +266,9 @@ class Document(models.Model):
     content_type = models.CharField(_("content type"), max_length=120)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # A PDF with JavaScript is accepted but shown to the secretariat with a warning and only
+    # ever served as a download.
+    has_javascript = models.BooleanField(_("contains JavaScript"), default=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by"),

@@ -9,6 +9,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -197,33 +198,32 @@ def respond_to_invitation(token: str, actor, *, accept: bool, now=None) -> Conso
 
 
 def stored_upload(proposal, actor, upload, code: str = "") -> Document:
-    """An uploaded file checked (not empty, not too large, an accepted type by its bytes),
-    hashed and written under a random path, as an unsaved `Document`: the caller saves it in
-    its transaction and deletes the file when that fails."""
+    """An uploaded file checked (not empty, not too large, its name and its structure by
+    `filetypes.inspect`), hashed and written under a random path, as an unsaved `Document`:
+    the caller saves it in its transaction and deletes the file when that fails. The one
+    way every upload is stored (proposal documents, consultation revised documents)."""
     limit = settings.KCITY_MAX_UPLOAD_BYTES
     if upload.size == 0:
-        raise Refused(_("The file is empty."))
+        raise filetypes.UploadRefused("empty", _("The file is empty."))
     if upload.size > limit:
-        raise Refused(
+        raise filetypes.UploadRefused(
+            "size",
             _("The file is %(size)s MB; the limit is %(limit)s MB.")
-            % {"size": round(upload.size / 1_000_000, 1), "limit": limit // 1_000_000}
+            % {"size": round(upload.size / 1_000_000, 1), "limit": limit // 1_000_000},
         )
-    filetype = filetypes.detect(upload)
-    if filetype is None:
-        raise Refused(
-            _("This file is not one of the accepted types (%(types)s), whatever its name.")
-            % {"types": ", ".join(t.label for t in filetypes.ALLOWED)}
-        )
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
     upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    # The name as the browser sent it (kcity.core.uploads keeps it before Django strips
+    # folders and control characters from it), so that such names are refused, not mended.
+    found = filetypes.inspect(getattr(upload, "sent_name", upload.name), data)
     document = Document(
-        proposal=proposal, code=code, original_name=filetypes.sanitise_name(upload.name),
-        detected_type=filetype.code, content_type=filetype.content_type, size=upload.size,
-        sha256=digest.hexdigest(), uploaded_by=actor,
+        proposal=proposal, code=code, original_name=found.name,
+        detected_type=found.filetype.code, content_type=found.filetype.content_type,
+        size=len(data), sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor,
+        has_javascript=filetypes.FLAG_JAVASCRIPT in found.flags,
     )
-    document.file.save(filetype.code, upload, save=False)
+    document.file.save(found.filetype.code, ContentFile(data), save=False)
     return document
 
 

@@ -193,31 +193,39 @@ def invitation(request, token):
 @login_required
 def document_upload(request, pk):
     proposal = _proposal(request, pk)
-    if request.method == "POST":
-        form = forms.DocumentForm(request.POST, request.FILES, track=proposal.track)
-        if form.is_valid():
-            try:
-                document = services.upload_document(
-                    proposal, request.user, form.cleaned_data["code"], form.cleaned_data["file"]
-                )
-            except Refused as exc:
-                show_refusal(request, exc)
-            else:
-                messages.success(
-                    request, _("Attached %(name)s.") % {"name": document.original_name}
-                )
+    if request.method != "POST":
+        return redirect("applications:detail", proposal.pk)
+    form = forms.DocumentForm(request.POST, request.FILES, track=proposal.track)
+    if form.is_valid():
+        try:
+            document = services.upload_document(
+                proposal, request.user, form.cleaned_data["code"], form.cleaned_data["file"]
+            )
+        except Refused as exc:
+            # Shown on the upload form, with the chosen document kept.
+            for message in exc.messages:
+                form.add_error("file", message)
         else:
-            show_form_errors(request, form)
-    return redirect("applications:detail", proposal.pk)
+            messages.success(
+                request, _("Attached %(name)s.") % {"name": document.original_name}
+            )
+            return redirect("applications:detail", proposal.pk)
+    messages.error(request, _("The file was not attached: see the upload form below."))
+    context = _detail_context(request, proposal)
+    context["document_form"] = form
+    return render(request, "applications/detail.html", context, status=400)
 
 
 @login_required
 def document_download(request, pk, doc_pk):
     proposal = _proposal(request, pk)
     document = get_object_or_404(proposal.documents, pk=doc_pk)
+    # Always a download, never shown in the browser; a PDF with JavaScript is not even
+    # labelled as a PDF, so no viewer opens it by itself.
     response = FileResponse(
         document.file.open("rb"), as_attachment=True, filename=document.original_name,
-        content_type=document.content_type,
+        content_type="application/octet-stream" if document.has_javascript
+        else document.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -143,8 +143,9 @@ def record_minutes(actor, proposal, number: int, minutes: str, questions: str,
 
 def upload_revised_document(actor, proposal, upload) -> Document:
     """The applicant's revised document between round 1 (minutes recorded) and round 2 (not
-    yet held). Stored like every proposal document (type from the bytes, sanitised name,
-    SHA-256, random path) under its own code `revised-r1-<n>`, and listed on round 2."""
+    yet held). Stored like every proposal document (`stored_upload`: name and structure
+    checked by `filetypes.inspect`, SHA-256, random path) under its own code
+    `revised-r1-<n>`, and listed on round 2."""
     if not permissions.is_proposal_applicant(actor, proposal):
         raise Refused(_("Only the applicant organisation can do this."))
     _check_proposal(proposal, 2)
