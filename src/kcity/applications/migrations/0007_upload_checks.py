@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0004_receiptcounter'),
+        ('applications', '0006_value_validators'),
     ]
 
     operations = [
