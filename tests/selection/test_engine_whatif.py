@@ -85,8 +85,8 @@ def _round(n, seed, cap):
     })
 
 
-KINDS = ["budget", "quota", "track_max", "track_min", "track_budget", "cap", "include",
-         "exclude", "release"]
+KINDS = ["budget", "quota", "track_max", "track_min", "track_budget", "cap", "cycle_max",
+         "include", "exclude", "release"]
 
 
 @st.composite
@@ -111,6 +111,8 @@ def changes(draw, ids, tracks, kinds=tuple(KINDS)):
         return ("set_track", (code,), {"budget": value})
     if kind == "cap":
         return ("set_country_cap", (draw(st.sampled_from([None, 1, 2, 3])),), {})
+    if kind == "cycle_max":  # the most projects in all (a tight one is a layer of groupdp)
+        return ("set_max_projects", (draw(st.one_of(st.none(), st.integers(0, 14))),), {})
     return (kind, (draw(st.sampled_from(ids)),), {})
 
 

@@ -7,8 +7,9 @@ budget and by how much) and, for each kind of limit, the smallest change of that
 limit alone that brings it in, every one verified by re-solving with the change:
 
 * the total budget: always tried;
-* its track's budget, the country cap and its track's maximum: tried when that
-  limit is among what stops it.
+* its track's budget, the country cap, its track's maximum and the cycle's maximum
+  (`max_projects`, the most projects in all): tried when that limit is among what
+  stops it.
 
 max_merit, "brings it in" means: with the change some optimal selection
 contains it, i.e. ``forced(x) >= best(x)`` where ``best(x)`` is the optimum with
@@ -128,6 +129,8 @@ def describe(
             reasons.append(messages.blocked_by_track_max(item["track"], item["max"]))
         elif kind == "track_budget":
             reasons.append(messages.blocked_by_track_budget(item["track"], item["short_by"]))
+        elif kind == "max_projects":
+            reasons.append(messages.blocked_by_cycle_max(item["max"]))
         else:
             reasons.append(messages.blocked_by_budget(item["short_by"]))
     if not reasons:
@@ -148,10 +151,14 @@ def _change_words(change: dict) -> str:
             return messages.change_track_budget(track, change["increase"])
         if kind == "max_per_country":
             return messages.change_cap(change["to"])
+        if kind == "max_projects":
+            return messages.change_cycle_max(change["to"])
         return messages.change_track_max(track, change["to"])
     if kind in ("budget", "track_budget"):
         return messages.change_money_bounded(track, change["increase_at_least"],
                                              change.get("increase"))
+    if kind == "max_projects":
+        return messages.change_cycle_max_bounded(change["to_at_least"], change.get("to"))
     return messages.change_count_bounded(track, change["to_at_least"], change.get("to"))
 
 
@@ -183,8 +190,9 @@ class _MeritOrderChanges:
             else:
                 value = self.count(proposal, limit)
                 if value is not None:
-                    out.append({"change": limit, "to": value} if limit == "max_per_country"
-                               else {"change": limit, "track": track.code, "to": value})
+                    out.append({"change": limit, "to": value}
+                           if limit in ("max_per_country", "max_projects")
+                           else {"change": limit, "track": track.code, "to": value})
         return out
 
     def money(self, proposal: Proposal, track: str | None) -> int | None:
@@ -205,14 +213,20 @@ class _MeritOrderChanges:
         return None
 
     def count(self, proposal: Proposal, limit: str) -> int | None:
-        """Smallest country cap (or its track's maximum) at which the walk selects it."""
+        """Smallest country cap (or its track's maximum, or the cycle's) at which the walk
+        selects it."""
         track = proposal.track
+        current: int | None
         if limit == "max_per_country":
             current = self.instance.max_per_country
             top = sum(p.country == proposal.country for p in self.analysis.ranking)
+        elif limit == "max_projects":
+            current = self.instance.max_projects
+            top = len(self.analysis.ranking)
         else:
             current = self.analysis.tracks[track].max_projects
             top = sum(p.track == track for p in self.analysis.ranking)
+        assert current is not None  # tried only when that limit stops it
         for value in range(current + 1, top + 1):
             done = self._walk(with_limit(self.instance, limit, value, track))
             if proposal.id in done.selected:

@@ -73,10 +73,13 @@ class CheapestLP:
 
 
 def with_limit(instance: Instance, limit: str, value: int | None, track: str | None) -> Instance:
-    """`instance` with one limit changed: budget, track_budget, max_per_country or
-    track_max_projects (of `track`)."""
+    """`instance` with one limit changed: budget, track_budget, max_per_country,
+    max_projects (the cycle's) or track_max_projects (of `track`)."""
     if limit == "budget":
+        assert value is not None  # the total budget always has a value
         return replace(instance, budget=value)
+    if limit == "max_projects":
+        return replace(instance, max_projects=value)
     if limit == "max_per_country":
         return replace(instance, max_per_country=value)
     field = "budget" if limit == "track_budget" else "max_projects"
@@ -87,4 +90,5 @@ def with_limit(instance: Instance, limit: str, value: int | None, track: str | N
 def limits_to_try(details: list[dict]) -> list[str]:
     """The limits besides the total budget whose change is looked for."""
     kinds = {d["constraint"] for d in details}
-    return [k for k in ("track_budget", "max_per_country", "track_max_projects") if k in kinds]
+    return [k for k in ("track_budget", "max_per_country", "track_max_projects", "max_projects")
+            if k in kinds]

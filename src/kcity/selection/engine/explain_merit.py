@@ -116,7 +116,7 @@ class MaxMeritChanges:
                                  "increase_at_least": search.lower - self._current(search.track)}
         for proposal, limits in self._planned:
             for limit in limits:
-                if limit in ("max_per_country", "track_max_projects"):
+                if limit in ("max_per_country", "track_max_projects", "max_projects"):
                     self._counts[(proposal.id, limit)] = self.count(proposal, limit)
         self.finish()
 
@@ -125,7 +125,8 @@ class MaxMeritChanges:
         out = []
         limits = next(limits for p, limits in self._planned if p.id == proposal.id)
         for limit in limits:
-            track = None if limit in ("budget", "max_per_country") else proposal.track
+            track = None if limit in ("budget", "max_per_country", "max_projects") else (
+                proposal.track)
             if limit in ("budget", "track_budget"):
                 change = self._money[(proposal.id, track)].result
             else:
@@ -333,7 +334,7 @@ class MaxMeritChanges:
 
     def _count_at_top(self, proposal: Proposal, limit: str, change: dict) -> None:
         track = proposal.track
-        key = (limit, track if limit != "max_per_country" else None)
+        key = (limit, track if limit == "track_max_projects" else None)
         unlimited = with_limit(self.instance, limit, None, track)
         top_forced = self._unlimited(unlimited, key, limit, track, proposal)
         top_best = self._unlimited(unlimited, key, limit, track, None)
@@ -343,7 +344,8 @@ class MaxMeritChanges:
     # -- count limits: country cap, track maximum -------------------------------
 
     def count(self, proposal: Proposal, limit: str) -> dict | None:
-        """Smallest country cap (or its track's maximum) with it in an optimal set.
+        """Smallest country cap (or its track's maximum, or the cycle's) with it in an
+        optimal set.
 
         ``forced(k)`` (the optimum with it in, cap or maximum k) and ``best(k)`` are
         both non-decreasing in k, and the answer is the smallest k > current with
@@ -358,8 +360,10 @@ class MaxMeritChanges:
         """
         track = proposal.track
         current = (self.instance.max_per_country if limit == "max_per_country"
+                   else self.instance.max_projects if limit == "max_projects"
                    else self.analysis.tracks[track].max_projects)
-        key = (limit, track if limit != "max_per_country" else None)
+        assert current is not None  # tried only when that limit stops it
+        key = (limit, track if limit == "track_max_projects" else None)
         never = self._never_below(proposal, limit)
         if never is None:
             return None
@@ -425,6 +429,8 @@ class MaxMeritChanges:
                     for p in chosen:
                         counts[p.country] = counts.get(p.country, 0) + 1
                     top = max(counts.values(), default=0)
+                elif limit == "max_projects":
+                    top = len(chosen)
                 else:
                     top = sum(p.track == track for p in chosen)
                 self._best[cache_key] = (top, self.fast.scaled_merit(chosen))
@@ -438,11 +444,22 @@ class MaxMeritChanges:
         a request no larger, a set holding it under a country cap of K misses one of
         them, and swapping it for that one keeps every constraint and raises the merit.
         Without a cap the same holds with K proposals of its track under a track
-        maximum of K.  Budgets and the other limits do not matter to the swap.
+        maximum of K.  Under a cycle maximum of M (the most projects in all) a set holding
+        it has at most M-1 others, so M proposals of its track and country are enough.
+        Budgets and the other limits do not matter to the swap.
         """
         same_country, same_track = self._dominators[proposal.id]
         cap = self.instance.max_per_country
         maximum = self.analysis.tracks[proposal.track].max_projects
+        most = self.instance.max_projects
+        if limit == "max_projects":
+            if cap is not None and same_country >= cap:
+                return None
+            if cap is None and maximum is not None and same_track >= maximum:
+                return None
+            return same_country + 1
+        if most is not None and same_country >= most:
+            return None
         if limit == "max_per_country":
             bar = same_country + 1
             if cap is None and maximum is not None and same_track >= maximum:

@@ -71,6 +71,7 @@ class Instance:
     bonus_prior_planning: Decimal = Decimal(0)
     include: tuple[str, ...] = field(default=())
     exclude: tuple[str, ...] = field(default=())
+    max_projects: int | None = None  # the most projects in all, across tracks (1.1)
 
 
 # --------------------------------------------------------------------------
@@ -387,6 +388,7 @@ def from_data(data: Any) -> Instance:
         bonus_prior_planning=_dec(bonus.get("prior_planning", 0)),
         include=tuple(fixed.get("include", ())),
         exclude=tuple(fixed.get("exclude", ())),
+        max_projects=_int_or_none(data.get("max_projects")),
     )
 
 

@@ -41,6 +41,8 @@ def blocker_details(tally: Tally, proposal: Proposal) -> list[dict]:
             })
         elif code == "track_max_projects":
             details.append({"constraint": code, "track": track.code, "max": track.max_projects})
+        elif code == "max_projects":
+            details.append({"constraint": code, "max": instance.max_projects})
         elif code == "track_budget":
             short = tally.track_awarded[track.code] + proposal.request - track.budget
             details.append({"constraint": code, "track": track.code, "short_by": short})
@@ -62,6 +64,8 @@ def include_problem(analysis: Analysis) -> str | None:
     tally = Tally(instance, _includes(analysis))
     if tally.awarded > instance.budget:
         return messages.includes_over_budget(tally.awarded, instance.budget)
+    if instance.max_projects is not None and tally.count > instance.max_projects:
+        return messages.includes_over_cycle_max(tally.count, instance.max_projects)
     for track in instance.tracks:
         count, awarded = tally.track_count[track.code], tally.track_awarded[track.code]
         if track.max_projects is not None and count > track.max_projects:

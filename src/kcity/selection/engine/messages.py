@@ -39,6 +39,8 @@ INCLUDE_UNKNOWN = _reason(_('fixed.include: "{id}" is not a proposal of this rou
 INCLUDE_NOT_FUNDABLE = _reason(_('fixed.include: "{id}" cannot be funded ({reason})'))
 INCLUDES_OVER_BUDGET = _reason(_(
     "budget: the fixed includes alone request {awarded}, more than the budget of {budget}"))
+INCLUDES_OVER_CYCLE_MAX = _reason(_(
+    "max_projects: {count} fixed includes exceed the cycle's maximum of {maximum} projects"))
 INCLUDES_OVER_TRACK_MAX = _reason(_(
     "track {track}: {count} fixed includes exceed its maximum of {maximum} projects"))
 INCLUDES_OVER_TRACK_BUDGET = _reason(_(
@@ -59,6 +61,9 @@ TRACK_BUDGET_TOO_SMALL = _reason(_(
 BUDGET_TOO_SMALL = _reason(_(
     "budget: {budget} is too small for the fixed includes and track minimums "
     "(at least {needed} needed)"))
+MINIMUMS_OVER_CYCLE_MAX = _reason(_(
+    "max_projects: the fixed includes and track minimums need {needed} projects, more than "
+    "the cycle's maximum of {maximum}"))
 CAP_BLOCKS_MINIMUMS = _reason(_(
     "max_per_country: with at most {cap} project(s) per country the track minimums "
     "cannot all be met"))
@@ -85,6 +90,14 @@ def include_not_fundable(pid: str, reason: str) -> str:
 
 def includes_over_budget(awarded: int, budget: int) -> str:
     return INCLUDES_OVER_BUDGET.format(awarded=krw(awarded), budget=krw(budget))
+
+
+def includes_over_cycle_max(count: int, maximum: int) -> str:
+    return INCLUDES_OVER_CYCLE_MAX.format(count=count, maximum=maximum)
+
+
+def minimums_over_cycle_max(needed: int, maximum: int) -> str:
+    return MINIMUMS_OVER_CYCLE_MAX.format(needed=needed, maximum=maximum)
 
 
 def includes_over_track_max(track: str, count: int, maximum: int) -> str:
@@ -182,6 +195,10 @@ def blocked_by_track_max(track: str, maximum: int) -> str:
     return _("track {track} is full ({maximum} projects)").format(track=track, maximum=maximum)
 
 
+def blocked_by_cycle_max(maximum: int) -> str:
+    return _("the cycle is full ({maximum} projects in all)").format(maximum=maximum)
+
+
 def blocked_by_track_budget(track: str, short: int) -> str:
     return _("track {track}'s budget is {short} short").format(track=track, short=krw(short))
 
@@ -227,6 +244,11 @@ def change_track_max(track: str, maximum: int) -> str:
         track=track, maximum=maximum)
 
 
+def change_cycle_max(maximum: int) -> str:
+    return _("It would be selected if the cycle could have {maximum} projects in all.").format(
+        maximum=maximum)
+
+
 # -- a smallest change not proven within the time allowed (explain's work limit) --
 
 
@@ -246,6 +268,16 @@ def change_money_bounded(track: str | None, at_least: int, at_most: int | None) 
     return _("It would be selected if track {track}'s budget were {most} higher; the smallest "
              "such increase is at least {least} but was not determined within the time "
              "allowed.").format(track=track, most=krw(at_most), least=krw(at_least))
+
+
+def change_cycle_max_bounded(at_least: int, to: int | None) -> str:
+    """`to`: a cycle maximum proven to bring it in; no value below `at_least` does."""
+    if to is None:
+        return _("No cycle maximum below {least} projects brings it in; larger maximums were "
+                 "not examined within the time allowed.").format(least=at_least)
+    return _("It would be selected if the cycle could have {to} projects in all; the smallest "
+             "such maximum is at least {least} but was not determined within the time "
+             "allowed.").format(to=to, least=at_least)
 
 
 def change_count_bounded(track: str | None, at_least: int, to: int | None) -> str:

@@ -93,11 +93,14 @@ def drop_dominated(analysis: Analysis, candidates: list[Proposal]) -> list[Propo
     With a country cap K, a proposal with K kept proposals of the same track and
     country that have merit >= and request <= can be swapped for one of them in
     any selection (at most K-1 of them can sit beside it), so it is dropped.
-    Without a cap the same holds inside a track with `max_projects` = K.
+    Without a cap the same holds inside a track with `max_projects` = K.  The cycle's
+    `max_projects` = M works like either (a set holding it has at most M-1 others, and
+    the swap keeps the size), so K is the smaller of the two.
     Fixed includes are always kept.
     """
     instance = analysis.instance
     cap = instance.max_per_country
+    most = instance.max_projects
     keep_always = set(instance.include)
     groups: dict[tuple[str, str], list[Proposal]] = {}
     limits: dict[tuple[str, str], int] = {}
@@ -106,10 +109,9 @@ def drop_dominated(analysis: Analysis, candidates: list[Proposal]) -> list[Propo
             key, limit = (proposal.track, proposal.country), cap
         else:
             maximum = analysis.tracks[proposal.track].max_projects
-            if maximum is None:
-                key, limit = (proposal.track, ""), -1
-            else:
-                key, limit = (proposal.track, ""), maximum
+            key, limit = (proposal.track, ""), -1 if maximum is None else maximum
+        if most is not None:
+            limit = most if limit < 0 else min(limit, most)
         groups.setdefault(key, []).append(proposal)
         limits[key] = limit
     merit, rank = analysis.merit, analysis.rank
@@ -199,6 +201,12 @@ class MeritModel:
             rows.append((-INF, INF, members, np.ones(len(members))))
             self.track_budget_row[track.code] = len(rows)
             rows.append((-INF, INF, members, self.weight[members]))
+        # the cycle's maximum (selection.md 1.1): a count row over every column, built when
+        # the instance has one or the model must answer changes of every limit
+        self.total_row: int | None = None
+        if all_countries or instance.max_projects is not None:
+            self.total_row = len(rows)
+            rows.append((-INF, INF, everyone, np.ones(n)))
         by_country: dict[str, list[int]] = {}
         for i, proposal in enumerate(self.cols):
             by_country.setdefault(proposal.country, []).append(i)
@@ -239,7 +247,8 @@ class MeritModel:
     # -- bounds from an instance -----------------------------------------
 
     def apply(self, instance: Instance) -> None:
-        """Set every row and column bound from `instance` (budgets, quotas, cap, fixed)."""
+        """Set every row and column bound from `instance` (budgets, quotas, the cycle's
+        maximum, cap, fixed)."""
         h, unit = self.h, self.unit
         h.changeRowBounds(self.budget_row, -INF, instance.budget // unit)
         for track in instance.tracks:
@@ -253,6 +262,11 @@ class MeritModel:
                 -INF,
                 INF if track.budget is None else track.budget // unit,
             )
+        most = instance.max_projects
+        if self.total_row is not None:
+            h.changeRowBounds(self.total_row, -INF, INF if most is None else most)
+        elif most is not None:
+            raise ValueError("the model was built without a row for the cycle's maximum")
         cap = instance.max_per_country
         for row in self.country_row.values():
             h.changeRowBounds(row, -INF, INF if cap is None else cap)

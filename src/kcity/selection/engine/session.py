@@ -1,7 +1,7 @@
 """What-if answers: keep the instance, the model and the last solution between changes.
 
 A `Session` answers one change (budget, a track's quota or budget, the country
-cap, include/exclude/release one proposal) faster than a cold solve because:
+cap, the cycle's maximum, include/exclude/release one proposal) faster than a cold solve because:
 
 * the HiGHS model is built once (over every proposal that is fundable apart from
   `fixed.exclude`) and a change only moves row/column bounds;
@@ -78,6 +78,11 @@ class Session:
     def set_country_cap(self, cap: int | None) -> dict[str, Any]:
         tightening = _at_most(cap, self.instance.max_per_country)
         return self._change(replace(self.instance, max_per_country=cap), tightening=tightening)
+
+    def set_max_projects(self, most: int | None) -> dict[str, Any]:
+        """The most projects in all, across tracks (None: no limit)."""
+        tightening = _at_most(most, self.instance.max_projects)
+        return self._change(replace(self.instance, max_projects=most), tightening=tightening)
 
     def include(self, pid: str) -> dict[str, Any]:
         include = tuple(dict.fromkeys((*self.instance.include, pid)))
@@ -176,9 +181,10 @@ def _repair(analysis, last: Outcome | None) -> list[Proposal] | None:
 def _relieves(tally: Tally, proposal: Proposal) -> bool:
     """Does dropping `proposal` lower a limit the tallied set breaks?"""
     instance, track = tally.instance, tally.tracks[proposal.track]
-    cap = instance.max_per_country
+    cap, most = instance.max_per_country, instance.max_projects
     return (
         tally.awarded > instance.budget
+        or (most is not None and tally.count > most)
         or (track.max_projects is not None and tally.track_count[track.code] > track.max_projects)
         or (track.budget is not None and tally.track_awarded[track.code] > track.budget)
         or (cap is not None and tally.country_count[proposal.country] > cap)
