@@ -292,3 +292,47 @@ def test_import_of_broken_json(staff, round):
     with pytest.raises(Refused, match="invalid JSON at line 1"):
         services.import_round(staff, b"{not json")
     assert SelectionRound.objects.count() == 1
+
+
+def test_the_cycles_most_projects_reaches_the_round_the_pages_and_the_what_ifs(
+        client, staff, cycle):
+    """Cycle.max_projects is the instance's max_projects (selection.md 1.1): it binds both
+    policies, the round and scenario pages show it, and the what-if form changes it."""
+    uncapped = services.create_round(staff, cycle, budget=4_200 * M, max_per_country=2)
+    most = len(scenario_of(uncapped, "max_merit").result["selected"]) - 1
+    cycle.max_projects = most
+    cycle.save(update_fields=["max_projects"])
+    r = services.create_round(staff, cycle, budget=4_200 * M, max_per_country=2)
+    assert r.instance["max_projects"] == most
+    for s in r.scenarios.all():
+        assert s.result["status"] == "optimal" and len(s.result["selected"]) <= most
+        cold = whatif.cold_result(whatif.scenario_data(r.instance, s.policy, s.overrides))
+        assert s.result["objective"] == cold["objective"]
+    page = _login(client, staff).get(f"/en/selection/rounds/{r.pk}/").content.decode()
+    assert f'Most projects in all: <span id="round-max-projects">{most}</span>' in page
+    scenario = scenario_of(r, "max_merit")
+    url = f"/en/selection/scenarios/{scenario.pk}/"
+    page = client.get(url).content.decode()
+    assert f'name="max_projects" value="{most}"' in page
+    form = {"budget": 4_200 * M, "max_per_country": 2, "max_projects": 3}
+    for t in r.instance["tracks"]:
+        form.update({f"min_{t['code']}": 0, f"max_{t['code']}": t["max_projects"] or "",
+                     f"budget_{t['code']}": t["budget"] or ""})
+    client.post(url, form, follow=True)
+    scenario.refresh_from_db()
+    assert scenario.overrides["max_projects"] == 3
+    assert len(scenario.result["selected"]) == 3
+    data = whatif.scenario_data(r.instance, "max_merit", scenario.overrides)
+    assert data["max_projects"] == 3
+    assert scenario.result["objective"] == whatif.cold_result(data)["objective"]
+    # no cap: the what-if form's empty field
+    form["max_projects"] = ""
+    client.post(url, form, follow=True)
+    scenario.refresh_from_db()
+    assert scenario.overrides["max_projects"] is None
+    assert len(scenario.result["selected"]) > most
+
+
+def test_a_round_of_a_cycle_without_a_cap_has_none(round):
+    assert round.instance["max_projects"] is None
+    assert all(len(s.result["selected"]) > 0 for s in round.scenarios.all())

@@ -56,6 +56,7 @@ def test_every_infeasibility_reason_reads_back_to_its_template_and_values():
         m.budget_too_small(100 * M, 2_300 * M), m.cap_blocks_minimums(1),
         m.budget_blocks_minimums(100 * M), m.track_budgets_block_minimums(),
         m.constraints_conflict(), m.minimum_not_met("PLAN", 3, 2), m.no_solution_in_time(10.0),
+        m.includes_over_cycle_max(9, 8), m.minimums_over_cycle_max(9, 8),
     ]
     templates = [m.parse_reason(text)[0] for text in made]
     assert sorted(templates) == sorted(m.REASONS), "one sample per reason template"
@@ -81,3 +82,19 @@ def test_the_reason_of_an_infeasible_result_is_shown_in_the_readers_language():
             "지원할 수 없습니다(부적격 또는 유형별 기준 점수 미달)")
         assert status_label("infeasible") == "실행 불가"
         assert reason_text("an older result's own words") == "an older result's own words"
+
+
+def test_the_cycle_maximum_in_the_secretariats_words():
+    entry = {"id": "9", "blocked_by": [{"constraint": "max_projects", "max": 8}],
+             "changes": [{"change": "max_projects", "to": 9}]}
+    assert explanation_text(entry, {}) == ("Not selected: the cycle is full at 8 projects in "
+                                           "all. Smallest change that selects it: allow 9 "
+                                           "projects in all.")
+    bounded = {"id": "9", "blocked_by": [{"constraint": "max_projects", "max": 8}],
+               "exact": False,
+               "changes": [{"change": "max_projects", "exact": False, "to_at_least": 9}]}
+    assert ("Not determined in the time allowed: no maximum of the cycle below 9 projects "
+            "selects it.") in explanation_text(bounded, {})
+    with translation.override("ko"):
+        text = explanation_text(entry, {})
+    assert "cycle" not in text and "8" in text and "9" in text

@@ -166,6 +166,8 @@ def explanation_text(entry: dict, titles: dict[str, str]) -> str:
         elif kind == "track_budget":
             words.append(_("track %(track)s's budget is short by %(amount)s")
                          % {"track": item["track"], "amount": format_krw(item["short_by"])})
+        elif kind == "max_projects":
+            words.append(_("the cycle is full at %(max)s projects in all") % {"max": item["max"]})
         else:
             words.append(_("the budget is short by %(amount)s")
                          % {"amount": format_krw(item["short_by"])})
@@ -229,6 +231,14 @@ def _change_text(change: dict) -> str:
                       "at least %(least)s)")) % counts
         return (_("no country cap below %(least)s selects it") if kind == "max_per_country"
                 else _("no maximum of track %(track)s below %(least)s selects it")) % counts
+    if kind == "max_projects":
+        counts = {"to": change.get("to"), "least": change.get("to_at_least")}
+        if exact:
+            return _("allow %(to)s projects in all") % counts
+        if change.get("to") is not None:
+            return _("allow %(to)s projects in all (the smallest such maximum is at least "
+                     "%(least)s)") % counts
+        return _("no maximum of the cycle below %(least)s projects selects it") % counts
     return ""
 
 
