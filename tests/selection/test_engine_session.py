@@ -60,7 +60,7 @@ def test_session_answers_equal_cold_solves():
         _same(answer, solve(session.instance))
         if name == "exclude":
             assert first not in answer["selected"]
-            assert {"id": first, "reason": "excluded"} in answer["not_fundable"]
+            assert {"id": first, "reason": "excluded", "values": {}} in answer["not_fundable"]
         if name == "include":
             assert reserve in answer["selected"]
 

@@ -336,3 +336,41 @@ def test_the_cycles_most_projects_reaches_the_round_the_pages_and_the_what_ifs(
 def test_a_round_of_a_cycle_without_a_cap_has_none(round):
     assert round.instance["max_projects"] is None
     assert all(len(s.result["selected"]) > 0 for s in round.scenarios.all())
+
+
+def test_an_infeasible_scenario_stores_its_reason_code_and_the_page_translates_it(
+        client, staff, round):
+    scenario = scenario_of(round, "max_merit")
+    scenario = services.update_scenario(staff, scenario, _overrides(scenario, budget=10 * M))
+    scenario.refresh_from_db()
+    assert scenario.result["status"] == "infeasible"
+    assert scenario.reason_code == "budget_too_small"
+    assert scenario.reason_values["budget"] == 10 * M
+    assert "reason_code" not in scenario.result  # the result stays in the exchange format
+    assert all(set(item) == {"id", "reason"} for item in scenario.result["not_fundable"])
+    page = _login(client, staff).get(f"/ko/selection/scenarios/{scenario.pk}/")
+    text = page.content.decode()
+    assert "예산: 1,000만 원(으)로는" in text or "예산: 1000만 원(으)로는" in text
+
+
+def test_the_migration_fills_codes_of_rows_stored_with_words_only(staff, round):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("kcity.selection.migrations.0003_structured_reasons")
+    scenario = scenario_of(round, "max_merit")
+    scenario = services.update_scenario(staff, scenario, _overrides(scenario, budget=10 * M))
+    code, values = scenario.reason_code, scenario.reason_values
+    other = scenario_of(round, "merit_order")
+    old_entries = [{"id": "1", "blocked_by": [{"constraint": "budget", "short_by": 5 * M}]},
+                   {"id": "2", "blocked_by": []}]
+    Scenario = type(scenario)
+    Scenario.objects.filter(pk=scenario.pk).update(reason_code="", reason_values={})
+    Scenario.objects.filter(pk=other.pk).update(explanations=old_entries)
+    migration.fill(apps, None)
+    scenario.refresh_from_db()
+    other.refresh_from_db()
+    assert (scenario.reason_code, scenario.reason_values) == (code, values)
+    assert [e["reasons"] for e in other.explanations] == [
+        [{"code": "budget", "values": {"short": 5 * M}}], [{"code": "no_gain", "values": {}}]]

@@ -20,6 +20,7 @@ from typing import Any
 from kcity.selection.engine import solve
 from kcity.selection.engine.explain import explain
 from kcity.selection.engine.instance import Instance, from_data
+from kcity.selection.engine.result import exchange
 from kcity.selection.engine.session import Session
 
 OVERRIDE_KEYS = ("budget", "max_per_country", "max_projects", "tracks", "include", "exclude")
@@ -65,8 +66,9 @@ def _default(value):
 
 
 def cold_result(data: dict) -> dict:
-    """The engine's answer computed from scratch (the reference for any stored result)."""
-    return jsonable(solve(from_data(data)))
+    """The engine's answer computed from scratch, in the exchange format (the reference for
+    any stored result)."""
+    return exchange(jsonable(solve(from_data(data))))
 
 
 def _same(a: Instance, b: Instance) -> bool:

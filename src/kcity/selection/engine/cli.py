@@ -16,6 +16,7 @@ import sys
 from .errors import InstanceError
 from .instance import parse
 from .milp import DEFAULT_TIME_LIMIT
+from .result import exchange
 
 EXIT_OK, EXIT_INFEASIBLE, EXIT_INVALID = 0, 1, 2
 
@@ -98,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INVALID
     with _native_output_to_stderr():
         result = _solve(instance, args)
-    text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(exchange(result), indent=2, ensure_ascii=False) + "\n"
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8") as handle:

@@ -107,6 +107,7 @@ def explain(instance: Instance, result: dict[str, Any], *,
             "blocked_by": details,
             "budget_increase": increase,
             "changes": changes,
+            "reasons": [r.as_dict() for r in reasons_of(details, result["status"])],
             "text": describe(instance, details, changes, result["status"]),
         }
         if not all(c.get("exact", True) for c in changes):
@@ -115,27 +116,20 @@ def explain(instance: Instance, result: dict[str, Any], *,
     return entries
 
 
+def reasons_of(details: list[dict[str, Any]], status: str) -> list[messages.Reason]:
+    """Why it is not selected, as codes and values: what adding it would break or, when
+    nothing would, that it adds no merit (or was not reached in time)."""
+    reasons = [messages.blocked_by(item) for item in details]
+    if not reasons:
+        reasons.append(messages.no_gain() if status == "optimal" else messages.not_reached())
+    return reasons
+
+
 def describe(
     instance: Instance, details: list[dict], changes: list[dict], status: str
 ) -> str:
     """The explanation of one proposal in words (all strings come from `messages`)."""
-    reasons = []
-    for item in details:
-        kind = item["constraint"]
-        if kind == "max_per_country":
-            reasons.append(messages.blocked_by_country(item["country"], item["cap"],
-                                                       item["held_by"]))
-        elif kind == "track_max_projects":
-            reasons.append(messages.blocked_by_track_max(item["track"], item["max"]))
-        elif kind == "track_budget":
-            reasons.append(messages.blocked_by_track_budget(item["track"], item["short_by"]))
-        elif kind == "max_projects":
-            reasons.append(messages.blocked_by_cycle_max(item["max"]))
-        else:
-            reasons.append(messages.blocked_by_budget(item["short_by"]))
-    if not reasons:
-        reasons.append(messages.no_gain() if status == "optimal" else messages.not_reached())
-    words = [messages.not_selected(reasons)]
+    words = [messages.not_selected([r.text() for r in reasons_of(details, status)])]
     budget = [c for c in changes if c["change"] == "budget"]
     words.append(_change_words(budget[0]) if budget else messages.change_none())
     words.extend(_change_words(c) for c in changes if c["change"] != "budget")

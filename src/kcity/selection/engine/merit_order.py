@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import messages
 from .analysis import Analysis
@@ -16,8 +17,8 @@ class Walk:
 
     tally: Tally
     selected: set[str]
-    blocked: dict[str, list[dict]] = field(default_factory=dict)
-    reason: str | None = None
+    blocked: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    reason: messages.Reason | None = None
     # (step, limit, needed) for every step refused by one money limit alone
     # (limit None: the total budget, else the code of the track whose budget it is;
     # needed: the limit at which it would have fitted), and each proposal's last
@@ -52,7 +53,7 @@ def blocker_details(tally: Tally, proposal: Proposal) -> list[dict]:
     return details
 
 
-def include_problem(analysis: Analysis) -> str | None:
+def include_problem(analysis: Analysis) -> messages.Reason | None:
     """Why `fixed.include` alone cannot be part of a valid selection, if it cannot."""
     instance = analysis.instance
     known = {p.id for p in instance.proposals}

@@ -96,7 +96,7 @@ def outcome_result(
 # -- infeasibility in words ---------------------------------------------------
 
 
-def diagnose(analysis: Analysis) -> str:
+def diagnose(analysis: Analysis) -> messages.Reason:
     """Say which constraint cannot be met, from the cheapest checks to re-solves."""
     problem = include_problem(analysis) or _count_problem(analysis) or _money_problem(analysis)
     if problem is not None:
@@ -120,7 +120,7 @@ def _feasible(instance: Instance) -> bool:
     return optimise(analyse(instance), time_limit=60.0).status in ("optimal", "feasible")
 
 
-def _count_problem(analysis: Analysis) -> str | None:
+def _count_problem(analysis: Analysis) -> messages.Reason | None:
     """A track minimum above its maximum, or above what the country cap leaves; the
     includes and minimums together above the cycle's maximum.  (That last test is
     exact: a valid set without the cycle's maximum keeps every constraint when the
@@ -158,7 +158,7 @@ def _count_problem(analysis: Analysis) -> str | None:
     return None
 
 
-def _money_problem(analysis: Analysis) -> str | None:
+def _money_problem(analysis: Analysis) -> messages.Reason | None:
     """Track or total budgets below the cheapest way to meet includes and minimums."""
     instance = analysis.instance
     included = set(instance.include)
