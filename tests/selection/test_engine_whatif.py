@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_engine_properties import brute_force, instances, parse_roundtrip, valid
 
-from kcity.selection.engine import milp, solve
+from kcity.selection.engine import core, core_search, solve
 from kcity.selection.engine.analysis import analyse
 from kcity.selection.engine.instance import from_data
 from kcity.selection.engine.session import Session
@@ -57,8 +57,8 @@ def test_core_path_equals_brute_force(data):
 @given(instances(max_proposals=12))
 def test_core_path_fallbacks_equal_brute_force(monkeypatch, max_free, data):
     """branch.py only for tiny free sets (3), or never (0): HiGHS on the small model."""
-    monkeypatch.setattr(milp, "BRANCH_MAX_FREE", max_free)
-    monkeypatch.setattr(milp, "CORE_BRANCH", 4)  # exercise the near-LP heuristics too
+    monkeypatch.setattr(core, "BRANCH_MAX_FREE", max_free)
+    monkeypatch.setattr(core_search, "CORE_BRANCH", 4)  # exercise the near-LP heuristics too
     instance = from_data(parse_roundtrip(data))
     value, outcome = _core_objective(instance)
     best = brute_force(data)

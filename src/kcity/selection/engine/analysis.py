@@ -78,7 +78,7 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def ranking_key(merit: Decimal, proposal: Proposal) -> tuple:
+def ranking_key(merit: Decimal, proposal: Proposal) -> tuple[Decimal, Decimal, int, str]:
     """Merit high first, then score high first, then request low first, then id."""
     return (-merit, -proposal.score, proposal.request, proposal.id)
 

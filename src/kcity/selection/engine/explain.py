@@ -63,7 +63,7 @@ from .analysis import Analysis, analyse
 from .explain_bounds import WorkLimit, limits_to_try, with_limit
 from .explain_merit import MaxMeritChanges
 from .instance import Instance, Proposal
-from .merit_order import blocker_details, walk
+from .merit_order import Walk, blocker_details, walk
 from .tally import Tally
 
 MAX_WALKS = 5000
@@ -126,7 +126,8 @@ def reasons_of(details: list[dict[str, Any]], status: str) -> list[messages.Reas
 
 
 def describe(
-    instance: Instance, details: list[dict], changes: list[dict], status: str
+    instance: Instance, details: list[dict[str, Any]], changes: list[dict[str, Any]],
+    status: str
 ) -> str:
     """The explanation of one proposal in words (all strings come from `messages`)."""
     words = [messages.not_selected([r.text() for r in reasons_of(details, status)])]
@@ -136,18 +137,18 @@ def describe(
     return " ".join(words)
 
 
-def _change_words(change: dict) -> str:
+def _change_words(change: dict[str, Any]) -> str:
     kind, track = change["change"], change.get("track")
     if change.get("exact", True):
         if kind == "budget":
             return messages.change_budget(change["increase"])
         if kind == "track_budget":
-            return messages.change_track_budget(track, change["increase"])
+            return messages.change_track_budget(change["track"], change["increase"])
         if kind == "max_per_country":
             return messages.change_cap(change["to"])
         if kind == "max_projects":
             return messages.change_cycle_max(change["to"])
-        return messages.change_track_max(track, change["to"])
+        return messages.change_track_max(change["track"], change["to"])
     if kind in ("budget", "track_budget"):
         return messages.change_money_bounded(track, change["increase_at_least"],
                                              change.get("increase"))
@@ -166,12 +167,12 @@ class _MeritOrderChanges:
         self.analysis = analysis
         self.instance = analysis.instance
 
-    def _walk(self, instance: Instance):
+    def _walk(self, instance: Instance) -> Walk:
         # fundability and ranking do not depend on budgets, quotas or the cap
         return walk(replace(self.analysis, instance=instance))
 
-    def changes(self, proposal: Proposal, details: list[dict]) -> list[dict]:
-        out = []
+    def changes(self, proposal: Proposal, details: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
         increase = self.money(proposal, None)
         if increase is not None:
             out.append({"change": "budget", "increase": increase})
@@ -192,6 +193,7 @@ class _MeritOrderChanges:
     def money(self, proposal: Proposal, track: str | None) -> int | None:
         """Smallest increase of the total budget (track None) or of `track`'s budget."""
         current = self.instance.budget if track is None else self.analysis.tracks[track].budget
+        assert current is not None  # tried only when that limit stops it
         limit = "budget" if track is None else "track_budget"
         value = current
         for _walk in range(MAX_WALKS):

@@ -13,6 +13,7 @@ change has ``"exact": false``, ``increase_at_least`` / ``to_at_least`` and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from .analysis import Analysis
@@ -45,7 +46,7 @@ class _Money:
         self.lower, self.target = current, optimum
         self.rounds = 0
         self.done = False
-        self.result: dict | None = None
+        self.result: dict[str, Any] | None = None
 
 
 class MaxMeritChanges:
@@ -64,24 +65,26 @@ class MaxMeritChanges:
         # (exact, 2-3x faster than HiGHS alone even at 60 columns), cached per limit value
         self.fast = MeritModel(analysis, reduce=False)
         self.optimum = self.model.scaled_merit(selected)
-        self._best: dict[tuple, Any] = {}
+        self._best: dict[tuple[Any, ...], int | None] = {}  # optima per limit value
+        # (largest count, optimum) of the optima with a count limit lifted
+        self._tops: dict[tuple[Any, ...], tuple[int, int] | None] = {}
         self.everything = sum(p.request for p in analysis.ranking)
         self.selected = selected
         # per money limit (track or None): (award, limit value, optimum, ids of that set)
-        self._intervals: dict[str | None, list[tuple[int, int, int, frozenset]]] = {}
+        self._intervals: dict[str | None, list[tuple[int, int, int, frozenset[str]]]] = {}
         # per money limit: (award, merit, ids) of sets found by `cheapest`, valid from award
-        self._pool: dict[str | None, list[tuple[int, int, frozenset]]] = {}
+        self._pool: dict[str | None, list[tuple[int, int, frozenset[str]]]] = {}
         self._by_id = {p.id: p for p in analysis.ranking}
         self._scaled = {p.id: int(self.fast.merit[self.fast.col[p.id]]) for p in analysis.ranking}
         self._money: dict[tuple[str, str | None], _Money] = {}
-        self._counts: dict[tuple[str, str], dict | None] = {}
+        self._counts: dict[tuple[str, str], dict[str, Any] | None] = {}
         self._planned: list[tuple[Proposal, list[str]]] = []
         self.solves = 0  # re-solves so far (diagnostics)
         self._dominators = _dominators(analysis, self.fast)
 
     # -- the passes ----------------------------------------------------------------
 
-    def plan(self, proposal: Proposal, details: list[dict]) -> None:
+    def plan(self, proposal: Proposal, details: list[dict[str, Any]]) -> None:
         limits = ["budget", *limits_to_try(details)]
         self._planned.append((proposal, limits))
         for limit in limits:
@@ -120,7 +123,7 @@ class MaxMeritChanges:
                     self._counts[(proposal.id, limit)] = self.count(proposal, limit)
         self.finish()
 
-    def changes(self, proposal: Proposal) -> list[dict]:
+    def changes(self, proposal: Proposal) -> list[dict[str, Any]]:
         """The changes found for `proposal` (after `run`), in the order of explain.py."""
         out = []
         limits = next(limits for p, limits in self._planned if p.id == proposal.id)
@@ -162,8 +165,8 @@ class MaxMeritChanges:
             model.h.changeRowBounds(model.merit_row, -float("inf"), float("inf"))
             model.apply(self.instance)
 
-    def _value(self, instance: Instance, key: tuple, forced: Proposal | None = None,
-               hint: list[Proposal] | None = None):
+    def _value(self, instance: Instance, key: tuple[Any, ...], forced: Proposal | None = None,
+               hint: list[Proposal] | None = None) -> int | None:
         """Optimal scaled merit (with `forced` in), cached per limit value; `hint`: a set
         valid in `instance`."""
         key = (*key, None if forced is None else forced.id)
@@ -191,7 +194,9 @@ class MaxMeritChanges:
     # -- money: total budget or a track budget -----------------------------------
 
     def _current(self, track: str | None) -> int:
-        return self.instance.budget if track is None else self.analysis.tracks[track].budget
+        value = self.instance.budget if track is None else self.analysis.tracks[track].budget
+        assert value is not None  # searched only when that limit stops it
+        return value
 
     def _free(self, track: str | None) -> Instance:
         """The instance with that money limit ignored."""
@@ -200,7 +205,7 @@ class MaxMeritChanges:
                               max(self.everything, self.instance.budget), None)
         return with_limit(self.instance, "track_budget", None, track)
 
-    def _award(self, chosen, track: str | None) -> int:
+    def _award(self, chosen: Iterable[Proposal], track: str | None) -> int:
         return sum(p.request for p in chosen if track is None or p.track == track)
 
     def _lp_round(self, search: _Money) -> bool:
@@ -308,6 +313,7 @@ class MaxMeritChanges:
             if value is None and not self.work.spent():
                 value = self._cheapest_at_top(search.proposal, search.track)
             if value is not None:
+                assert search.result is not None  # bounded: it has a result
                 _settle(search.result, "increase", value - self._current(search.track))
         for (pid, limit), change in self._counts.items():
             if change and "to_at_least" in change and "to" not in change and (
@@ -332,7 +338,7 @@ class MaxMeritChanges:
         # verified: the optimum there is no more than the merit of `chosen`
         return value if self._best_money(track, value) <= self.fast.scaled_merit(chosen) else None
 
-    def _count_at_top(self, proposal: Proposal, limit: str, change: dict) -> None:
+    def _count_at_top(self, proposal: Proposal, limit: str, change: dict[str, Any]) -> None:
         track = proposal.track
         key = (limit, track if limit == "track_max_projects" else None)
         unlimited = with_limit(self.instance, limit, None, track)
@@ -343,7 +349,7 @@ class MaxMeritChanges:
 
     # -- count limits: country cap, track maximum -------------------------------
 
-    def count(self, proposal: Proposal, limit: str) -> dict | None:
+    def count(self, proposal: Proposal, limit: str) -> dict[str, Any] | None:
         """Smallest country cap (or its track's maximum, or the cycle's) with it in an
         optimal set.
 
@@ -386,7 +392,7 @@ class MaxMeritChanges:
             return self._value(with_limit(self.instance, limit, k, track), (*key, k), forced,
                                hint=None if forced else self.selected)
 
-        def bounded() -> dict:
+        def bounded() -> dict[str, Any]:
             change = {"exact": False, "to_at_least": low}
             if forced_value >= best_value:  # both unlimited optima feasible there
                 _settle(change, "to", max(low, forced_top, best_top))
@@ -414,15 +420,15 @@ class MaxMeritChanges:
             target, low = best, low + 1
         return None
 
-    def _unlimited(self, unlimited: Instance, key: tuple, limit: str, track: str,
+    def _unlimited(self, unlimited: Instance, key: tuple[Any, ...], limit: str, track: str,
                    forced: Proposal | None) -> tuple[int, int] | None:
         """(largest count under the limit, optimal value) of an optimum of `unlimited`
         (with `forced` in); None when infeasible."""
         cache_key = (*key, "top", None if forced is None else forced.id)
-        if cache_key not in self._best:
+        if cache_key not in self._tops:
             chosen = self._optimum(unlimited, forced, hint=None if forced else self.selected)
             if chosen is None:
-                self._best[cache_key] = None
+                self._tops[cache_key] = None
             else:
                 if limit == "max_per_country":
                     counts: dict[str, int] = {}
@@ -433,8 +439,8 @@ class MaxMeritChanges:
                     top = len(chosen)
                 else:
                     top = sum(p.track == track for p in chosen)
-                self._best[cache_key] = (top, self.fast.scaled_merit(chosen))
-        return self._best[cache_key]
+                self._tops[cache_key] = (top, self.fast.scaled_merit(chosen))
+        return self._tops[cache_key]
 
     def _never_below(self, proposal: Proposal, limit: str | None) -> int | None:
         """A value of `limit` (a count limit, or None for a money limit) below which the
@@ -474,7 +480,7 @@ class MaxMeritChanges:
         return 0
 
 
-def _settle(change: dict, key: str, value: int) -> None:
+def _settle(change: dict[str, Any], key: str, value: int) -> None:
     """Record a value proven to work; exact when no smaller one does."""
     if value > change[f"{key}_at_least"]:
         change[key] = value

@@ -27,9 +27,9 @@ class Walk:
     last_step: dict[str, int] = field(default_factory=dict)
 
 
-def blocker_details(tally: Tally, proposal: Proposal) -> list[dict]:
+def blocker_details(tally: Tally, proposal: Proposal) -> list[dict[str, Any]]:
     """The constraints adding `proposal` to the tallied set breaks, as explanation data."""
-    details = []
+    details: list[dict[str, Any]] = []
     instance = tally.instance
     track = tally.tracks[proposal.track]
     for code in tally.blockers(proposal):
@@ -45,6 +45,7 @@ def blocker_details(tally: Tally, proposal: Proposal) -> list[dict]:
         elif code == "max_projects":
             details.append({"constraint": code, "max": instance.max_projects})
         elif code == "track_budget":
+            assert track.budget is not None  # a blocker only when the track has a budget
             short = tally.track_awarded[track.code] + proposal.request - track.budget
             details.append({"constraint": code, "track": track.code, "short_by": short})
         else:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from .analysis import analyse
+from .analysis import Analysis, analyse
 from .instance import Instance, Proposal
 from .merit_order import include_problem
 from .milp import DEFAULT_TIME_LIMIT, MeritModel, Outcome
@@ -124,12 +124,12 @@ class Session:
             and _all_fundable(analysis, last.chosen)
             and is_valid_selection(analysis, last.chosen)
         )
-        if tightening and still_valid and last.status == "optimal":
+        if last is not None and tightening and still_valid and last.status == "optimal":
             outcome = last  # the optimum cannot rise when constraints only tighten
         else:
             if self._model is not None:
                 self._model.apply(instance)
-            hint = last.chosen if still_valid else _repair(analysis, last)
+            hint = last.chosen if last is not None and still_valid else _repair(analysis, last)
             outcome = optimise(analysis, time_limit=self.time_limit, model=self._model, hint=hint,
                                core=True)
         self._last = outcome
@@ -143,7 +143,7 @@ def _at_most(new: int | None, old: int | None) -> bool:
     return old is None or new <= old
 
 
-def _repair(analysis, last: Outcome | None) -> list[Proposal] | None:
+def _repair(analysis: Analysis, last: Outcome | None) -> list[Proposal] | None:
     """The last set made valid again, as a starting incumbent: includes added, what is
     no longer fundable dropped, the lowest-merit proposals dropped until every upper
     limit holds, then the room refilled greedily by merit per KRW.  None when no
@@ -191,5 +191,5 @@ def _relieves(tally: Tally, proposal: Proposal) -> bool:
     )
 
 
-def _all_fundable(analysis, chosen: list[Proposal]) -> bool:
+def _all_fundable(analysis: Analysis, chosen: list[Proposal]) -> bool:
     return all(p.id in analysis.rank for p in chosen)
