@@ -25,6 +25,9 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Sequence
+from typing import Any
+
+from numpy.typing import NDArray
 
 NODE_LIMIT = 100_000
 
@@ -39,6 +42,7 @@ class Abort(Exception):
     def __init__(self, best: int, chosen: list[int] | None) -> None:
         super().__init__("node limit reached")
         self.best, self.chosen = best, chosen
+        self.found: NDArray[Any] | None = None  # the chosen set as model columns (milp)
 
 
 def search(

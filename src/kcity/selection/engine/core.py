@@ -12,7 +12,7 @@ import numpy as np
 from . import branch, groupdp
 from .core_search import SearchMixin
 from .instance import Proposal
-from .model_base import Outcome
+from .model_base import Array, Outcome
 
 CORE_SIZE = 1500  # columns left free in the small MIP that finds the first incumbent
 BRANCH_MAX_FREE = 150  # above this many free columns HiGHS searches (on a small model)
@@ -125,7 +125,8 @@ class CoreMixin(SearchMixin):
             proved = min(proved, sub_bound)
         return Outcome("feasible", chosen, max(z_inc, proved))
 
-    def _improve_core(self, incumbent, lower, upper, reduced, time_limit):
+    def _improve_core(self, incumbent: Array, lower: Array, upper: Array, reduced: Array,
+                      time_limit: float) -> Array:
         """A better incumbent: the best set (HiGHS, on a small model) that differs from
         `incumbent` only in the CORE_BRANCH free columns nearest the LP.
 
@@ -133,13 +134,14 @@ class CoreMixin(SearchMixin):
         reduced-cost fixing leaves few columns for the exact search.
         """
         new_lower, new_upper = self._near_bounds(incumbent, lower, upper, reduced)
-        if new_lower is None:
+        if new_lower is None or new_upper is None:
             return incumbent
         z_inc = int(round(float(self.merit[incumbent].sum())))
         _proven, found, _bound = self._sub_mip(new_lower, new_upper, z_inc, time_limit)
         return incumbent if found is None else found
 
-    def _sub_mip(self, new_lower, new_upper, z_inc: int, time_limit: float):
+    def _sub_mip(self, new_lower: Array, new_upper: Array, z_inc: int,
+                 time_limit: float) -> tuple[bool, Array | None, int | None]:
         """Best set within the column bounds, by HiGHS on a small model of the free
         columns alone (rows' limits less what the columns fixed at 1 use).
 
@@ -213,7 +215,8 @@ class CoreMixin(SearchMixin):
         return proven, np.sort(np.concatenate([np.flatnonzero(ones), picked]).astype(
             np.int64)), bound
 
-    def _run_within(self, new_lower, new_upper, lower, upper, time_limit, hint) -> Outcome:
+    def _run_within(self, new_lower: Array, new_upper: Array, lower: Array, upper: Array,
+                    time_limit: float, hint: list[Proposal] | None) -> Outcome:
         """Solve with temporary column bounds, then put the real bounds back."""
         n = len(self.cols)
         everyone = np.arange(n, dtype=np.int32)
@@ -223,7 +226,8 @@ class CoreMixin(SearchMixin):
         finally:
             self.h.changeColsBounds(n, everyone, lower, upper)
 
-    def _improve(self, incumbent, reduced, lower, upper, time_limit) -> np.ndarray:
+    def _improve(self, incumbent: Array, reduced: Array, lower: Array, upper: Array,
+                 time_limit: float) -> Array:
         """A better incumbent from a small MIP over the CORE_SIZE columns nearest the LP."""
         free = np.flatnonzero(lower < upper)
         if len(free) <= CORE_SIZE:
@@ -302,7 +306,8 @@ class CoreMixin(SearchMixin):
         lp = self.h.getLp()
         row_lower = np.asarray(lp.row_lower_)
         row_upper = np.asarray(lp.row_upper_)
-        best = (math.inf, np.zeros(len(self.cols)), np.zeros(len(row_upper)))
+        best: tuple[float, Array, Array] = (math.inf, np.zeros(len(self.cols)),
+                                            np.zeros(len(row_upper)))
         for sign in (1.0, -1.0):
             yy = sign * y
             # a multiplier pointing at an infinite side gives no bound: drop it

@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from . import branch, groupdp
-from .model_base import ModelBase
+from .model_base import Array, ModelBase
 
 DP_MAX_FREE = 400  # up to this many free columns groupdp.py searches first
 DP_MAX_WORK = groupdp.MAX_WORK  # ... if free columns x budget room is at most this
@@ -27,8 +27,9 @@ NEAR_ROUNDS = 1
 class SearchMixin(ModelBase):
     """Exact searches over the columns left free by reduced-cost fixing."""
 
-    def _improve_near_groups(self, incumbent, lower, upper, reduced, multipliers, z_inc,
-                             tolerance):
+    def _improve_near_groups(self, incumbent: Array, lower: Array, upper: Array,
+                             reduced: Array, multipliers: Array, z_inc: int,
+                             tolerance: float) -> Array | None:
         """A better set than `incumbent` (columns) differing from it only in the free
         columns nearest the LP, by groupdp.py; None if none is found.  The neighbourhood
         grows (NEAR_GROUP_SIZES), each search starting from the best set so far and
@@ -48,13 +49,14 @@ class SearchMixin(ModelBase):
                     return best
         return best
 
-    def _near_group_search(self, around, lower, upper, reduced, multipliers, z_inc, tolerance,
-                           size, work):
+    def _near_group_search(self, around: Array | None, lower: Array, upper: Array,
+                           reduced: Array, multipliers: Array, z_inc: int, tolerance: float,
+                           size: int, work: int) -> tuple[Array | None, bool]:
         """(better set or None, finished) of groupdp.py over the `size` free columns
         nearest the LP, the others as in `around` (None: on the LP's side)."""
         new_lower, new_upper = self._near_bounds(around, lower, upper, reduced, size)
-        if new_lower is None or not self._group_search_fits(new_lower, new_upper,
-                                                            DP_MAX_WORK // 4):
+        if new_lower is None or new_upper is None or not self._group_search_fits(
+                new_lower, new_upper, DP_MAX_WORK // 4):
             return None, False
         try:
             return self._group_search(new_lower, new_upper, multipliers, z_inc, tolerance,
@@ -62,7 +64,8 @@ class SearchMixin(ModelBase):
         except groupdp.Abort as stopped:
             return stopped.found, False
 
-    def _group_search_fits(self, new_lower, new_upper, work: int = DP_MAX_WORK) -> bool:
+    def _group_search_fits(self, new_lower: Array, new_upper: Array,
+                           work: int = DP_MAX_WORK) -> bool:
         """Is one program of groupdp.py small enough (free columns x budget room)?"""
         free = np.flatnonzero(new_lower < new_upper)
         if len(free) > DP_MAX_FREE:
@@ -71,10 +74,11 @@ class SearchMixin(ModelBase):
         used = float(self.weight[ones].sum())
         upper = self.h.getLp().row_upper_[self.budget_row]
         room = min(upper - used, float(self.weight[free].sum()))
-        return len(free) * min(max(room, 0.0), groupdp.MAX_ROOM) <= work
+        return bool(len(free) * min(max(room, 0.0), groupdp.MAX_ROOM) <= work)
 
-    def _group_search(self, new_lower, new_upper, multipliers, z_inc, tolerance,
-                      work_limit: int = groupdp.WORK_LIMIT, stop_when_better: bool = False):
+    def _group_search(self, new_lower: Array, new_upper: Array, multipliers: Array,
+                      z_inc: int, tolerance: float, work_limit: int = groupdp.WORK_LIMIT,
+                      stop_when_better: bool = False) -> Array | None:
         """Exact search over the free columns by groupdp.py: the sorted columns of a set
         better than `z_inc`, None when there is none; `groupdp.Abort` (with the best set
         so far in `found`, as columns) past its node limit."""
@@ -87,7 +91,7 @@ class SearchMixin(ModelBase):
         used = self._activity(ones, n_rows)
         fixed_merit = int(round(float(self.merit[ones].sum())))
 
-        def columns(picked) -> np.ndarray:
+        def columns(picked: Array) -> Array:
             return np.sort(np.concatenate([np.flatnonzero(ones), free[picked]]).astype(np.int64))
 
         country_rows = np.zeros(n_rows, dtype=bool)
@@ -139,11 +143,12 @@ class SearchMixin(ModelBase):
             raise
         return None if found is None else columns(found)
 
-    def _improve_near(self, incumbent, lower, upper, reduced, multipliers, tolerance):
+    def _improve_near(self, incumbent: Array, lower: Array, upper: Array, reduced: Array,
+                      multipliers: Array, tolerance: float) -> Array:
         """A better incumbent by a short exact search (NEAR_NODE_LIMIT nodes) over the
         CORE_BRANCH free columns nearest the LP, the others kept as in `incumbent`."""
         new_lower, new_upper = self._near_bounds(incumbent, lower, upper, reduced)
-        if new_lower is None:
+        if new_lower is None or new_upper is None:
             return incumbent
         for _round in range(NEAR_ROUNDS):
             z_inc = int(round(float(self.merit[incumbent].sum())))
@@ -158,9 +163,13 @@ class SearchMixin(ModelBase):
                 break
             incumbent = found
             new_lower, new_upper = self._near_bounds(incumbent, lower, upper, reduced)
+            if new_lower is None or new_upper is None:
+                break
         return incumbent
 
-    def _near_bounds(self, incumbent, lower, upper, reduced, size: int | None = None):
+    def _near_bounds(self, incumbent: Array | None, lower: Array, upper: Array,
+                     reduced: Array, size: int | None = None
+                     ) -> tuple[Array, Array] | tuple[None, None]:
         """Column bounds freeing only the `size` (default CORE_BRANCH) columns of smallest
         |reduced cost|."""
         size = CORE_BRANCH if size is None else size
@@ -180,8 +189,9 @@ class SearchMixin(ModelBase):
         new_upper[pinned & ~taken] = 0.0
         return new_lower, new_upper
 
-    def _branch(self, new_lower, new_upper, reduced, multipliers, z_inc, tolerance,
-                node_limit: int = branch.NODE_LIMIT):
+    def _branch(self, new_lower: Array, new_upper: Array, reduced: Array,
+                multipliers: Array, z_inc: int, tolerance: float,
+                node_limit: int = branch.NODE_LIMIT) -> Array | None:
         """Exact search over the free columns (branch.py): the sorted columns of a set
         better than `z_inc`, None when there is none.  On `branch.Abort` the best set
         found so far is in its `found` (columns) or None."""
@@ -201,7 +211,7 @@ class SearchMixin(ModelBase):
         fixed_merit = float(self.merit[ones].sum())
         rows_of = self._column_rows()
 
-        def columns(picked: list[int]) -> np.ndarray:
+        def columns(picked: list[int]) -> Array:
             return np.sort(np.concatenate([np.flatnonzero(ones), free[picked]]).astype(np.int64))
 
         try:

@@ -103,6 +103,6 @@ def settle(change: dict[str, Any], key: str, value: int) -> None:
     if value > change[f"{key}_at_least"]:
         change[key] = value
         return
-    kept = {k: change[k] for k in ("change", "track") if k in change}
+    kept: dict[str, Any] = {k: change[k] for k in ("change", "track") if k in change}
     change.clear()
     change.update(kept, **{key: value})

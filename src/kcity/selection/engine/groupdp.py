@@ -44,8 +44,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 
-from .groupdp_program import NEG, ProgramMixin
+from .groupdp_program import NEG, Array, ProgramMixin
 
 MAX_ROOM = 16_384  # budget room of the program (above it weights are scaled down)
 WORK_LIMIT = 20_000_000  # columns x room x layers summed over the programs of a search
@@ -60,7 +61,7 @@ class Abort(Exception):
     """Node limit reached (or one program above MAX_WORK, `too_large`, nothing tried);
     `found` is the best set found (column indices) or None."""
 
-    def __init__(self, found: np.ndarray | None, *, too_large: bool = False) -> None:
+    def __init__(self, found: Array | None, *, too_large: bool = False) -> None:
         super().__init__("program too large" if too_large else "node limit reached")
         self.found, self.too_large = found, too_large
 
@@ -69,9 +70,11 @@ class _Problem(ProgramMixin):
     """One search's problem: the free columns, their groups and rows, the bound and the
     branching (the dynamic program itself: groupdp_program.py)."""
 
-    def __init__(self, merit, weight, room, group, group_cap, rows, row_upper, row_lower, y):
-        self.k = len(merit)
+    def __init__(self, merit: ArrayLike, weight: ArrayLike, room: int, group: ArrayLike,
+                 group_cap: ArrayLike, rows: ArrayLike, row_upper: ArrayLike,
+                 row_lower: ArrayLike, y: Array) -> None:
         self.merit = np.asarray(merit, dtype=np.float64)
+        self.k = len(self.merit)
         self.weight = np.asarray(weight, dtype=np.int64)
         self.room = int(room)
         scale = self.scale = max(1, -(-self.room // MAX_ROOM))
@@ -235,10 +238,11 @@ class _Problem(ProgramMixin):
         return j, int(x[j])
 
 
-def search(*, merit, weight, room, group, group_cap, rows, row_upper, row_lower, y,
-           best: int, tolerance: float, node_limit: int | None = None,
+def search(*, merit: ArrayLike, weight: ArrayLike, room: int, group: ArrayLike,
+           group_cap: ArrayLike, rows: ArrayLike, row_upper: ArrayLike, row_lower: ArrayLike,
+           y: ArrayLike, best: int, tolerance: float, node_limit: int | None = None,
            work_limit: int = WORK_LIMIT, steps: int = SUBGRADIENT_STEPS,
-           stop_when_better: bool = False) -> np.ndarray | None:
+           stop_when_better: bool = False) -> Array | None:
     """The set (indices of the free columns) of merit > `best` with the highest merit,
     or None when no set beats `best`.  A set beats `best` only with merit >= best + 1.
 
@@ -263,16 +267,18 @@ def search(*, merit, weight, room, group, group_cap, rows, row_upper, row_lower,
         raise Abort(None, too_large=True)
     node_limit = MAX_NODES if node_limit is None else node_limit
     y = problem.project(y, y)
-    state = {"best": int(best), "found": None}
+    best_value = int(best)
+    found: Array | None = None
 
-    def consider(x: np.ndarray | None) -> None:
+    def consider(x: Array | None) -> None:
+        nonlocal best_value, found
         if x is not None and problem.feasible(x):
             value = int(round(float(problem.merit[x].sum())))
-            if value > state["best"]:
-                state["best"], state["found"] = value, np.flatnonzero(x)
+            if value > best_value:
+                best_value, found = value, np.flatnonzero(x)
 
     def beaten(bound: float) -> bool:
-        return bound < state["best"] + 1 - tolerance
+        return bound < best_value + 1 - tolerance
 
     def spent() -> bool:
         return problem.work > work_limit
@@ -283,8 +289,8 @@ def search(*, merit, weight, room, group, group_cap, rows, row_upper, row_lower,
         return None
     consider(program["x"])
     if beaten(program["value"]):
-        return state["found"]
-    root = problem.fixings(program, root, state["best"] + 1 - tolerance)
+        return found
+    root = problem.fixings(program, root, best_value + 1 - tolerance)
     # improve the multipliers at the root: Polyak steps from the best point so far,
     # halving the step after a step that does not lower the bound; stop when the bound
     # no longer falls by a unit in three steps
@@ -295,16 +301,16 @@ def search(*, merit, weight, room, group, group_cap, rows, row_upper, row_lower,
     for _step in range(steps):
         if best_x is None or beaten(best_bound) or theta < 1e-3 or spent():
             break
-        if stop_when_better and state["found"] is not None and (
-                state["best"] >= (best + best_bound) / 2):
-            raise Abort(state["found"])  # closes half the gap already: restart smaller
+        if stop_when_better and found is not None and (
+                best_value >= (best + best_bound) / 2):
+            raise Abort(found)  # closes half the gap already: restart smaller
         if len(history) > 3 and history[-4] - best_bound < 1.0:
             break
         g = problem.subgradient(best_y, best_x)
         norm = float(g @ g)
         if norm == 0.0:
             break
-        y = problem.project(best_y + theta * (best_bound - state["best"]) / norm * g, best_y)
+        y = problem.project(best_y + theta * (best_bound - best_value) / norm * g, best_y)
         bound, x = problem.bound(y, root)
         consider(x)
         if x is not None and bound < best_bound - 1e-9:
@@ -323,8 +329,8 @@ def search(*, merit, weight, room, group, group_cap, rows, row_upper, row_lower,
         nodes += 1
         last_nodes = nodes
         if nodes > node_limit or spent() or (
-                stop_when_better and state["found"] is not None and state["best"] >= restart_at):
-            raise Abort(state["found"])
+                stop_when_better and found is not None and best_value >= restart_at):
+            raise Abort(found)
         if problem.hopeless(fix):
             continue
         program = problem._program(y, fix)
@@ -334,7 +340,7 @@ def search(*, merit, weight, room, group, group_cap, rows, row_upper, row_lower,
         consider(x)
         if beaten(program["value"]):
             continue
-        tighter = problem.fixings(program, fix, state["best"] + 1 - tolerance)
+        tighter = problem.fixings(program, fix, best_value + 1 - tolerance)
         if np.any(tighter != fix):
             stack.append(tighter)  # the same node with more columns fixed
             continue
@@ -346,4 +352,4 @@ def search(*, merit, weight, room, group, group_cap, rows, row_upper, row_lower,
             child = fix.copy()
             child[j] = value
             stack.append(child)
-    return state["found"]
+    return found

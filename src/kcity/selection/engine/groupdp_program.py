@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 
 NEG = -math.inf
 Array = NDArray[Any]
+Stages = list[tuple[Any, ...]] | None  # what a program records to recover its set
 
 
 class ProgramMixin:
@@ -49,7 +50,7 @@ class ProgramMixin:
         lo = np.where(np.isfinite(self.row_lower), self.row_lower, 0.0)
         return float(np.where(y > 0, y * up, y * lo).sum())
 
-    def _program(self, y: np.ndarray, fix: np.ndarray) -> dict | None:
+    def _program(self, y: Array, fix: Array) -> dict[str, Any] | None:
         profit = self.merit - y @ self.rows if len(y) else self.merit.copy()
         ones = fix == 1
         if int(self.weight[ones].sum()) > self.room:
@@ -78,7 +79,8 @@ class ProgramMixin:
         # one phase per layer row (its columns' steps), after the steps of no layer row:
         # the layers exist only during their phase (less work than all rows at once)
         # first the steps of the sub-budget row's columns alone (phase -2), then its cap
-        phases: dict[int, list[tuple]] = {-2: [], -1: [], **{r: [] for r in self.layer_rows}}
+        phases: dict[int, list[tuple[Any, ...]]] = {
+            -2: [], -1: [], **{r: [] for r in self.layer_rows}}
         for j in self.solo[open_[self.solo]].tolist():
             phases[self.phase_of[j]].append(("item", j))
         # countries' room left and open columns counted at once (a loop over every
@@ -97,7 +99,7 @@ class ProgramMixin:
                 step = ("choice" if cap == 1 else "count", candidates, cap)
                 phases[self._phase(candidates)].append(step)
         f = np.zeros((1, room + 1))
-        stages: list[tuple] = []
+        stages: list[tuple[Any, ...]] = []
         work = 0
         for r, steps in phases.items():
             if r >= 0:
@@ -111,7 +113,7 @@ class ProgramMixin:
                     f = np.vstack([f, np.full((layers, room + 1), NEG)])
             for step in steps:
                 if step[0] == "item":
-                    f = self._item(f, step[1], profit[step[1]], stages)
+                    f = self._item(f, int(step[1]), float(profit[step[1]]), stages)
                     work += f.size
                 elif step[0] == "choice":
                     f = self._choice(f, step[1], profit, stages)
@@ -150,7 +152,7 @@ class ProgramMixin:
             return -2
         return int(self.layer_of[columns].max())
 
-    def _best_with(self, before, j, p, reach) -> float:
+    def _best_with(self, before: Array, j: int, p: float, reach: Array) -> float:
         """max over (t, c) of (`before` with column j added)[t, c] + reach[t, c]."""
         w, r = int(self.w_s[j]), int(self.in_layer[j])
         rows, cols = before.shape
@@ -158,21 +160,21 @@ class ProgramMixin:
             return NEG
         return p + float(np.max(before[: rows - r, : cols - w] + reach[r:, w:]))
 
-    def _add(self, dst, src, j, p) -> None:
+    def _add(self, dst: Array, src: Array, j: int, p: float) -> None:
         """dst = max(dst, src with column j added), in place."""
         w, r = int(self.w_s[j]), int(self.in_layer[j])
         rows, cols = src.shape
         if w < cols and r < rows:
             np.maximum(dst[r:, w:], src[: rows - r, : cols - w] + p, out=dst[r:, w:])
 
-    def _item(self, f, j, p, stages):
+    def _item(self, f: Array, j: int, p: float, stages: Stages) -> Array:
         new = f.copy()
         self._add(new, f, j, p)
         if stages is not None:
             stages.append(("item", f, j, p))
         return new
 
-    def _choice(self, f, candidates, profit, stages):
+    def _choice(self, f: Array, candidates: Array, profit: Array, stages: Stages) -> Array:
         new = f.copy()
         for j in candidates.tolist():
             self._add(new, f, j, profit[j])
@@ -180,7 +182,8 @@ class ProgramMixin:
             stages.append(("choice", f, candidates, new))
         return new
 
-    def _count(self, f, candidates, profit, cap, stages):
+    def _count(self, f: Array, candidates: Array, profit: Array, cap: int,
+               stages: Stages) -> Array:
         h = [f] + [np.full(f.shape, NEG) for _ in range(cap)]
         history = [h]
         for j in candidates.tolist():
@@ -192,12 +195,13 @@ class ProgramMixin:
                 nh.append(cur)
             h = nh
             history.append(h)
-        new = np.max(np.stack(h), axis=0)
+        new: Array = np.max(np.stack(h), axis=0)
         if stages is not None:
             stages.append(("count", f, candidates, history))
         return new
 
-    def _recover(self, stages, t, c, x, profit) -> None:
+    def _recover(self, stages: list[tuple[Any, ...]], t: int, c: int, x: Array,
+                 profit: Array) -> None:
         for stage in reversed(stages):
             kind, before = stage[0], stage[1]
             if kind == "clamp":
@@ -235,7 +239,7 @@ class ProgramMixin:
                         t, c = t - int(self.in_layer[j]), c - int(self.w_s[j])
                         taken -= 1
 
-    def fixings(self, program: dict, fix: np.ndarray, cutoff: float) -> np.ndarray:
+    def fixings(self, program: dict[str, Any], fix: Array, cutoff: float) -> Array:
         """`fix` with every free column fixed whose other value bounds below `cutoff`
         (the bound of each one-column change from forward and backward programs, the
         layer rows' lower limits ignored there), for the node whose program is `program`."""
@@ -286,7 +290,7 @@ class ProgramMixin:
                 new[j] = 0
         return new
 
-    def _apply(self, stage, f, profit):
+    def _apply(self, stage: tuple[Any, ...], f: Array, profit: Array) -> Array:
         kind = stage[0]
         if kind == "item":
             return self._item(f, stage[2], stage[3], None)

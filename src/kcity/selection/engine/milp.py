@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -94,7 +95,7 @@ def drop_dominated(analysis: Analysis, candidates: list[Proposal]) -> list[Propo
     return [p for p in candidates if p.id not in dropped]
 
 
-def _gcd_of(values) -> int:
+def _gcd_of(values: Iterable[int]) -> int:
     g = 0
     for value in values:
         g = math.gcd(g, value)
@@ -124,7 +125,8 @@ class MeritModel(CoreMixin):
         self._maximising = True
         self._rows_cache: list[list[tuple[int, int]]] | None = None
         self.last_free = -1  # free columns left by the last reduced-cost fixing (diagnostics)
-        self.h = highspy._Highs()  # the bare class: no banner on stdout, no callbacks
+        # the bare class (not in highspy's stubs): no banner on stdout, no callbacks
+        self.h = highspy._Highs()  # type: ignore[attr-defined]
         h = self.h
         h.setOptionValue("output_flag", bool(verbose))
         h.setOptionValue("log_to_console", bool(verbose))
@@ -148,12 +150,12 @@ class MeritModel(CoreMixin):
         track_of = np.array([self._track_index(p.track) for p in self.cols], dtype=np.int32)
         self.track_count_row: dict[str, int] = {}
         self.track_budget_row: dict[str, int] = {}
-        for index, track in enumerate(instance.tracks):
-            members = np.flatnonzero(track_of == index).astype(np.int32)
+        for position, track in enumerate(instance.tracks):
+            in_track = np.flatnonzero(track_of == position).astype(np.int32)
             self.track_count_row[track.code] = len(rows)
-            rows.append((-INF, INF, members, np.ones(len(members))))
+            rows.append((-INF, INF, in_track, np.ones(len(in_track))))
             self.track_budget_row[track.code] = len(rows)
-            rows.append((-INF, INF, members, self.weight[members]))
+            rows.append((-INF, INF, in_track, self.weight[in_track]))
         # the cycle's maximum (selection.md 1.1): a count row over every column, built when
         # the instance has one or the model must answer changes of every limit
         self.total_row: int | None = None

@@ -10,6 +10,7 @@ so that each file stays readable.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from types import ModuleType
@@ -37,7 +38,7 @@ class Outcome:
     bound: int | None  # best proven bound on the scaled objective (max_merit only)
 
 
-def merit_digits(merits) -> int:
+def merit_digits(merits: Iterable[Decimal]) -> int:
     """Decimal places needed to make every merit an integer (capped at MAX_DIGITS)."""
     digits = 0
     for merit in merits:
@@ -135,7 +136,8 @@ class ModelBase:
         return self._rows_cache
 
     @staticmethod
-    def _fixed_bounds(reduced, lower, upper, fix):
+    def _fixed_bounds(reduced: Array, lower: Array, upper: Array,
+                      fix: Array) -> tuple[Array, Array]:
         """Bounds with the `fix` columns pinned where their reduced cost points."""
         new_lower, new_upper = lower.copy(), upper.copy()
         new_lower[fix & (reduced > 0)] = 1.0
