@@ -13,6 +13,7 @@ Where the database has no field the format needs, it is derived (see `build_inst
 * `prior_planning`: the proposal cites an earlier K-City study, planning or demonstration
   alike (`Proposal.cites_prior_study`: a portfolio project, else a link);
 * `country`: the proposal's country, else its organisation's;
+* `max_projects`: the cycle's most projects in all (`Cycle.max_projects`, null: no cap);
 * `budget`: the cycle's total budget, else the sum of the track budgets when every track has
   one; otherwise the secretariat must give one when it creates the round.
 
@@ -101,6 +102,7 @@ def build_instance(cycle, *, budget: int | None = None, policy: str = "max_merit
         "policy": policy,
         "min_score": 0,
         "max_per_country": max_per_country,
+        "max_projects": cycle.max_projects,
         "bonus": {"matching_funds": bonus_matching_funds, "prior_planning": bonus_prior_planning},
         "tracks": [
             {

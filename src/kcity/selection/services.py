@@ -59,9 +59,12 @@ def _compute(scenario: Scenario) -> None:
     """Answer the scenario (through the cached engine session) and store result and why."""
     data = whatif.scenario_data(scenario.round.instance, scenario.policy, scenario.overrides)
     try:
-        scenario.result = whatif.answer(("scenario", scenario.pk), data)
+        answer = whatif.answer(("scenario", scenario.pk), data)
     except InstanceError as exc:
         raise Refused(_("The engine refused the scenario: %(error)s") % {"error": exc}) from None
+    scenario.result = whatif.exchange(answer)
+    scenario.reason_code = answer.get("reason_code", "")
+    scenario.reason_values = answer.get("reason_values", {})
     scenario.explanations = []  # asked for separately: they take the engine many re-solves
     scenario.explanations_requested_at = None  # a job still running finds the result changed
 
@@ -97,7 +100,8 @@ def _new_scenario(actor, round, name, policy, overrides=None, kind=ScenarioKind.
         created_by=actor,
     )
     _compute(scenario)
-    scenario.save(update_fields=["result", "explanations", "explanations_requested_at"])
+    scenario.save(update_fields=["result", "reason_code", "reason_values", "explanations",
+                                 "explanations_requested_at"])
     _audit(Action.SCENARIO_CREATED, actor, round, scenario, name=scenario.name, policy=policy,
            overrides=scenario.overrides)
     return scenario
@@ -223,7 +227,8 @@ def update_scenario(actor, scenario: Scenario, overrides: dict) -> Scenario:
         before = scenario.overrides
         scenario.overrides = overrides
         _compute(scenario)
-        scenario.save(update_fields=["overrides", "result", "explanations",
+        scenario.save(update_fields=["overrides", "result", "reason_code", "reason_values",
+                                     "explanations",
                                      "explanations_requested_at", "updated_at"])
         _audit(Action.SCENARIO_CHANGED, actor, scenario.round, scenario, before=before,
                after=overrides)

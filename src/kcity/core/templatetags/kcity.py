@@ -30,8 +30,9 @@ def result_status(status):
 
 
 @register.filter
-def engine_reason(text):
-    """The selection engine's reason (stored in English) in the user's language."""
-    from kcity.selection.selectors import reason_text
+def engine_reason(scenario):
+    """Why a selection scenario is infeasible, in the user's language (from the engine's
+    reason code and values stored with it)."""
+    from kcity.selection.selectors import scenario_reason
 
-    return reason_text(text)
+    return scenario_reason(scenario)

@@ -5,11 +5,13 @@ cheap; the MILP solver (`highspy`) is imported only when a max_merit round is
 solved.
 """
 
+from typing import Any
+
 from .errors import InstanceError
 from .instance import Instance, parse
 
 
-def solve(instance: Instance, **options):
+def solve(instance: Instance, **options: Any) -> dict[str, Any]:
     """Solve `instance` under its policy and return the result document (a dict)."""
     from .solver import solve as _solve
 
