@@ -11,8 +11,8 @@ from PIL import Image
 from proposal_helpers import PDF, office_zip, pdf
 
 from kcity.applications import filetypes, services
-from kcity.applications.errors import Refused
 from kcity.applications.models import ConsortiumMember, Document, Proposal
+from kcity.core.errors import Refused
 from upload_samples import hwp
 
 

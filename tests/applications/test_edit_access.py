@@ -3,7 +3,7 @@ partner, an evaluator and another applicant who open `.../edit/` (GET or POST) o
 autosave get 404; the owner gets the form. One rule decides: `permissions.can_edit_proposal`
 (who), inside `services.edit_refusal` (who, state, deadline)."""
 
-from kcity.accounts import permissions
+from kcity import permissions
 from kcity.applications import services
 from kcity.applications.models import Proposal
 

@@ -3,10 +3,10 @@ page, document download, score sheet, summary page and PDF, CSV export."""
 
 import pytest
 
-from kcity.accounts import permissions
+from kcity import permissions
 from kcity.accounts.models import Role, User
-from kcity.applications.errors import Refused
 from kcity.applications.models import Proposal
+from kcity.core.errors import Refused
 from kcity.evaluation import selectors, services
 from kcity.evaluation.models import ExpertProfile, Panel, PresentationSlot
 

@@ -15,10 +15,10 @@ from kcity.accounts.models import Organisation, Role, User
 from kcity.applications import filetypes
 from kcity.applications import services as proposals
 from kcity.applications.demo import DEMO_PDF, _attach_all, _planning
-from kcity.applications.errors import Refused
 from kcity.applications.models import Outcome, Proposal
 from kcity.applications.models import ProposalState as S
 from kcity.applications.rules import MANUAL_CHECKS
+from kcity.core.errors import Refused
 from kcity.evaluation import consultations, services
 from kcity.evaluation.models import ConsultationRound, EvaluationEvent
 from kcity.jobs.models import OutboundEmail

@@ -8,8 +8,8 @@ import pytest
 from selection_fixtures import *  # noqa: F403
 from selection_fixtures import scenario_of
 
-from kcity.applications.errors import Refused
 from kcity.applications.models import Proposal
+from kcity.core.errors import Refused
 from kcity.evaluation.models import PanelResult
 from kcity.selection import services, whatif
 from kcity.selection.engine.instance import from_data

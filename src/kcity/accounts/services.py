@@ -167,7 +167,7 @@ def verify_organisations(
     `site_url` (e.g. "https://portal.example/") makes the e-mail's links absolute.
     Returns how many organisations were verified now.
     """
-    from kcity.accounts.permissions import can_verify_organisations
+    from kcity.permissions import can_verify_organisations
 
     if not can_verify_organisations(actor):
         raise PermissionError("only the secretariat verifies organisations")

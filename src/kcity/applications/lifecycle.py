@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kcity.accounts import permissions
-from kcity.applications.errors import Refused
+from kcity import permissions
 from kcity.applications.models import Proposal, ProposalEvent
 from kcity.applications.models import ProposalState as S
+from kcity.core.errors import Refused
 
 APPLICANT = "applicant"
 SECRETARIAT = "secretariat"

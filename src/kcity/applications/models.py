@@ -415,3 +415,17 @@ class ReceiptCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.track_id}: {self.last}"
+
+
+class ReceiptPDF(models.Model):
+    """A submission's receipt rendered by the worker (the page renders one itself until then)."""
+
+    submission = models.OneToOneField(
+        Submission, on_delete=models.CASCADE, related_name="receipt_pdf"
+    )
+    language = models.CharField(max_length=8)
+    file = models.FileField(upload_to="receipts/")
+    rendered_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.file.name

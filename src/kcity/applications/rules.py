@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kcity.accounts.models import OrgKind, PartnerType
-from kcity.applications.errors import Refused
 from kcity.applications.models import CostCategory, Outcome
+from kcity.core.errors import Refused
 from kcity.core.money import format_krw
 from kcity.programs.models import (
     ApplicantType,

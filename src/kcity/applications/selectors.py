@@ -3,7 +3,7 @@ its one-proposal form, `permissions.visible_proposal`)."""
 
 from django.db.models import Exists, OuterRef, Q
 
-from kcity.accounts import permissions
+from kcity import permissions
 from kcity.applications import rules
 from kcity.applications.models import Document
 from kcity.applications.models import ProposalState as S

@@ -15,9 +15,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kcity.accounts import permissions
+from kcity import permissions
 from kcity.applications import emails, filetypes, lifecycle, receipts, rules
-from kcity.applications.errors import Refused
 from kcity.applications.models import (
     ConsortiumMember,
     CostCategory,
@@ -28,8 +27,9 @@ from kcity.applications.models import (
     Submission,
 )
 from kcity.applications.models import ProposalState as S
+from kcity.applications.tasks import queue_receipt
+from kcity.core.errors import Refused
 from kcity.core.text import is_blank, same_mailbox, validate_email_local_part
-from kcity.jobs.tasks import queue_receipt
 from kcity.programs.models import TrackKind
 
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")

@@ -12,10 +12,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kcity.accounts import permissions
+from kcity import permissions
 from kcity.applications import forms, lifecycle, receipts, rules, selectors, services
-from kcity.applications.errors import Refused, show_form_errors, show_refusal
 from kcity.applications.models import ConsortiumMember, Outcome
+from kcity.core.errors import Refused, show_form_errors, show_refusal
 from kcity.core.text import same_mailbox
 
 

@@ -4,7 +4,7 @@ The track's secretariat schedules a round (stored in UTC, entered in KST), recor
 minutes and the questions to the applicant after the meeting; between round 1 and round 2
 the applicant uploads revised documents, which the round-2 record lists and the panel reads.
 Round 2 cannot be scheduled before round 1 has minutes. Each function checks the actor's
-right through `kcity.accounts.permissions`, writes with its `EvaluationEvent` and the
+right through `kcity.permissions`, writes with its `EvaluationEvent` and the
 applicant's e-mail in one transaction with the proposal's row locked, and raises `Refused`,
 having written nothing, otherwise. The consultation panels (`consultation_1`,
 `consultation_2`) close only once the round they score has its minutes.
@@ -16,10 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kcity.accounts import permissions
-from kcity.applications.errors import Refused
+from kcity import permissions
 from kcity.applications.models import Document, Proposal
 from kcity.applications.services import stored_upload
+from kcity.core.errors import Refused
 from kcity.evaluation import emails
 from kcity.evaluation.models import PANEL_STATES, ConsultationRound, EvaluationEvent
 from kcity.evaluation.services import _audit, _iso

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kcity.applications.errors import Refused
+from kcity.core.errors import Refused
 from kcity.evaluation import emails
 from kcity.evaluation.models import EvaluationEvent, Panel, PresentationSlot
 from kcity.evaluation.services import _audit, _check_manager, _iso

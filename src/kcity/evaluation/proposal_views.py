@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kcity.applications.errors import Refused, show_form_errors, show_refusal
+from kcity.core.errors import Refused, show_form_errors, show_refusal
 from kcity.evaluation import consultations, forms, presentations, selectors
 
 

@@ -1,8 +1,8 @@
-"""Reads for the evaluation pages. Proposal lookups start from `kcity.accounts.permissions`
+"""Reads for the evaluation pages. Proposal lookups start from `kcity.permissions`
 (`assigned_proposals`, `visible_proposals`), so a conflicted or unassigned evaluator finds
 nothing and gets 404."""
 
-from kcity.accounts import permissions
+from kcity import permissions
 from kcity.evaluation import aggregation
 from kcity.evaluation.models import (
     PANEL_STATES,

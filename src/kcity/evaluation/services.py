@@ -1,6 +1,6 @@
 """Every write of the evaluation goes through a function here.
 
-Each checks the actor's right (through `kcity.accounts.permissions`), writes in one
+Each checks the actor's right (through `kcity.permissions`), writes in one
 transaction with its audit record (`EvaluationEvent`), and raises `Refused` with clear
 messages, having written nothing, otherwise. Proposal states move through
 `kcity.applications.lifecycle.transition` only, a panel's status through
@@ -15,11 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kcity.accounts import permissions
+from kcity import permissions
 from kcity.accounts.models import Role, User
 from kcity.applications import lifecycle
-from kcity.applications.errors import Refused
 from kcity.applications.models import ProposalState as S
+from kcity.core.errors import Refused
 from kcity.evaluation import aggregation
 from kcity.evaluation import lifecycle as panel_lifecycle
 from kcity.evaluation.draw import draw_panel

@@ -1,6 +1,6 @@
 """Evaluation pages: each view parses input, calls one service and renders or redirects.
 
-Proposals are found through `kcity.accounts.permissions` (via selectors): a proposal an
+Proposals are found through `kcity.permissions` (via selectors): a proposal an
 evaluator is conflicted with or not assigned to answers 404 on every page and download.
 """
 
@@ -13,8 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kcity.accounts import permissions
-from kcity.applications.errors import Refused, show_refusal
+from kcity import permissions
+from kcity.core.errors import Refused, show_refusal
 from kcity.evaluation import forms, selectors, services, summary
 from kcity.evaluation.models import Panel, PanelMember, PanelResult
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from kcity.accounts import permissions
+from kcity import permissions
 from kcity.applications.models import Proposal
 from kcity.core.money import format_krw
 from kcity.selection import whatif

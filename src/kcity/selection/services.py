@@ -1,6 +1,6 @@
 """Every write of the selection goes through a function here.
 
-Each checks the actor's right (`kcity.accounts.permissions.can_run_selection`), writes in
+Each checks the actor's right (`kcity.permissions.can_run_selection`), writes in
 one transaction with the round row locked and its audit record (`SelectionEvent`), and
 raises `Refused` with a clear message, having written nothing, otherwise. Proposal states
 move through `kcity.applications.lifecycle.transition` only (which records the proposal's
@@ -15,11 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kcity.accounts import permissions
+from kcity import permissions
 from kcity.applications import lifecycle
-from kcity.applications.errors import Refused
 from kcity.applications.models import Proposal
 from kcity.applications.models import ProposalState as S
+from kcity.core.errors import Refused
 from kcity.programs import lifecycle as cycle_lifecycle
 from kcity.programs.models import Cycle, CycleStatus
 from kcity.selection import building, selectors, tasks, whatif
