@@ -87,7 +87,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "kcity.urls"
+ROOT_URLCONF = "kcity.site.urls"
 WSGI_APPLICATION = "kcity.wsgi.application"
 
 TEMPLATES = [

@@ -113,3 +113,14 @@ def test_cycle_maximum_through_the_cli(example_data, write_json, capsys):
     result = json.loads(capsys.readouterr().out)
     assert result["reason"] == ("max_projects: 2 fixed includes exceed the cycle's maximum "
                                 "of 1 projects")
+
+
+def test_kcity_select_does_not_import_django(examples_dir):
+    """`kcity select` (the project's command line, not only the engine's) loads no Django."""
+    env = dict(os.environ, PYTHONPATH=str(SRC))
+    code = ("import sys; from kcity.cli import main; "
+            f"main(['select', {str(examples_dir / 'round-2024.max_merit.json')!r}]); "
+            "assert not any(m == 'django' or m.startswith('django.') for m in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, check=False)
+    assert done.returncode == 0, done.stderr

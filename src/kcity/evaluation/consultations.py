@@ -21,8 +21,8 @@ from kcity.applications.models import Document, Proposal
 from kcity.applications.services import stored_upload
 from kcity.core.errors import Refused
 from kcity.evaluation import emails
+from kcity.evaluation.audit import audit, iso
 from kcity.evaluation.models import PANEL_STATES, ConsultationRound, EvaluationEvent
-from kcity.evaluation.services import _audit, _iso
 from kcity.programs.models import TrackKind
 
 Action = EvaluationEvent.Action
@@ -100,14 +100,14 @@ def schedule_round(actor, proposal, number: int, scheduled_at, agenda: str,
         if current.minutes:
             raise Refused(_("This round has taken place: its minutes are recorded."))
         before = {
-            "scheduled_at": _iso(current.scheduled_at),
+            "scheduled_at": iso(current.scheduled_at),
             "agenda": current.agenda, "participants": current.participants,
         }
         current.scheduled_at, current.agenda, current.participants = (
             scheduled_at, agenda, participants)
         current.save()
-        event = _audit(Action.CONSULTATION_SCHEDULED, actor, proposal=proposal, round=number,
-                       scheduled_at=_iso(scheduled_at), agenda=agenda,
+        event = audit(Action.CONSULTATION_SCHEDULED, actor, proposal=proposal, round=number,
+                       scheduled_at=iso(scheduled_at), agenda=agenda,
                        participants=participants, before=before)
         emails.queue_event_mail(proposal, event)
     return current
@@ -135,7 +135,7 @@ def record_minutes(actor, proposal, number: int, minutes: str, questions: str,
         before = {"minutes": current.minutes, "questions": current.questions}
         current.minutes, current.questions = minutes, questions
         current.save(update_fields=["minutes", "questions"])
-        event = _audit(Action.CONSULTATION_RECORDED, actor, proposal=proposal, round=number,
+        event = audit(Action.CONSULTATION_RECORDED, actor, proposal=proposal, round=number,
                        minutes=minutes, questions=questions, before=before)
         emails.queue_event_mail(proposal, event)
     return current
@@ -167,7 +167,7 @@ def upload_revised_document(actor, proposal, upload) -> Document:
             document.code = f"{REVISED_PREFIX}{max(taken, default=0) + 1}"
             document.save()
             second.revised_documents.add(document)
-            event = _audit(Action.REVISED_DOCUMENT, actor, proposal=locked, round=2,
+            event = audit(Action.REVISED_DOCUMENT, actor, proposal=locked, round=2,
                            document=document.pk, code=document.code,
                            name=document.original_name, sha256=document.sha256)
             emails.queue_event_mail(locked, event)

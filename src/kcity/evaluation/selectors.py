@@ -4,6 +4,7 @@ nothing and gets 404."""
 
 from kcity import permissions
 from kcity.evaluation import aggregation
+from kcity.evaluation.consultations import ROUNDS, is_consulted, stage_of
 from kcity.evaluation.models import (
     PANEL_STATES,
     ConflictDeclaration,
@@ -12,6 +13,7 @@ from kcity.evaluation.models import (
     PanelResult,
     ScoreSheet,
 )
+from kcity.evaluation.services import counted_sheets
 
 
 def assignments(user) -> list[dict]:
@@ -79,7 +81,6 @@ def panel_proposals(user, panel):
 def dispersion_table(user, panel) -> list[dict]:
     """Per proposal `user` may see and criterion: each evaluator's score, std dev, range,
     outliers. Only for those `permissions.can_see_panel_scores` allows."""
-    from kcity.evaluation.services import counted_sheets
 
     criteria = list(panel.track.criteria.order_by("order", "code"))
     table = []
@@ -115,7 +116,6 @@ def ranking(user, panel):
 
 def summary(panel, proposal) -> dict:
     """Aggregated score per criterion with the panel's comments (not who wrote them)."""
-    from kcity.evaluation.services import counted_sheets
 
     result = PanelResult.objects.filter(panel=panel, proposal=proposal).first()
     criteria = list(panel.track.criteria.order_by("order", "code"))
@@ -150,7 +150,6 @@ def visible_proposal(user, pk):
 
 
 def _rounds(proposal) -> list[dict]:
-    from kcity.evaluation.consultations import ROUNDS, stage_of
 
     found = {r.round: r for r in proposal.consultations.prefetch_related("revised_documents")}
     stages = proposal.track.stages or []
@@ -165,7 +164,6 @@ def proposal_overview(user, proposal) -> dict:
     already found through `permissions.visible_proposals`, and what this user may do there.
     The minutes are for the secretariat and the panel; the applicant sees the schedule,
     agenda, participants and the questions."""
-    from kcity.evaluation.consultations import is_consulted
 
     manages = permissions.can_screen_proposal(user, proposal)
     applicant = permissions.is_proposal_applicant(user, proposal)
@@ -184,7 +182,6 @@ def proposal_overview(user, proposal) -> dict:
 
 def followed_proposals(user) -> list[dict]:
     """The proposals whose consultations or presentation this user follows."""
-    from kcity.evaluation.consultations import is_consulted
 
     rows = []
     proposals = permissions.visible_proposals(user).filter(

@@ -20,6 +20,7 @@ from kcity.applications import lifecycle
 from kcity.applications.models import Proposal
 from kcity.applications.models import ProposalState as S
 from kcity.core.errors import Refused
+from kcity.evaluation import services as evaluation
 from kcity.programs import lifecycle as cycle_lifecycle
 from kcity.programs.models import Cycle, CycleStatus
 from kcity.selection import building, selectors, tasks, whatif
@@ -331,7 +332,6 @@ def _publish_decision(actor, round, scenario) -> None:
 def _release_evaluation(actor, cycle) -> None:
     """The evaluation summaries go to the applicants with the results (when the evaluation
     app offers it)."""
-    from kcity.evaluation import services as evaluation
 
     release = getattr(evaluation, "release_cycle_results", None)
     if release is not None:

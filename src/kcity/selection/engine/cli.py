@@ -16,9 +16,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from .errors import InstanceError
+from .explain import DEFAULT_SECONDS, explain
 from .instance import Instance, parse
 from .milp import DEFAULT_TIME_LIMIT
 from .result import exchange
+from .solver import solve
 
 EXIT_OK, EXIT_INFEASIBLE, EXIT_INVALID = 0, 1, 2
 
@@ -55,12 +57,8 @@ def _read(path: str) -> bytes:
 
 
 def _solve(instance: Instance, args: argparse.Namespace) -> dict[str, Any]:
-    from .solver import solve
-
     result = solve(instance, time_limit=args.time_limit)
     if args.explain:
-        from .explain import DEFAULT_SECONDS, explain
-
         seconds = DEFAULT_SECONDS if args.explain_seconds is None else args.explain_seconds
         result["explanations"] = explain(instance, result, seconds=seconds or None)
     return result
