@@ -433,7 +433,7 @@ def test_backup_refuses_an_existing_file_and_a_missing_folder(db, media, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.tar", "media"]
 
 
-def test_a_failed_backup_leaves_no_archive(db, media, tmp_path, monkeypatch):
+def test_a_failed_backup_leaves_no_archive(transactional_db, media, tmp_path, monkeypatch):
     calls = []
     add_member = backup._add_member
 
@@ -452,6 +452,13 @@ def test_a_failed_backup_leaves_no_archive(db, media, tmp_path, monkeypatch):
 
     assert len(calls) == 3
     assert list(out.parent.iterdir()) == []
+
+
+def test_a_backup_inside_a_transaction_is_refused_not_left_waiting(db, media, tmp_path):
+    """SQLite's backup would wait for ever on the caller's own open write transaction."""
+    with pytest.raises(backup.BackupError, match="transaction"):
+        backup.create_backup(out=tmp_path / "kcity.tar")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["media"]
 
 
 # ------------------------------------------------------------ PostgreSQL

@@ -173,6 +173,10 @@ def _run(command: list[str], env: dict[str, str], what: str, **kwargs) -> None:
 
 
 def _dump_database(target: Path) -> None:
+    if connection.in_atomic_block:
+        # SQLite's backup retries for ever while this connection holds a write transaction
+        # (BEGIN IMMEDIATE); pg_dump would not see its uncommitted rows.
+        raise BackupError("a backup runs outside any transaction; this one was called inside one")
     vendor = connection.vendor
     if vendor == "sqlite":
         connection.ensure_connection()
