@@ -45,7 +45,7 @@ def test_evaluator_scores_and_secretariat_closes(page, live_demo):
     expect(page.locator("#dispersion")).to_have_count(0)  # blind while the panel is open
     page.get_by_role("button", name="Log out").click()
 
-    panel = Panel.objects.get(track__cycle__year=2027, track__code="DEMO", stage="presentation")
+    panel = Panel.objects.get(track__cycle__year=2028, track__code="DEMO", stage="presentation")
     log_in(page, base, "secretariat", f"/en/evaluation/panels/{panel.pk}/")
     expect(page.locator("#dispersion")).to_contain_text("evaluator: 7.00")
     page.get_by_role("button", name="Close the panel").click()

@@ -33,6 +33,10 @@ class Command(BaseCommand):
         self.stdout.write(
             _("Loaded %(cycles)s cycles and %(projects)s past projects.") % summary
         )
+        self.stdout.write(
+            _("Made-up data lives only in the demo cycles %(years)s, marked as a demo on "
+              "every page.") % {"years": ", ".join(str(y) for y in summary["demo_cycles"])}
+        )
         self.stdout.write("")
         self.stdout.write(
             _("Demo log-ins (password: %(password)s):") % {"password": demo.DEMO_PASSWORD}
