@@ -34,8 +34,9 @@ def export_configuration(modeladmin, request, queryset):
 
 @admin.register(Cycle)
 class CycleAdmin(admin.ModelAdmin):
-    list_display = ["year", "title_en", "status", "budget_display", "announced_on", "results_on"]
-    list_filter = ["status"]
+    list_display = ["year", "title_en", "status", "is_demo", "budget_display", "announced_on",
+                    "results_on"]
+    list_filter = ["status", "is_demo"]
     inlines = [TrackInline]
     actions = [export_configuration]
     change_list_template = "admin/programs/cycle/change_list.html"
