@@ -166,8 +166,9 @@ def test_after_the_cutoff_a_proposal_rolls_into_the_next_cycle(
     ready_plan.refresh_from_db()
     assert ready_plan.cycle.year == 2029 and ready_plan.track.code == "PLAN"
     assert Cycle.objects.get(year=2029).status == CycleStatus.DRAFT
+    assert Cycle.objects.get(year=2029).is_demo  # rolled over from the demo call
     assert receipt.rolled_over_from == 2028
-    assert receipt.receipt_number == "KCN-2028-PLAN-0001"
+    assert receipt.receipt_number == "KCN-2029-PLAN-0001"
     assert "accepted into the 2029 cycle" in mail.outbox[0].body
 
 

@@ -10,8 +10,7 @@ test database only: the demo runs every step through the services, on its demo c
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 
 from kcity.accounts.models import Organisation, OrgKind, User
 from kcity.applications.models import Proposal

@@ -31,7 +31,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from kcity.accounts import services as accounts
-from kcity.accounts.models import GovLevel, Organisation, OrgKind, User
+from kcity.accounts.models import GovLevel, OrgKind, User
 from kcity.applications import services as proposals
 from kcity.applications.demo import (
     _attach_all,
