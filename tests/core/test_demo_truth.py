@@ -7,10 +7,11 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from evaluated_world import evaluated_directly
 from kcity.accounts.models import User
 from kcity.applications.models import Proposal, ProposalEvent, Submission
 from kcity.applications.models import ProposalState as S
-from kcity.core.demo import history_file, load_demo
+from kcity.core.demo import OldDemoData, history_file, load_demo
 from kcity.evaluation.models import (
     ConflictDeclaration,
     ConsultationRound,
@@ -162,3 +163,13 @@ def test_loading_again_adds_nothing(demo):
     before = {m: m.objects.count() for m in models}
     assert load_demo() == demo
     assert {m: m.objects.count() for m in models} == before
+
+
+def test_a_database_of_an_earlier_demo_is_refused_not_mixed(demo):
+    """Earlier demos wrote made-up rounds into 2025 and 2026: the loader names the years and
+    asks for a fresh database instead of mixing them with the real record."""
+    evaluated_directly(Cycle.objects.get(year=2025))
+    before = Proposal.objects.count()
+    with pytest.raises(OldDemoData, match=r"real years \(2025\).*run the demo again"):
+        load_demo()
+    assert Proposal.objects.count() == before

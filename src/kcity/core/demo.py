@@ -17,6 +17,7 @@ from importlib import resources
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kcity.accounts.models import (
     GovLevel,
@@ -28,12 +29,14 @@ from kcity.accounts.models import (
     User,
 )
 from kcity.applications.demo import load_demo_proposals
+from kcity.applications.models import Proposal
 from kcity.evaluation.demo import load_demo_evaluation
 from kcity.portfolio.history import read_history
 from kcity.portfolio.models import SelectedProject
 from kcity.programs import config
 from kcity.programs.models import Cycle
 from kcity.selection.demo import load_demo_results
+from kcity.selection.models import SelectionRound
 
 DEMO_PASSWORD = "kcity-demo"
 DEMO_CYCLES = (2021, 2023, 2024, 2025, 2026)
@@ -157,6 +160,24 @@ def load_accounts() -> dict[str, User]:
     return users
 
 
+class OldDemoData(Exception):
+    """The database holds made-up rows in real years, left by an earlier demo."""
+
+
+def check_real_years_clean() -> dict:
+    """Earlier demos put made-up rounds into real years (2025, 2026) and used 2027 for the
+    open call; such a database cannot be brought in line row by row (receipts are kept for
+    good), so the demo says so rather than mix the two."""
+    real = Proposal.objects.filter(cycle__is_demo=False)
+    if real.exists() or SelectionRound.objects.filter(cycle__is_demo=False).exists():
+        years = sorted(set(real.values_list("cycle__year", flat=True)))
+        raise OldDemoData(
+            _("This database has made-up proposals in real years (%(years)s), left by an "
+              "earlier demo. Remove the demo database (in KCITY_DATA_DIR, var/ by default) "
+              "and run the demo again.") % {"years": ", ".join(map(str, years))})
+    return {}
+
+
 def load_real_cycles() -> dict:
     return {"cycles": len(load_cycles())}
 
@@ -177,6 +198,7 @@ def load_open_call() -> dict:
 
 # Each step returns a dict merged into load_demo's summary; they run in this order.
 DEMO_STEPS = (
+    check_real_years_clean,
     load_real_cycles,
     load_real_history,
     load_demo_accounts,

@@ -29,7 +29,10 @@ class Command(BaseCommand):
         self.stdout.write(_("Preparing the database…"))
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(_("Loading the demo data…"))
-        summary = demo.load_demo()
+        try:
+            summary = demo.load_demo()
+        except demo.OldDemoData as exc:
+            raise CommandError(str(exc)) from None
         self.stdout.write(
             _("Loaded %(cycles)s cycles and %(projects)s past projects.") % summary
         )
