@@ -114,7 +114,7 @@ def demonstration_title(solution: str, city: str) -> str:
     return f"{solution} for {city}"
 
 
-def _when(cycle) -> dict[str, dt.datetime]:
+def _when() -> dict[str, dt.datetime]:
     """The call's moments: it opened about half a year ago and closed three months later;
     the applicants worked inside that window."""
     now = timezone.now()
@@ -130,7 +130,7 @@ def results_cycle() -> Cycle:
     """The 2027 demo cycle; a new one opens its call (closed since) for the steps below."""
     cycle = demo_cycle(RESULTS_YEAR)
     if not Proposal.objects.filter(cycle=cycle).exists():
-        when = _when(cycle)
+        when = _when()
         set_call_dates(cycle, when["opens"], when["closes"])
         cycle.status = CycleStatus.OPEN
         cycle.save(update_fields=["status"])
@@ -170,7 +170,7 @@ def _screen_eligible(proposal, staff) -> None:
 
 def results_proposals(cycle, users) -> None:
     """Each applicant's proposal, submitted inside the call's window and screened eligible."""
-    staff, now = _staff(), _when(cycle)["intake"]
+    staff, now = _staff(), _when()["intake"]
     existing = set(Proposal.objects.filter(cycle=cycle).values_list("title", flat=True))
     plan, demo = cycle.tracks.get(code="PLAN"), cycle.tracks.get(code="DEMO")
     for city, country, username, request, matching, study, _merit in PLANNING:
@@ -215,7 +215,7 @@ def results_proposals(cycle, users) -> None:
 def results_consultations(cycle) -> None:
     """Consultation round 1 with each planning city: scheduled, held and minuted."""
     staff = _staff()
-    held = _when(cycle)["closes"] + dt.timedelta(days=20)
+    held = _when()["closes"] + dt.timedelta(days=20)
     held = held.replace(minute=0, second=0, microsecond=0)
     for i, p in enumerate(Proposal.objects.filter(cycle=cycle, track__code="PLAN")
                           .order_by("pk")):
@@ -252,7 +252,7 @@ def _panel(cycle, code, stage, experts, before_close=None) -> Panel:
 
 
 def _book_presentations(panel) -> None:
-    start = (_when(panel.track.cycle)["closes"] + dt.timedelta(days=30)).replace(
+    start = (_when()["closes"] + dt.timedelta(days=30)).replace(
         minute=0, second=0, microsecond=0)
     for i, proposal in enumerate(panel.proposals.order_by("pk")):
         if panel.slots.filter(proposal=proposal).exists():
