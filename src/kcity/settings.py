@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "kcity.jobs",
+    "kcity.site",
 ]
 
 MIDDLEWARE = [

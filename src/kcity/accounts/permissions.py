@@ -174,7 +174,9 @@ def visible_proposal(user, pk, select_related=(), only=()):
         # No ORDER BY (one row by primary key): each compiled column costs on the hot path.
         return next(iter(qs.only(*only) if only else qs), None)
 
-    if is_applicant(user) and user.organisation_id is not None:
+    # The applicant branch of `visible_proposals`, taken only where that function would take
+    # it (a superuser is secretariat first, whatever their role).
+    if is_applicant(user) and not is_secretariat(user) and user.organisation_id is not None:
         own = narrowed(Proposal.objects.filter(pk=pk, organisation_id=user.organisation_id))
         if own is not None:
             return own

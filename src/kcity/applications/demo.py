@@ -15,7 +15,7 @@ from kcity.accounts.models import User
 from kcity.applications import services
 from kcity.applications.models import MemberRole, Outcome, Proposal
 from kcity.applications.models import ProposalState as S
-from kcity.programs import config
+from kcity.programs import config, lifecycle
 from kcity.programs.models import Cycle, CycleStatus
 
 DEMO_YEAR = 2028  # the open call; kcity.selection.demo publishes the results of 2027
@@ -56,8 +56,9 @@ def set_call_dates(cycle, opens, closes) -> None:
 def open_demo_cycle(now=None) -> Cycle:
     now = now or timezone.now()
     cycle = demo_cycle(DEMO_YEAR)
-    cycle.status = CycleStatus.OPEN
-    cycle.save(update_fields=["status"])
+    if cycle.status != CycleStatus.OPEN:
+        cycle = lifecycle.transition(cycle, CycleStatus.OPEN, by=User.objects.get(
+            username="secretariat"), now=now)
     # Deadlines are announced as 18:00 KST on a day about a month ahead.
     set_call_dates(cycle, now - dt.timedelta(days=1), now + dt.timedelta(days=30))
     return cycle

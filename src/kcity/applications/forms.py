@@ -13,6 +13,7 @@ from kcity.applications.models import (
     Proposal,
 )
 from kcity.applications.models import ProposalState as S
+from kcity.core.text import MailboxField, VisibleCharField
 from kcity.programs.models import TrackKind
 
 MONEY_MAX = 10**15  # far above any grant; keeps the integer inside BigIntegerField
@@ -20,7 +21,7 @@ MONEY_MAX = 10**15  # far above any grant; keeps the integer inside BigIntegerFi
 
 class NewProposalForm(forms.Form):
     track = forms.ModelChoiceField(label=_("Track"), queryset=None, empty_label=None)
-    title = forms.CharField(label=_("Title of the proposal"), max_length=200)
+    title = VisibleCharField(label=_("Title of the proposal"), max_length=200)
 
     def __init__(self, *args, tracks, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,7 +72,7 @@ class ProposalContentForm(forms.ModelForm):
     class Meta:
         model = Proposal
         fields = PLANNING_FIELDS + [f for f in DEMONSTRATION_FIELDS if f not in PLANNING_FIELDS]
-        field_classes = {"prior_study_url": HttpsURLField}
+        field_classes = {"prior_study_url": HttpsURLField, "title": VisibleCharField}
         widgets = {
             name: forms.Textarea(attrs={"rows": 4, "maxlength": TEXT_MAX})
             for name in [
@@ -116,8 +117,11 @@ class ProposalContentForm(forms.ModelForm):
 
 
 class InviteForm(forms.Form):
-    name = forms.CharField(label=_("Organisation"), max_length=200)
-    email = forms.EmailField(label=_("E-mail of the contact person"), max_length=254)
+    name = VisibleCharField(label=_("Organisation"), max_length=200)
+    email = MailboxField(
+        label=_("E-mail of the contact person"),
+        help_text=_("Only a person who logs in with this address can accept the invitation."),
+    )
     role = forms.ChoiceField(label=_("Role in the consortium"), choices=MemberRole.choices)
 
 
@@ -133,7 +137,7 @@ class DocumentForm(forms.Form):
 
 
 class ConceptNoteForm(forms.Form):
-    concept_note = forms.CharField(
+    concept_note = VisibleCharField(
         label=_("Concept note"), max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 8, "maxlength": TEXT_MAX}),
         help_text=_("The city, the problem, the site and what you ask of Korea, in a page."),

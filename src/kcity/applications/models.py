@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from kcity.accounts.models import Organisation
+from kcity.core.text import validate_email_local_part, validate_not_blank
 from kcity.programs.models import Cycle, Track
 
 TEXT_MAX = 5000
@@ -90,7 +91,7 @@ class Proposal(models.Model):
     state = models.CharField(
         _("state"), max_length=16, choices=ProposalState.choices, default=ProposalState.DRAFT
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_not_blank])
     # One active planning proposal per jurisdiction per cycle: "KR:seoul"-style key, set
     # for planning proposals only (see services.jurisdiction_key).
     jurisdiction = models.CharField(_("jurisdiction"), max_length=160, blank=True, editable=False)
@@ -196,8 +197,10 @@ class ConsortiumMember(models.Model):
     proposal = models.ForeignKey(
         Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="members"
     )
-    invited_name = models.CharField(_("organisation name"), max_length=200)
-    email = models.EmailField(_("invited e-mail"))
+    invited_name = models.CharField(
+        _("organisation name"), max_length=200, validators=[validate_not_blank]
+    )
+    email = models.EmailField(_("invited e-mail"), validators=[validate_email_local_part])
     role = models.CharField(_("role"), max_length=16, choices=MemberRole.choices)
     organisation = models.ForeignKey(
         Organisation,

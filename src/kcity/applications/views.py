@@ -16,6 +16,7 @@ from kcity.accounts import permissions
 from kcity.applications import forms, lifecycle, receipts, rules, selectors, services
 from kcity.applications.errors import Refused, show_form_errors, show_refusal
 from kcity.applications.models import ConsortiumMember, Outcome
+from kcity.core.text import same_mailbox
 
 
 def _proposal(request, pk, related=selectors.DETAIL_RELATED, only=()):
@@ -175,7 +176,10 @@ def invitation(request, token):
                 return redirect("applications:detail", member.proposal_id)
             messages.success(request, _("You have declined the invitation."))
         return redirect("applications:invitation", token)
-    return render(request, "applications/invitation.html", {"member": member})
+    return render(request, "applications/invitation.html", {
+        "member": member,
+        "for_you": same_mailbox(request.user.email, member.email),
+    })
 
 
 @login_required

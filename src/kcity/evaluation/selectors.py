@@ -5,6 +5,7 @@ nothing and gets 404."""
 from kcity.accounts import permissions
 from kcity.evaluation import aggregation
 from kcity.evaluation.models import (
+    PANEL_STATES,
     ConflictDeclaration,
     EvaluationEvent,
     Panel,
@@ -128,14 +129,13 @@ def panel_events(panel):
 
 # ---- consultations and presentations --------------------------------------------------------
 
-PANEL_STATES = ("eligible", "under_evaluation", "evaluated")
-FOLLOWED_STATES = ("eligible", "under_evaluation", "evaluated", "selected", "reserve",
-                   "not_selected")
+FOLLOWED_STATES = (*PANEL_STATES, "selected", "reserve", "not_selected")
 
 
 def visible_proposal(user, pk):
-    return permissions.visible_proposals(user).filter(pk=pk).select_related(
-        "organisation", "track__cycle").first()
+    """`permissions.visible_proposal` (the one rule of who sees a proposal) with what the
+    consultation and presentation pages read."""
+    return permissions.visible_proposal(user, pk, select_related=("organisation", "track__cycle"))
 
 
 def _rounds(proposal) -> list[dict]:

@@ -49,6 +49,7 @@ from kcity.evaluation import consultations, presentations
 from kcity.evaluation import services as evaluation
 from kcity.evaluation.demo import TRACK_CONFIG, _experts, _score
 from kcity.evaluation.models import ConsultationRound, Panel
+from kcity.programs import lifecycle as cycle_lifecycle
 from kcity.programs.models import Cycle, CycleStatus
 from kcity.selection import services
 from kcity.selection.models import Policy, SelectionRound
@@ -132,8 +133,9 @@ def results_cycle() -> Cycle:
     if not Proposal.objects.filter(cycle=cycle).exists():
         when = _when()
         set_call_dates(cycle, when["opens"], when["closes"])
-        cycle.status = CycleStatus.OPEN
-        cycle.save(update_fields=["status"])
+        if cycle.status != CycleStatus.OPEN:
+            cycle = cycle_lifecycle.transition(cycle, CycleStatus.OPEN, by=_staff(),
+                                               now=when["opens"])
         track = cycle.tracks.get(code="DEMO")
         for field, value in TRACK_CONFIG.items():
             setattr(track, field, value)
