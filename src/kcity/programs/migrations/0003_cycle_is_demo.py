@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('programs', '0004_cycle_lifecycle'),  # numbered before it, made after it
+        ('programs', '0002_track_aggregation_track_min_score_threshold_and_more'),
     ]
 
     operations = [
