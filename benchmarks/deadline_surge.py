@@ -498,7 +498,7 @@ def check_run(conn, results, proposals, deadline_epoch, drain_s):
         receipt_jobs AS (
           SELECT s.proposal_id, count(*) AS n
           FROM applications_submission s JOIN django_tasks_database_dbtaskresult t
-            ON t.task_path = 'kcity.jobs.tasks.render_receipt'
+            ON t.task_path = 'kcity.applications.tasks.render_receipt'
            AND t.args_kwargs -> 'args' -> 0 = to_jsonb(s.id)
            AND t.status IN ('READY', 'RUNNING', 'SUCCESSFUL')
           WHERE s.proposal_id = ANY(%(ids)s) GROUP BY 1)

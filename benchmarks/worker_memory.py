@@ -83,7 +83,7 @@ def main(argv=None) -> int:
         rows = []
         while True:
             elapsed = time.monotonic() - start
-            rendered = conn.execute("SELECT count(*) FROM jobs_receiptpdf").fetchone()[0]
+            rendered = conn.execute("SELECT count(*) FROM applications_receiptpdf").fetchone()[0]
             kids = [rss_mb(p) for p in children(worker.pid)]
             rows.append((round(elapsed), round(rss_mb(worker.pid), 1),
                          round(max(kids), 1) if kids else None, rendered))

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+DOCS = Path(__file__).resolve().parents[1] / "docs"  # vendored specs, standards and facts
 
 
 def _on_postgres() -> bool:
@@ -133,6 +133,8 @@ def demo(db, settings, tmp_path_factory):
 
 
 @pytest.fixture
-def shared_dir() -> Path:
-    assert SHARED.is_dir(), f"the shared material is missing at {SHARED}"
-    return SHARED
+def docs_dir() -> Path:
+    """The project's vendored material (docs/): the exchange format, the open-data
+    standards and the programme's public facts; missing is a failure, never a skip."""
+    assert DOCS.is_dir(), f"the vendored material is missing at {DOCS}"
+    return DOCS

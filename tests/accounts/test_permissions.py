@@ -1,6 +1,6 @@
 from django.contrib.auth.models import AnonymousUser
 
-from kcity.accounts import permissions
+from kcity import permissions
 from kcity.accounts.models import User
 from kcity.programs.models import Cycle, CycleStatus, Track
 

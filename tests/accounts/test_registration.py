@@ -5,7 +5,8 @@ import re
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from kcity.accounts import permissions, services
+from kcity import permissions
+from kcity.accounts import services
 from kcity.accounts.models import GovLevel, Organisation, OrgKind, PartnerType, Role, User
 
 PASSWORD = "Seoul-smart-2026!"

@@ -5,7 +5,7 @@ import zipfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from kcity.applications.demo import DEMO_PDF as PDF
 
 
 def pdf(name="file.pdf", content=PDF):
@@ -22,3 +22,4 @@ def office_zip(main_part: str, declared: str) -> bytes:
         )
         z.writestr(main_part, "<x/>")
     return buffer.getvalue()
+

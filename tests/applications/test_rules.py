@@ -7,9 +7,9 @@ from django.core import mail
 
 from kcity.applications import services
 from kcity.applications.demo import _attach_all, _planning
-from kcity.applications.errors import Refused
 from kcity.applications.models import Outcome, Proposal, Submission
 from kcity.applications.models import ProposalState as S
+from kcity.core.errors import Refused
 from kcity.programs.models import Cycle, CycleStatus
 
 

@@ -7,9 +7,9 @@ from django.core import mail
 from django.db import connection
 
 from kcity.applications import lifecycle, services
-from kcity.applications.errors import Refused
 from kcity.applications.models import Proposal, ProposalEvent, Submission
 from kcity.applications.models import ProposalState as S
+from kcity.core.errors import Refused
 
 
 def test_double_submit_yields_one_receipt(

@@ -7,12 +7,12 @@ from unittest import mock
 import pytest
 from django.db import connection
 
-from kcity.accounts import permissions
+from kcity import permissions
 from kcity.accounts.models import Role, User
 from kcity.applications import services
 from kcity.applications.demo import _attach_all, _demonstration
-from kcity.applications.errors import Refused
 from kcity.applications.models import ReceiptCounter, Submission
+from kcity.core.errors import Refused
 
 
 def _same_as_visible_proposals(user, pk):

@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from kcity.accounts import services as accounts_services
 from kcity.accounts.models import Organisation, OrgKind, PartnerType, Role, User
 from kcity.applications import rules, services
-from kcity.applications.errors import Refused
 from kcity.applications.models import ConsortiumMember, Proposal
 from kcity.applications.models import ProposalState as S
+from kcity.core.errors import Refused
 
 INVISIBLE_TITLE = "\u200b\u3164 \ufeff\u2060\u115f\u1160\uffa0\u200c\u200d"
 

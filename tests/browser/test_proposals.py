@@ -6,10 +6,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from kcity.applications.demo import DEMO_PDF
 from kcity.core.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = DEMO_PDF  # a real PDF: the upload checks refuse one that only starts like a PDF
 
 
 def log_in(page, base, username, next_url):

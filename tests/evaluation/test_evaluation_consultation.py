@@ -10,13 +10,15 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+import upload_samples
 from kcity.accounts.models import Organisation, Role, User
+from kcity.applications import filetypes
 from kcity.applications import services as proposals
 from kcity.applications.demo import DEMO_PDF, _attach_all, _planning
-from kcity.applications.errors import Refused
 from kcity.applications.models import Outcome, Proposal
 from kcity.applications.models import ProposalState as S
 from kcity.applications.rules import MANUAL_CHECKS
+from kcity.core.errors import Refused
 from kcity.evaluation import consultations, services
 from kcity.evaluation.models import ConsultationRound, EvaluationEvent
 from kcity.jobs.models import OutboundEmail
@@ -181,6 +183,45 @@ def test_revised_document_upload_between_the_rounds(client, users, can_tho):
     with pytest.raises(Refused, match="Only the applicant organisation"):
         consultations.upload_revised_document(users["secretariat"], can_tho,
                                               ContentFile(DEMO_PDF, name="x.pdf"))
+
+
+@pytest.mark.parametrize("name, build, code", upload_samples.HOSTILE,
+                         ids=lambda v: repr(v)[:30])
+def test_revised_documents_are_checked_like_proposal_documents(client, users, can_tho, name,
+                                                               build, code):
+    """The same hostile files the proposal form refuses (a DOCX named .hwp, a truncated PDF,
+    proposal.pdf.exe, ...), refused on the revised-document form with the same reason."""
+    client.force_login(users["gov-applicant"])
+    before = list(can_tho.documents.values_list("pk", "sha256"))
+    content = build()
+    body, content_type = upload_samples.multipart({}, name.encode(), content)
+    response = client.generic("POST", f"/en/evaluation/proposals/{can_tho.pk}/consultation/"
+                              "revised/", body, content_type=content_type)
+    assert response.status_code == 400
+    with pytest.raises(filetypes.UploadRefused) as refusal:
+        filetypes.inspect(name, content)
+    assert refusal.value.code == code
+    page = response.content.decode()
+    assert refusal.value.messages[0].replace('"', "&quot;").replace("'", "&#x27;") in page
+    assert 'id="revised-upload"' in page  # shown on the form
+    assert list(can_tho.documents.values_list("pk", "sha256")) == before
+
+
+def test_a_revised_pdf_with_javascript_is_kept_flagged(client, users, can_tho):
+    client.force_login(users["gov-applicant"])
+    body, content_type = upload_samples.multipart({}, "답변서🚀.pdf".encode(),
+                                                  upload_samples.pdf_js_open_action())
+    response = client.generic("POST", f"/en/evaluation/proposals/{can_tho.pk}/consultation/"
+                              "revised/", body, content_type=content_type)
+    assert response.status_code == 302
+    new = can_tho.documents.get(code="revised-r1-2")
+    assert new.has_javascript and new.original_name == "답변서🚀.pdf"
+    client.force_login(users["secretariat"])
+    page = client.get(f"/en/evaluation/proposals/{can_tho.pk}/").content.decode()
+    assert "contains JavaScript: served only as a download" in page
+    download = client.get(f"/en/proposals/{can_tho.pk}/documents/{new.pk}/")
+    assert download["Content-Disposition"].startswith("attachment")
+    assert download["Content-Type"] == "application/octet-stream"
 
 
 def test_no_revised_documents_before_round_1_or_after_round_2(users, da_nang, can_tho):

@@ -3,10 +3,10 @@ and find nothing (404) on the proposal's pages and downloads."""
 
 import pytest
 
-from kcity.accounts import permissions
+from kcity import permissions
 from kcity.accounts.models import Organisation, OrgKind, Role, User
-from kcity.applications.errors import Refused
 from kcity.applications.models import Proposal
+from kcity.core.errors import Refused
 from kcity.evaluation import services
 from kcity.evaluation.models import EvaluationEvent, ExpertProfile, PanelMember
 from kcity.projects.models import Project

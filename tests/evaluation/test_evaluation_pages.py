@@ -3,8 +3,8 @@
 import pytest
 
 from kcity.accounts.models import Organisation, Role, User
-from kcity.applications.errors import Refused
 from kcity.applications.models import Proposal
+from kcity.core.errors import Refused
 from kcity.evaluation import services
 from kcity.evaluation.models import Panel
 

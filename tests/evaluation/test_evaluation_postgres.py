@@ -8,8 +8,8 @@ import pytest
 from django.db import connections
 
 from kcity.accounts.models import Organisation, OrgKind, Role, User
-from kcity.applications.errors import Refused
 from kcity.applications.models import Proposal
+from kcity.core.errors import Refused
 from kcity.evaluation import presentations
 from kcity.evaluation.forms import KST
 from kcity.evaluation.models import Panel, PresentationSlot

@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from kcity.applications import services as proposals
 from kcity.applications.demo import _attach_all, _demonstration
-from kcity.applications.errors import Refused
 from kcity.applications.models import Proposal
 from kcity.applications.models import ProposalState as S
 from kcity.applications.rules import MANUAL_CHECKS
+from kcity.core.errors import Refused
 from kcity.evaluation import presentations, services
 from kcity.evaluation.forms import KST
 from kcity.evaluation.models import EvaluationEvent, Panel, PanelResult, PresentationSlot

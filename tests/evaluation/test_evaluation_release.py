@@ -4,8 +4,8 @@ idempotent); the applicant reads its summary only after the release."""
 import pytest
 
 from kcity.accounts.models import Organisation, Role, User
-from kcity.applications.errors import Refused
 from kcity.applications.models import Proposal
+from kcity.core.errors import Refused
 from kcity.evaluation import services
 from kcity.evaluation.models import EvaluationEvent, Panel
 from kcity.programs.models import Cycle

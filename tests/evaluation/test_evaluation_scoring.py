@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from kcity.applications.errors import Refused
 from kcity.applications.models import Proposal, ProposalEvent
 from kcity.applications.models import ProposalState as S
+from kcity.core.errors import Refused
 from kcity.evaluation import services
 from kcity.evaluation.draw import draw_panel
 from kcity.evaluation.models import EvaluationEvent, Panel, PanelResult, PanelStatus, Score

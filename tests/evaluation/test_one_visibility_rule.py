@@ -2,7 +2,7 @@
 one-proposal form `permissions.visible_proposal`): the evaluation pages' lookup gives the
 same answer for every user and proposal; the proposal states a panel takes are defined once."""
 
-from kcity.accounts import permissions
+from kcity import permissions
 from kcity.applications.models import Proposal
 from kcity.evaluation import consultations, models, selectors, services
 

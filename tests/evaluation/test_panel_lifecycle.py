@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from kcity.accounts.models import Organisation, Role, User
-from kcity.applications.errors import Refused
+from kcity.core.errors import Refused
 from kcity.evaluation import lifecycle
 from kcity.evaluation.models import EvaluationEvent, Panel, PanelStatus
 

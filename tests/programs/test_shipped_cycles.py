@@ -1,4 +1,4 @@
-"""The shipped cycle configurations say what the ministry announced (shared/data/README.md)."""
+"""The shipped cycle configurations say what the ministry announced (docs/data/README.md)."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo

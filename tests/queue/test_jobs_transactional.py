@@ -10,9 +10,9 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from kcity.applications import services
-from kcity.applications.models import Submission
+from kcity.applications.models import ReceiptPDF, Submission
 from kcity.jobs import tasks
-from kcity.jobs.models import OutboundEmail, ReceiptPDF
+from kcity.jobs.models import OutboundEmail
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,9 +46,11 @@ def test_a_submission_commits_with_its_email_and_receipt_jobs(
     [email] = OutboundEmail.objects.filter(proposal=ready_proposal)
     assert email.key.startswith("state:") and email.sent_at is None
     jobs = {j.task_path: j for j in DBTaskResult.objects.all()}
-    assert set(jobs) == {"kcity.jobs.tasks.deliver_email", "kcity.jobs.tasks.render_receipt"}
+    assert set(jobs) == {
+        "kcity.jobs.tasks.deliver_email", "kcity.applications.tasks.render_receipt"
+    }
     assert jobs["kcity.jobs.tasks.deliver_email"].args_kwargs["args"] == [email.pk]
-    assert jobs["kcity.jobs.tasks.render_receipt"].args_kwargs["args"] == [submission.pk]
+    assert jobs["kcity.applications.tasks.render_receipt"].args_kwargs["args"] == [submission.pk]
     assert mail.outbox == []  # nothing is sent on the request path
 
     run_worker()

@@ -92,7 +92,7 @@ def test_a_sigkilled_kcity_worker_hands_its_job_over(ready_proposal, applicant, 
         EMAIL_BACKEND="kcity.jobs.testing_mail.HangingBackend",
     )
     services.submit_proposal(ready_proposal, applicant, services.new_submit_key())
-    DBTaskResult.objects.filter(task_path="kcity.jobs.tasks.render_receipt").delete()
+    DBTaskResult.objects.filter(task_path="kcity.applications.tasks.render_receipt").delete()
     proc = subprocess.Popen(
         [sys.executable, "-m", "kcity.cli", "worker", "--worker-id", "sub-worker",
          "--no-startup-delay"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-EXAMPLES = SHARED / "spec" / "examples"
+SPEC = Path(__file__).resolve().parents[2] / "docs" / "spec"  # vendored exchange format
+EXAMPLES = SPEC / "examples"
 
 
 @pytest.fixture
 def examples_dir() -> Path:
-    """The shared worked examples; missing shared is a failure, never a skip."""
-    assert EXAMPLES.is_dir(), f"shared spec examples not found at {EXAMPLES}"
+    """The worked examples of docs/spec; missing is a failure, never a skip."""
+    assert EXAMPLES.is_dir(), f"spec examples not found at {EXAMPLES}"
     return EXAMPLES
 
 

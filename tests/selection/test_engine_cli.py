@@ -98,3 +98,29 @@ def test_engine_does_not_import_django(examples_dir):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env=env, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_cycle_maximum_through_the_cli(example_data, write_json, capsys):
+    """max_projects read from the file binds the selection; a bad one exits 2 naming it;
+    includes above it are infeasible (exit 1) with the reason in words."""
+    assert main([write_json(dict(example_data, max_projects=3))]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert len(result["selected"]) == 3 and result["status"] == "optimal"
+    assert main([write_json(dict(example_data, max_projects=-2))]) == 2
+    assert "max_projects: must be an integer >= 0 or null" in capsys.readouterr().err
+    fixed = {"include": ["PLAN-01", "DEMO-01"]}
+    assert main([write_json(dict(example_data, max_projects=1, fixed=fixed))]) == 1
+    result = json.loads(capsys.readouterr().out)
+    assert result["reason"] == ("max_projects: 2 fixed includes exceed the cycle's maximum "
+                                "of 1 projects")
+
+
+def test_kcity_select_does_not_import_django(examples_dir):
+    """`kcity select` (the project's command line, not only the engine's) loads no Django."""
+    env = dict(os.environ, PYTHONPATH=str(SRC))
+    code = ("import sys; from kcity.cli import main; "
+            f"main(['select', {str(examples_dir / 'round-2024.max_merit.json')!r}]); "
+            "assert not any(m == 'django' or m.startswith('django.') for m in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, check=False)
+    assert done.returncode == 0, done.stderr

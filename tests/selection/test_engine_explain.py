@@ -122,6 +122,41 @@ def test_track_maximum_increase_is_suggested():
     assert "It would be selected if track T could have 2 projects." in why["B"]["text"]
 
 
+def test_cycle_maximum_is_a_blocker_and_its_smallest_change():
+    instance = replace(_round([("A", "VN", 90, M), ("B", "PE", 80, M), ("C", "ID", 70, M)]),
+                       max_projects=1)
+    result, why = _explained(instance)
+    assert result["selected"] == ["A"]
+    assert why["B"]["blocked_by"] == [{"constraint": "max_projects", "max": 1}]
+    assert "the cycle is full (1 projects in all)" in why["B"]["text"]
+    assert {"change": "max_projects", "to": 2} in why["B"]["changes"]
+    assert {"change": "max_projects", "to": 3} in why["C"]["changes"]
+    assert "It would be selected if the cycle could have 2 projects in all." in why["B"]["text"]
+    assert why["B"]["budget_increase"] is None  # money alone never brings it in
+    assert _in_optimal_set(replace(instance, max_projects=3), "C")
+    assert not _in_optimal_set(replace(instance, max_projects=2), "C")
+
+
+def test_cycle_maximum_in_merit_order():
+    instance = replace(_round([("A", "VN", 90, M), ("B", "PE", 80, M)], policy="merit_order"),
+                       max_projects=1)
+    result, why = _explained(instance)
+    assert result["selected"] == ["A"]
+    assert why["B"]["blocked_by"] == [{"constraint": "max_projects", "max": 1}]
+    assert why["B"]["changes"] == [{"change": "max_projects", "to": 2}]
+
+
+def test_cycle_maximum_bounded_change_in_words():
+    from kcity.selection.engine.explain import describe
+
+    change = {"change": "max_projects", "exact": False, "to_at_least": 3, "to": 5}
+    text = describe(_round([("A", "VN", 90, M)]), [{"constraint": "max_projects", "max": 2}],
+                    [change], "optimal")
+    assert "the cycle is full (2 projects in all)" in text
+    assert ("It would be selected if the cycle could have 5 projects in all; the smallest "
+            "such maximum is at least 3") in text
+
+
 def test_track_budget_increase_is_smallest():
     instance = _round([("A", "VN", 90, M), ("B", "PE", 80, M)], track={"budget": 3 * M // 2})
     _, why = _explained(instance)
@@ -172,7 +207,8 @@ def _track_set(instance, code, field, value):
 
 @st.composite
 def contested_rounds(draw, policy="merit_order"):
-    """Feasible rounds where limits bind: no minimums, 2-8 proposals, tight limits."""
+    """Feasible rounds where limits bind: no minimums, 2-8 proposals, tight limits, often
+    a cycle maximum (the most projects in all)."""
     tracks = []
     for i in range(draw(st.integers(1, 2))):
         track = {"code": f"T{i}"}
@@ -190,6 +226,7 @@ def contested_rounds(draw, policy="merit_order"):
     return {"cycle": "2024", "currency": "KRW", "policy": policy,
             "budget": draw(st.integers(0, total // PM)) * PM,
             "max_per_country": draw(st.sampled_from([None, 1, 2])),
+            "max_projects": draw(st.sampled_from([None, None, 1, 2, 3])),
             "tracks": tracks, "proposals": proposals}
 
 
@@ -231,6 +268,11 @@ def test_merit_order_changes_equal_a_scan_of_every_value(data):
                 (m, _track_set(instance, track.code, "max_projects", m))
                 for m in range(track.max_projects + 1, n + 1)))
             got = changes.get(("track_max_projects", track.code))
+            assert (None if got is None else got["to"]) == found
+        if "max_projects" in kinds:
+            found = _first_selecting(pid, ((m, replace(instance, max_projects=m))
+                                           for m in range(instance.max_projects + 1, n + 1)))
+            got = changes.get(("max_projects", None))
             assert (None if got is None else got["to"]) == found
 
 
@@ -274,6 +316,11 @@ def test_max_merit_changes_equal_a_scan_of_every_value(data):
             assert (None if got is None else got["to"]) == first(
                 (m, _track_set(instance, track.code, "max_projects", m))
                 for m in range(track.max_projects + 1, 6))
+        if "max_projects" in kinds:
+            got = changes.get(("max_projects", None))
+            assert (None if got is None else got["to"]) == first(
+                (m, replace(instance, max_projects=m))
+                for m in range(instance.max_projects + 1, 6))
 
 
 def _subset_stats(instance):
@@ -306,6 +353,8 @@ def _brute_in_optimal_set(stats, instance, pid):
             continue
         cap = instance.max_per_country
         if cap is not None and top_country > cap:
+            continue
+        if instance.max_projects is not None and len(ids) > instance.max_projects:
             continue
         if any(track_count.get(t.code, 0) < t.min_projects
                or (t.max_projects is not None and track_count.get(t.code, 0) > t.max_projects)
@@ -379,6 +428,12 @@ def _check_by_brute_force(data, **options):
             assert _agrees(got, "to", first(
                 (m, _track_set(instance, track.code, "max_projects", m))
                 for m in range(track.max_projects + 1, n + 1)))
+            checked += 1
+        if "max_projects" in kinds:
+            got = changes.get(("max_projects", None))
+            assert _agrees(got, "to", first(
+                (m, replace(instance, max_projects=m))
+                for m in range(instance.max_projects + 1, n + 1)))
             checked += 1
     assert checked >= len(result["reserve"])
     return bounded

@@ -1,7 +1,9 @@
 """Property tests: max_merit is optimal (brute force, swaps) and merit_order walks as specified.
 
 The checks here are written independently of the engine's own code (their own
-constraint checker, brute force and reference walk).
+constraint checker, brute force, reference walk and, for rounds too large to enumerate,
+the plain 0/1 program solved by `scipy.optimize.milp`).  Every generated round may carry
+the cycle's `max_projects` (selection.md 1.1).
 """
 
 from __future__ import annotations
@@ -9,11 +11,14 @@ from __future__ import annotations
 import itertools
 from decimal import Decimal
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from kcity.selection.engine import parse, solve
 from kcity.selection.engine.instance import from_data
+from kcity.selection.engine.session import Session
 
 COUNTRIES = ["VN", "PE", "ID", "KE"]
 M = 10_000_000  # KRW unit of the generated requests
@@ -23,7 +28,8 @@ SETTINGS = settings(max_examples=60, deadline=None,
 
 @st.composite
 def instances(draw, max_proposals=12, policy="max_merit"):
-    """Small random rounds: 1-3 tracks, a few countries, binding budgets."""
+    """Small random rounds: 1-3 tracks, a few countries, binding budgets, often a cycle
+    maximum (the most projects in all)."""
     n_tracks = draw(st.integers(1, 3))
     tracks = []
     for i in range(n_tracks):
@@ -57,6 +63,8 @@ def instances(draw, max_proposals=12, policy="max_merit"):
         "bonus": {"matching_funds": 2, "prior_planning": 1.5},
         "tracks": tracks, "proposals": proposals,
     }
+    if draw(st.booleans()):
+        data["max_projects"] = draw(st.one_of(st.none(), st.integers(0, 6)))
     if ids and draw(st.integers(0, 3)) == 0:
         data["fixed"] = {"include": draw(st.lists(st.sampled_from(ids), max_size=2)),
                          "exclude": draw(st.lists(st.sampled_from(ids), max_size=2))}
@@ -93,6 +101,8 @@ def fundable(data):
 def upper_ok(data, chosen):
     """Constraints 1, 2 (upper limits) and 3."""
     if sum(p["request"] for p in chosen) > data["budget"]:
+        return False
+    if data.get("max_projects") is not None and len(chosen) > data["max_projects"]:
         return False
     for t in data["tracks"]:
         mine = [p for p in chosen if p["track"] == t["code"]]
@@ -195,6 +205,8 @@ def keeps(data, chosen, p):
     after = chosen + [p]
     if sum(q["request"] for q in after) > data["budget"]:
         return False
+    if data.get("max_projects") is not None and len(after) > data["max_projects"]:
+        return False
     t = next(t for t in data["tracks"] if t["code"] == p["track"])
     mine = [q for q in after if q["track"] == t["code"]]
     if t.get("max_projects") is not None and len(mine) > t["max_projects"]:
@@ -261,3 +273,119 @@ def test_scores_are_exact_decimals():
 
     result = solve(parse(json.dumps(data)))
     assert result["objective"] == 0.3  # 0.1 + 0.2 in floats would be 0.30000000000000004
+
+
+# -- larger rounds against scipy's MILP (HiGHS through scipy, no reductions) ------------
+
+
+def scipy_optimum(data):
+    """The best total merit by `scipy.optimize.milp` on the plain 0/1 program of
+    constraints 1-4 (merit scaled by 10: the generated scores and bonuses have one
+    decimal), None when it is infeasible."""
+    ranked = fundable(data)
+    n = len(ranked)
+    include = set(data.get("fixed", {}).get("include", []))
+    fundable_ids = {p["id"] for p, _ in ranked}
+    if not include <= fundable_ids:
+        return None
+    if n == 0:
+        return Decimal(0) if valid(data, []) else None
+    rows, lower, upper = [], [], []
+
+    def row(coefficients, lo, hi):
+        rows.append(coefficients)
+        lower.append(lo)
+        upper.append(hi)
+
+    request = np.array([p["request"] / M for p, _ in ranked])
+    row(request, -np.inf, data["budget"] / M)
+    if data.get("max_projects") is not None:
+        row(np.ones(n), -np.inf, data["max_projects"])
+    for t in data["tracks"]:
+        mine = np.array([p["track"] == t["code"] for p, _ in ranked], dtype=float)
+        high = np.inf if t.get("max_projects") is None else t["max_projects"]
+        row(mine, t.get("min_projects", 0), high)
+        if t.get("budget") is not None:
+            row(mine * request, -np.inf, t["budget"] / M)
+    cap = data.get("max_per_country")
+    if cap is not None:
+        for country in {p["country"] for p, _ in ranked}:
+            row(np.array([p["country"] == country for p, _ in ranked], dtype=float),
+                -np.inf, cap)
+    low = np.array([1.0 if p["id"] in include else 0.0 for p, _ in ranked])
+    merit10 = np.array([float(m * 10) for _, m in ranked])
+    found = milp(-merit10, integrality=np.ones(n), bounds=Bounds(low, np.ones(n)),
+                 constraints=LinearConstraint(np.array(rows), lower, upper),
+                 options={"mip_rel_gap": 0})
+    if found.status == 2:  # infeasible
+        return None
+    assert found.status == 0, found.message
+    return Decimal(int(round(-found.fun))) / 10
+
+
+@st.composite
+def cycle_capped(draw, policy="max_merit"):
+    """Rounds of 20-60 proposals with a cycle maximum, 2 tracks, a tight budget."""
+    n = draw(st.integers(20, 60))
+    tracks = [{"code": "A", "min_projects": draw(st.integers(0, 2)),
+               "max_projects": draw(st.sampled_from([None, 4, 8]))},
+              {"code": "B", "min_projects": draw(st.integers(0, 2)),
+               "budget": draw(st.sampled_from([None, 60 * M, 120 * M]))}]
+    proposals = [{
+        "id": f"P{i:03d}", "track": draw(st.sampled_from(["A", "B"])),
+        "country": draw(st.sampled_from(COUNTRIES + ["TH", "MN", "CO", "TR"])),
+        "score": draw(st.integers(600, 1000)) / 10, "request": draw(st.integers(2, 30)) * M,
+        "matching_funds": draw(st.booleans()),
+    } for i in range(n)]
+    return {"cycle": "2024", "currency": "KRW", "policy": policy,
+            "budget": draw(st.integers(40, 300)) * M,
+            "max_per_country": draw(st.sampled_from([None, 2, 3])),
+            "max_projects": draw(st.integers(1, 12)),
+            "bonus": {"matching_funds": 2}, "tracks": tracks, "proposals": proposals}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cycle_capped())
+def test_max_merit_with_a_cycle_maximum_equals_scipy(data):
+    """A cold solve, and a what-if session moved to the same cycle maximum (the LP path:
+    reduced-cost fixing, groupdp.py, branch.py), both reach scipy's optimum."""
+    reference = scipy_optimum(data)
+    result = solve(from_data(parse_roundtrip(data)))
+    session = Session(from_data(parse_roundtrip({**data, "max_projects": None})))
+    moved = session.set_max_projects(data["max_projects"])
+    for answer in (result, moved):
+        if reference is None:
+            assert answer["status"] == "infeasible" and answer["reason"]
+            continue
+        assert answer["status"] == "optimal"
+        assert abs(answer["objective"] - float(reference)) < 1e-9
+        chosen = chosen_of(data, answer)
+        assert valid(data, chosen) and len(chosen) <= data["max_projects"]
+
+
+@SETTINGS
+@given(instances(max_proposals=10))
+def test_cycle_maximum_only_binds_the_size(data):
+    """The optimum with the cycle maximum equals the best of the sets of at most that
+    size, and dropping it (null) gives the same answer as leaving it out."""
+    most = data.get("max_projects")
+    without = {k: v for k, v in data.items() if k != "max_projects"}
+    assert solve(from_data({**without, "max_projects": None})) == solve(from_data(without))
+    result = solve(from_data(parse_roundtrip(data)))
+    if result["status"] != "infeasible" and most is not None:
+        assert len(result["selected"]) <= most
+
+
+@SETTINGS
+@given(instances(max_proposals=10))
+def test_an_infeasible_cycle_maximum_is_named(data):
+    """When the round is feasible without the cycle's maximum but not with it, the reason
+    names max_projects (the includes and minimums need more projects than it allows)."""
+    most = data.get("max_projects")
+    if most is None:
+        return
+    result = solve(from_data(parse_roundtrip(data)))
+    without = solve(from_data(parse_roundtrip({**data, "max_projects": None})))
+    if result["status"] == "infeasible" and without["status"] != "infeasible":
+        assert result["reason"].startswith("max_projects: ")
+        assert f"the cycle's maximum of {most}" in result["reason"]

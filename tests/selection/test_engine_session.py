@@ -60,7 +60,7 @@ def test_session_answers_equal_cold_solves():
         _same(answer, solve(session.instance))
         if name == "exclude":
             assert first not in answer["selected"]
-            assert {"id": first, "reason": "excluded"} in answer["not_fundable"]
+            assert {"id": first, "reason": "excluded", "values": {}} in answer["not_fundable"]
         if name == "include":
             assert reserve in answer["selected"]
 
@@ -78,3 +78,27 @@ def test_session_merit_order():
     base = replace(_instance(seed=7), policy="merit_order")
     session = Session(base)
     assert session.set_budget(1500 * M) == solve(replace(base, budget=1500 * M))
+
+
+def test_session_cycle_maximum_equals_cold_solves():
+    base = _instance(seed=11)
+    session = Session(base)
+    size = len(session.result["selected"])
+    for most in (size - 1, 2, None, 1, size + 3, 0):
+        answer = session.set_max_projects(most)
+        cold = solve(replace(base, max_projects=most))
+        _same(answer, cold)
+        assert session.instance.max_projects == most
+        if answer["status"] != "infeasible" and most is not None:
+            assert len(answer["selected"]) <= most
+    # 0 projects in all cannot meet the track minimums (3 projects): said in words
+    assert session.result["status"] == "infeasible"
+    assert session.result["reason"] == ("max_projects: the fixed includes and track minimums "
+                                        "need 3 projects, more than the cycle's maximum of 0")
+
+
+def test_session_cycle_maximum_in_merit_order():
+    base = replace(_instance(seed=7), policy="merit_order")
+    session = Session(base)
+    assert session.set_max_projects(4) == solve(replace(base, max_projects=4))
+    assert len(session.result["selected"]) == 4

@@ -34,6 +34,10 @@ def test_messages_name_the_field(example_data):
     assert _error(bad) == "budget: must be an integer >= 0"
     bad = dict(example_data, budget=1.5)
     assert _error(bad) == "budget: must be an integer >= 0"
+    bad = dict(example_data, max_projects=-1)
+    assert _error(bad) == "max_projects: must be an integer >= 0 or null"
+    bad = dict(example_data, max_projects="8")
+    assert _error(bad) == "max_projects: must be an integer >= 0 or null"
 
 
 def test_duplicates_are_errors(example_data):
@@ -193,3 +197,9 @@ def test_random_bad_instances_exit_2_naming_a_field(example_data, write_json, da
     else:
         assert named == "instance" or named.split("[")[0].split(".")[0] in mutated or \
             named.split("[")[0].split(".")[0] in example_data
+
+
+def test_cycle_maximum_is_optional_and_nullable(example_data):
+    assert parse(json.dumps(example_data)).max_projects is None
+    assert parse(json.dumps(dict(example_data, max_projects=None))).max_projects is None
+    assert parse(json.dumps(dict(example_data, max_projects=8))).max_projects == 8

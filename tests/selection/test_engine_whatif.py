@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_engine_properties import brute_force, instances, parse_roundtrip, valid
 
-from kcity.selection.engine import milp, solve
+from kcity.selection.engine import core, core_search, solve
 from kcity.selection.engine.analysis import analyse
 from kcity.selection.engine.instance import from_data
 from kcity.selection.engine.session import Session
@@ -57,8 +57,8 @@ def test_core_path_equals_brute_force(data):
 @given(instances(max_proposals=12))
 def test_core_path_fallbacks_equal_brute_force(monkeypatch, max_free, data):
     """branch.py only for tiny free sets (3), or never (0): HiGHS on the small model."""
-    monkeypatch.setattr(milp, "BRANCH_MAX_FREE", max_free)
-    monkeypatch.setattr(milp, "CORE_BRANCH", 4)  # exercise the near-LP heuristics too
+    monkeypatch.setattr(core, "BRANCH_MAX_FREE", max_free)
+    monkeypatch.setattr(core_search, "CORE_BRANCH", 4)  # exercise the near-LP heuristics too
     instance = from_data(parse_roundtrip(data))
     value, outcome = _core_objective(instance)
     best = brute_force(data)
@@ -85,8 +85,8 @@ def _round(n, seed, cap):
     })
 
 
-KINDS = ["budget", "quota", "track_max", "track_min", "track_budget", "cap", "include",
-         "exclude", "release"]
+KINDS = ["budget", "quota", "track_max", "track_min", "track_budget", "cap", "cycle_max",
+         "include", "exclude", "release"]
 
 
 @st.composite
@@ -111,6 +111,8 @@ def changes(draw, ids, tracks, kinds=tuple(KINDS)):
         return ("set_track", (code,), {"budget": value})
     if kind == "cap":
         return ("set_country_cap", (draw(st.sampled_from([None, 1, 2, 3])),), {})
+    if kind == "cycle_max":  # the most projects in all (a tight one is a layer of groupdp)
+        return ("set_max_projects", (draw(st.one_of(st.none(), st.integers(0, 14))),), {})
     return (kind, (draw(st.sampled_from(ids)),), {})
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from selection_fixtures import *  # noqa: F403
 from selection_fixtures import scenario_of
 
-from kcity.applications.errors import Refused
+from kcity.core.errors import Refused
 from kcity.programs.models import Cycle, CycleEvent, CycleStatus
 from kcity.selection import lifecycle, services
 from kcity.selection.models import Scenario, ScenarioState, SelectionEvent

@@ -10,9 +10,9 @@ from selection_fixtures import scenario_of
 
 from kcity.accounts.models import Organisation, OrgKind, Role, SecretariatUnit, User
 from kcity.applications import services as applications
-from kcity.applications.errors import Refused
 from kcity.applications.models import Proposal, ProposalEvent
 from kcity.applications.models import ProposalState as S
+from kcity.core.errors import Refused
 from kcity.jobs.models import OutboundEmail
 from kcity.selection import services, whatif
 from kcity.selection.models import Outcome, SelectionEvent

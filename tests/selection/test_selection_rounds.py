@@ -8,8 +8,8 @@ import pytest
 from selection_fixtures import *  # noqa: F403
 from selection_fixtures import scenario_of
 
-from kcity.applications.errors import Refused
 from kcity.applications.models import Proposal
+from kcity.core.errors import Refused
 from kcity.evaluation.models import PanelResult
 from kcity.selection import services, whatif
 from kcity.selection.engine.instance import from_data
@@ -292,3 +292,85 @@ def test_import_of_broken_json(staff, round):
     with pytest.raises(Refused, match="invalid JSON at line 1"):
         services.import_round(staff, b"{not json")
     assert SelectionRound.objects.count() == 1
+
+
+def test_the_cycles_most_projects_reaches_the_round_the_pages_and_the_what_ifs(
+        client, staff, cycle):
+    """Cycle.max_projects is the instance's max_projects (selection.md 1.1): it binds both
+    policies, the round and scenario pages show it, and the what-if form changes it."""
+    uncapped = services.create_round(staff, cycle, budget=4_200 * M, max_per_country=2)
+    most = len(scenario_of(uncapped, "max_merit").result["selected"]) - 1
+    cycle.max_projects = most
+    cycle.save(update_fields=["max_projects"])
+    r = services.create_round(staff, cycle, budget=4_200 * M, max_per_country=2)
+    assert r.instance["max_projects"] == most
+    for s in r.scenarios.all():
+        assert s.result["status"] == "optimal" and len(s.result["selected"]) <= most
+        cold = whatif.cold_result(whatif.scenario_data(r.instance, s.policy, s.overrides))
+        assert s.result["objective"] == cold["objective"]
+    page = _login(client, staff).get(f"/en/selection/rounds/{r.pk}/").content.decode()
+    assert f'Most projects in all: <span id="round-max-projects">{most}</span>' in page
+    scenario = scenario_of(r, "max_merit")
+    url = f"/en/selection/scenarios/{scenario.pk}/"
+    page = client.get(url).content.decode()
+    assert f'name="max_projects" value="{most}"' in page
+    form = {"budget": 4_200 * M, "max_per_country": 2, "max_projects": 3}
+    for t in r.instance["tracks"]:
+        form.update({f"min_{t['code']}": 0, f"max_{t['code']}": t["max_projects"] or "",
+                     f"budget_{t['code']}": t["budget"] or ""})
+    client.post(url, form, follow=True)
+    scenario.refresh_from_db()
+    assert scenario.overrides["max_projects"] == 3
+    assert len(scenario.result["selected"]) == 3
+    data = whatif.scenario_data(r.instance, "max_merit", scenario.overrides)
+    assert data["max_projects"] == 3
+    assert scenario.result["objective"] == whatif.cold_result(data)["objective"]
+    # no cap: the what-if form's empty field
+    form["max_projects"] = ""
+    client.post(url, form, follow=True)
+    scenario.refresh_from_db()
+    assert scenario.overrides["max_projects"] is None
+    assert len(scenario.result["selected"]) > most
+
+
+def test_a_round_of_a_cycle_without_a_cap_has_none(round):
+    assert round.instance["max_projects"] is None
+    assert all(len(s.result["selected"]) > 0 for s in round.scenarios.all())
+
+
+def test_an_infeasible_scenario_stores_its_reason_code_and_the_page_translates_it(
+        client, staff, round):
+    scenario = scenario_of(round, "max_merit")
+    scenario = services.update_scenario(staff, scenario, _overrides(scenario, budget=10 * M))
+    scenario.refresh_from_db()
+    assert scenario.result["status"] == "infeasible"
+    assert scenario.reason_code == "budget_too_small"
+    assert scenario.reason_values["budget"] == 10 * M
+    assert "reason_code" not in scenario.result  # the result stays in the exchange format
+    assert all(set(item) == {"id", "reason"} for item in scenario.result["not_fundable"])
+    page = _login(client, staff).get(f"/ko/selection/scenarios/{scenario.pk}/")
+    text = page.content.decode()
+    assert "예산: 1,000만 원(으)로는" in text or "예산: 1000만 원(으)로는" in text
+
+
+def test_the_migration_fills_codes_of_rows_stored_with_words_only(staff, round):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("kcity.selection.migrations.0003_structured_reasons")
+    scenario = scenario_of(round, "max_merit")
+    scenario = services.update_scenario(staff, scenario, _overrides(scenario, budget=10 * M))
+    code, values = scenario.reason_code, scenario.reason_values
+    other = scenario_of(round, "merit_order")
+    old_entries = [{"id": "1", "blocked_by": [{"constraint": "budget", "short_by": 5 * M}]},
+                   {"id": "2", "blocked_by": []}]
+    Scenario = type(scenario)
+    Scenario.objects.filter(pk=scenario.pk).update(reason_code="", reason_values={})
+    Scenario.objects.filter(pk=other.pk).update(explanations=old_entries)
+    migration.fill(apps, None)
+    scenario.refresh_from_db()
+    other.refresh_from_db()
+    assert (scenario.reason_code, scenario.reason_values) == (code, values)
+    assert [e["reasons"] for e in other.explanations] == [
+        [{"code": "budget", "values": {"short": 5 * M}}], [{"code": "no_gain", "values": {}}]]

@@ -1,16 +1,20 @@
 """The explanation data of the engine in the secretariat's words, exact and bounded."""
 
+import importlib
+
 from django.utils import translation
 
+from kcity.selection.engine import messages as m
 from kcity.selection.selectors import explanation_text
 
 M = 1_000_000
 BLOCKED = [{"constraint": "max_per_country", "country": "VN", "cap": 1, "held_by": ["7"]},
            {"constraint": "budget", "short_by": 150 * M}]
+REASONS = [m.blocked_by(item).as_dict() for item in BLOCKED]
 
 
 def test_an_exact_change_is_the_smallest_one():
-    entry = {"id": "9", "blocked_by": BLOCKED,
+    entry = {"id": "9", "blocked_by": BLOCKED, "reasons": REASONS,
              "changes": [{"change": "budget", "increase": 150 * M},
                          {"change": "max_per_country", "to": 2}]}
     text = explanation_text(entry, {"7": "Hue smart traffic"})
@@ -20,7 +24,7 @@ def test_an_exact_change_is_the_smallest_one():
 
 
 def test_a_change_not_proven_smallest_says_what_is_proven():
-    entry = {"id": "9", "blocked_by": BLOCKED, "exact": False, "changes": [
+    entry = {"id": "9", "blocked_by": BLOCKED, "reasons": REASONS, "exact": False, "changes": [
         {"change": "budget", "exact": False, "increase_at_least": 120 * M,
          "increase": 300 * M},
         {"change": "track_max_projects", "track": "PLAN", "exact": False, "to_at_least": 5},
@@ -34,7 +38,7 @@ def test_a_change_not_proven_smallest_says_what_is_proven():
 
 
 def test_the_words_are_korean_for_a_korean_reader():
-    entry = {"id": "9", "blocked_by": BLOCKED, "changes": [
+    entry = {"id": "9", "blocked_by": BLOCKED, "reasons": REASONS, "changes": [
         {"change": "budget", "exact": False, "increase_at_least": 120 * M}]}
     with translation.override("ko"):
         text = explanation_text(entry, {})
@@ -42,10 +46,8 @@ def test_the_words_are_korean_for_a_korean_reader():
     assert "1억 2,000만 원 미만으로 늘려서는 선정되지 않음" in text
 
 
-def test_every_infeasibility_reason_reads_back_to_its_template_and_values():
-    from kcity.selection.engine import messages as m
-
-    made = [
+def _every_reason():
+    return [
         m.include_unknown("p7"), m.include_not_fundable("p7", "ineligible"),
         m.includes_over_budget(900 * M, 800 * M), m.includes_over_track_max("PLAN", 5, 4),
         m.includes_over_track_budget("PLAN", 900 * M, 800 * M),
@@ -56,28 +58,66 @@ def test_every_infeasibility_reason_reads_back_to_its_template_and_values():
         m.budget_too_small(100 * M, 2_300 * M), m.cap_blocks_minimums(1),
         m.budget_blocks_minimums(100 * M), m.track_budgets_block_minimums(),
         m.constraints_conflict(), m.minimum_not_met("PLAN", 3, 2), m.no_solution_in_time(10.0),
+        m.includes_over_cycle_max(9, 8), m.minimums_over_cycle_max(9, 8),
     ]
-    templates = [m.parse_reason(text)[0] for text in made]
-    assert sorted(templates) == sorted(m.REASONS), "one sample per reason template"
-    for text in made:
-        template, values = m.parse_reason(text)
-        assert template.format(**values) == text
-    assert m.parse_reason("something the engine never says") is None
-    assert m.parse_krw("2,300,000,000 KRW") == 2_300 * M and m.parse_krw("PLAN") is None
+
+
+def test_every_reason_has_a_code_its_values_and_both_languages():
+    from kcity.selection.selectors import reason_text
+
+    made = _every_reason()
+    assert sorted(r.code for r in made) == sorted(m.REASONS), "one sample per reason code"
+    for reason in made:
+        with translation.override("en"):
+            english = reason_text(reason.code, reason.values)
+        if reason.code == "include_not_fundable":  # the not-fundable code said in words
+            assert english == ('fixed.include: "p7" cannot be funded (ineligible or below '
+                               "the track's threshold)")
+        else:
+            assert english == reason.text()
+        with translation.override("ko"):
+            korean = reason_text(reason.code, reason.values)
+        assert korean and korean != reason.text(), reason.code
+
+
+def test_the_migration_reads_every_stored_english_reason_back_to_its_code():
+    """0003_structured_reasons fills the code of rows stored with words only: each reason
+    the engine words reads back to its code and values."""
+    migration = importlib.import_module("kcity.selection.migrations.0003_structured_reasons")
+    for reason in _every_reason():
+        assert migration.parse(reason.text()) == (reason.code, reason.values)
+    assert migration.parse("an older result's own words") is None
 
 
 def test_the_reason_of_an_infeasible_result_is_shown_in_the_readers_language():
-    from kcity.selection.engine import messages as m
     from kcity.selection.selectors import reason_text, status_label
 
     reason = m.budget_too_small(100 * M, 2_300 * M)
     with translation.override("en"):
-        assert reason_text(reason) == reason
+        assert reason_text(reason.code, reason.values) == reason.text()
         assert status_label("infeasible") == "infeasible"
     with translation.override("ko"):
-        assert reason_text(reason) == ("예산: 1억 원(으)로는 반드시 포함할 제안서와 유형별 최소 "
-                                       "사업 수를 지원할 수 없습니다(최소 23억 원 필요)")
-        assert reason_text(m.include_not_fundable("p7", "ineligible")).endswith(
+        assert reason_text(reason.code, reason.values) == (
+            "예산: 1억 원(으)로는 반드시 포함할 제안서와 유형별 최소 사업 수를 지원할 수 "
+            "없습니다(최소 23억 원 필요)")
+        included = m.include_not_fundable("p7", "ineligible")
+        assert reason_text(included.code, included.values).endswith(
             "지원할 수 없습니다(부적격 또는 유형별 기준 점수 미달)")
         assert status_label("infeasible") == "실행 불가"
-        assert reason_text("an older result's own words") == "an older result's own words"
+
+
+def test_the_cycle_maximum_in_the_secretariats_words():
+    blocked = [{"constraint": "max_projects", "max": 8}]
+    reasons = [m.blocked_by(item).as_dict() for item in blocked]
+    entry = {"id": "9", "blocked_by": blocked, "reasons": reasons,
+             "changes": [{"change": "max_projects", "to": 9}]}
+    assert explanation_text(entry, {}) == ("Not selected: the cycle is full at 8 projects in "
+                                           "all. Smallest change that selects it: allow 9 "
+                                           "projects in all.")
+    bounded = {"id": "9", "blocked_by": blocked, "reasons": reasons, "exact": False,
+               "changes": [{"change": "max_projects", "exact": False, "to_at_least": 9}]}
+    assert ("Not determined in the time allowed: no maximum of the cycle below 9 projects "
+            "selects it.") in explanation_text(bounded, {})
+    with translation.override("ko"):
+        text = explanation_text(entry, {})
+    assert "cycle" not in text and "8" in text and "9" in text

@@ -3,7 +3,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from kcity.accounts import permissions, services
+from kcity import permissions
+from kcity.accounts import services
 from kcity.accounts.models import Organisation, User
 
 admin.site.site_header = _("K-City Network administration")

@@ -1,7 +1,7 @@
 """Organisations and the people who act for them.
 
 Every user belongs to (at most) one organisation and has one role; what a role may do is
-decided in `kcity.accounts.permissions`, nowhere else.
+decided in `kcity.permissions`, nowhere else.
 """
 
 from django.contrib.auth.models import AbstractUser

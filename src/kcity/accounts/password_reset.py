@@ -20,6 +20,8 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from kcity.jobs.tasks import queue_email
+
 SUBJECT_TEMPLATE = "registration/password_reset_subject.txt"
 BODY_TEMPLATE = "registration/password_reset_email.txt"
 
@@ -29,7 +31,6 @@ class QueuedPasswordResetForm(PasswordResetForm):
              email_template_name=BODY_TEMPLATE, use_https=False,
              token_generator=default_token_generator, from_email=None, request=None,
              html_email_template_name=None, extra_email_context=None):
-        from kcity.jobs.tasks import queue_email
 
         email = self.cleaned_data["email"]
         domain = domain_override or get_current_site(request).domain

@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from kcity.accounts.models import Organisation, OrgKind, PartnerType, Role, User
 from kcity.core.text import is_blank, validate_email_local_part
+from kcity.jobs.tasks import queue_email
+from kcity.permissions import can_verify_organisations
 
 # Kinds of organisation an applicant may register by themselves.
 SELF_REGISTERED_KINDS = (OrgKind.FOREIGN_GOVERNMENT, OrgKind.KOREAN_COMPANY, OrgKind.PARTNER)
@@ -137,7 +139,6 @@ def _absolute(site_url: str, name: str) -> str:
 
 def _queue_tell_secretariat(org: Organisation) -> None:
     """Inside the registration's transaction: one e-mail job per secretariat member."""
-    from kcity.jobs.tasks import queue_email
 
     staff = User.objects.filter(role=Role.SECRETARIAT, is_active=True).exclude(email="")
     for member in staff.order_by("pk"):
@@ -167,7 +168,6 @@ def verify_organisations(
     `site_url` (e.g. "https://portal.example/") makes the e-mail's links absolute.
     Returns how many organisations were verified now.
     """
-    from kcity.accounts.permissions import can_verify_organisations
 
     if not can_verify_organisations(actor):
         raise PermissionError("only the secretariat verifies organisations")
@@ -185,7 +185,6 @@ def verify_organisations(
             .exclude(email="")
             .select_related("organisation")
         )
-        from kcity.jobs.tasks import queue_email
 
         stamp = now.strftime("%Y%m%dT%H%M%S%f")
         for member in members:

@@ -1,7 +1,7 @@
 """Registration, the applicant's own page and the secretariat's list of pending organisations.
 
 Each view parses the input with a form, calls one service and renders; the decisions are in
-`kcity.accounts.permissions` and the writes in `kcity.accounts.services`.
+`kcity.permissions` and the writes in `kcity.accounts.services`.
 """
 
 from django.contrib import messages
@@ -14,7 +14,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kcity.accounts import permissions, selectors, services
+from kcity import permissions
+from kcity.accounts import selectors, services
 from kcity.accounts.forms import (
     CompanyRegistrationForm,
     GovernmentRegistrationForm,

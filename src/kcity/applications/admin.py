@@ -23,7 +23,8 @@ class MemberInline(admin.TabularInline):
 class DocumentInline(admin.TabularInline):
     model = Document
     extra = 0
-    fields = ["code", "original_name", "detected_type", "size", "sha256", "uploaded_at"]
+    fields = ["code", "original_name", "detected_type", "has_javascript", "size", "sha256",
+              "uploaded_at"]
     readonly_fields = fields
     can_delete = False
 

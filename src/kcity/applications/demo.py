@@ -6,10 +6,12 @@ The demo's cycles are future years marked `is_demo` (every public page of them s
 are made up); the real years carry only the real history."""
 
 import datetime as dt
+import io
 from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from pypdf import PdfWriter
 
 from kcity.accounts.models import User
 from kcity.applications import services
@@ -20,7 +22,18 @@ from kcity.programs.models import Cycle, CycleStatus
 
 DEMO_YEAR = 2028  # the open call; kcity.selection.demo publishes the results of 2027
 BASE_YEAR = 2026  # the demo cycles start from this real cycle's configuration
-DEMO_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+def blank_pdf(pages: int = 1) -> bytes:
+    """A small, valid PDF (A4 blank pages) that the upload checks accept."""
+    writer = PdfWriter()
+    for _page in range(pages):
+        writer.add_blank_page(595, 842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+DEMO_PDF = blank_pdf()
 
 
 def demo_cycle(year: int) -> Cycle:

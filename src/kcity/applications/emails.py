@@ -11,6 +11,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from kcity.accounts.models import Role, User
+from kcity.applications.models import ConsortiumMember, PreConsultation, ProposalEvent
+from kcity.jobs.tasks import Dropped, queue_email
+
 
 def site_url(name: str, *args, lang: str = "en") -> str:
     with translation.override(lang):
@@ -19,7 +23,6 @@ def site_url(name: str, *args, lang: str = "en") -> str:
 
 def applicant_recipients(proposal) -> dict[str, list[str]]:
     """Language -> addresses of the applicant organisation's active people."""
-    from kcity.accounts.models import Role, User
 
     people = User.objects.filter(
         organisation_id=proposal.organisation_id, role=Role.APPLICANT, is_active=True
@@ -46,7 +49,6 @@ def _send(template: str, context: dict, recipients: dict[str, list[str]]) -> Non
 
 
 def send_state_mail(event_pk: int) -> None:
-    from kcity.applications.models import ProposalEvent
 
     event = ProposalEvent.objects.select_related("proposal__track__cycle").get(pk=event_pk)
     proposal = event.proposal
@@ -62,7 +64,6 @@ def send_state_mail(event_pk: int) -> None:
 
 
 def queue_state_mail(proposal, event) -> None:
-    from kcity.jobs.tasks import queue_email
 
     queue_email(f"state:{event.pk}", "kcity.applications.emails.send_state_mail",
                 proposal=proposal, event_pk=event.pk)
@@ -72,7 +73,6 @@ def invitee_languages(email: str) -> list[str]:
     """The languages of an invitation: the account's own language when the address has an
     account, else every language of the portal, so an invitee we know nothing about (a
     foreign partner, a Korean company without an account yet) can read it."""
-    from kcity.accounts.models import User
 
     known = (User.objects.filter(email__iexact=email, is_active=True)
              .exclude(preferred_language="").values_list("preferred_language", flat=True))
@@ -83,9 +83,11 @@ def invitee_languages(email: str) -> list[str]:
 
 
 def send_invitation_mail(member_pk: int) -> None:
-    from kcity.applications.models import ConsortiumMember
 
-    member = ConsortiumMember.objects.select_related("proposal__organisation").get(pk=member_pk)
+    member = ConsortiumMember.objects.select_related("proposal__organisation").filter(
+        pk=member_pk).first()
+    if member is None:  # removed from the consortium before the invitation went out
+        raise Dropped(f"consortium member {member_pk} was removed before the invitation")
     subjects, bodies = [], []
     for lang in invitee_languages(member.email):
         subject, body = _render("invitation", {
@@ -100,14 +102,12 @@ def send_invitation_mail(member_pk: int) -> None:
 
 
 def queue_invitation_mail(member) -> None:
-    from kcity.jobs.tasks import queue_email
 
     queue_email(f"invitation:{member.pk}", "kcity.applications.emails.send_invitation_mail",
                 proposal=member.proposal, member_pk=member.pk)
 
 
 def send_pre_consultation_mail(pre_consultation_pk: int) -> None:
-    from kcity.applications.models import PreConsultation
 
     pc = PreConsultation.objects.select_related("proposal").get(pk=pre_consultation_pk)
     recipients = applicant_recipients(pc.proposal)
@@ -121,7 +121,6 @@ def send_pre_consultation_mail(pre_consultation_pk: int) -> None:
 
 
 def queue_pre_consultation_mail(pre_consultation) -> None:
-    from kcity.jobs.tasks import queue_email
 
     queue_email(f"pre-consultation:{pre_consultation.pk}",
                 "kcity.applications.emails.send_pre_consultation_mail",

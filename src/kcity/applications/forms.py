@@ -14,6 +14,7 @@ from kcity.applications.models import (
 )
 from kcity.applications.models import ProposalState as S
 from kcity.core.text import MailboxField, VisibleCharField
+from kcity.portfolio import selectors as portfolio
 from kcity.programs.models import TrackKind
 
 MONEY_MAX = 10**15  # far above any grant; keeps the integer inside BigIntegerField
@@ -49,12 +50,13 @@ class MoneyField(forms.IntegerField):
 PLANNING_FIELDS = [
     "title", "city", "country", "project_type", "urban_problem", "site_and_scale",
     "site_readiness", "national_plan_priority", "korean_company_roles", "requested_amount",
-    "matching_funds_amount", "matching_funds_evidence", "prior_study_url",
+    "matching_funds_amount", "matching_funds_evidence", "prior_study_project", "prior_study_url",
 ]
 DEMONSTRATION_FIELDS = [
     "title", "city", "country", "solution", "proof_kind", "proof_evidence",
     "demonstration_site", "site_readiness", "business_plan", "market_entry_plan",
     "requested_amount", "matching_cash", "matching_in_kind", "matching_funds_evidence",
+    "prior_study_project", "prior_study_url",
 ]
 MONEY_FIELDS = {"requested_amount", "matching_funds_amount", "matching_cash", "matching_in_kind"}
 
@@ -63,6 +65,12 @@ class HttpsURLField(forms.URLField):
     def __init__(self, **kwargs):
         kwargs.setdefault("assume_scheme", "https")
         super().__init__(**kwargs)
+
+
+def study_label(project) -> str:
+    """A portfolio project as a choice: year, city and country (in the reader's language)."""
+    label = f"{project.year} · {project.city}, {project.country.name}"
+    return f"{label} · {project.title}" if project.title else label
 
 
 class ProposalContentForm(forms.ModelForm):
@@ -94,6 +102,14 @@ class ProposalContentForm(forms.ModelForm):
                 label=capfirst(Proposal._meta.get_field(name).verbose_name),
                 initial=getattr(self.instance, name),
             )
+        study = self.fields["prior_study_project"]
+        study.queryset = portfolio.earlier_studies(track.cycle.year)
+        study.label_from_instance = study_label
+        study.empty_label = _("None from the portfolio")
+        study.help_text = _("An earlier K-City study this proposal builds on, from the "
+                            "programme's portfolio.")
+        self.fields["prior_study_url"].help_text = _(
+            "Only for an earlier K-City study the portfolio does not list: a link to it.")
         if track.kind == TrackKind.DEMONSTRATION:
             cap = track.labour_cost_cap_percent
             for value, label in CostCategory.choices:

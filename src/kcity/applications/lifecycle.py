@@ -11,10 +11,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kcity.accounts import permissions
-from kcity.applications.errors import Refused
+from kcity import permissions
+from kcity.applications.emails import queue_state_mail
 from kcity.applications.models import Proposal, ProposalEvent
 from kcity.applications.models import ProposalState as S
+from kcity.applications.rules import accepting_submissions
+from kcity.core.errors import Refused
 
 APPLICANT = "applicant"
 SECRETARIAT = "secretariat"
@@ -77,7 +79,6 @@ def allowed_moves(user, proposal) -> list[tuple[str, Move]]:
 
 def check(proposal, to_state: str, actor, reason: str = "", now=None) -> Move:
     """Raise Refused with a clear message unless `actor` may move `proposal` to `to_state`."""
-    from kcity.applications.rules import accepting_submissions
 
     labels = dict(S.choices)
     move = MOVES.get((proposal.state, to_state))
@@ -122,7 +123,6 @@ def transition(proposal: Proposal, to_state: str, actor, reason: str = "", *, no
 
 
 def _write_move(locked: Proposal, to_state: str, actor, reason: str, now) -> Proposal:
-    from kcity.applications.emails import queue_state_mail
 
     check(locked, to_state, actor, reason, now)
     event = ProposalEvent.objects.create(

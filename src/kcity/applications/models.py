@@ -124,6 +124,14 @@ class Proposal(models.Model):
     matching_funds_amount = models.BigIntegerField(
         _("matching funds committed (KRW)"), **money
     )
+
+    # An earlier K-City study the proposal builds on (planning and demonstration alike; it
+    # earns the selection's prior-planning bonus): a project of the public portfolio where
+    # there is one, else a link (a study the portfolio does not list). See cites_prior_study.
+    prior_study_project = models.ForeignKey(
+        "portfolio.SelectedProject", verbose_name=_("earlier K-City study (portfolio)"),
+        null=True, blank=True, on_delete=models.SET_NULL, related_name="citing_proposals",
+    )
     prior_study_url = models.URLField(_("earlier K-City study (link)"), blank=True)
 
     # Demonstration
@@ -168,6 +176,11 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def cites_prior_study(self) -> bool:
+        """The one rule for the prior-planning bonus: the proposal cites an earlier K-City
+        study, a portfolio project or (for a study the portfolio lacks) a link."""
+        return self.prior_study_project_id is not None or bool(self.prior_study_url)
 
     def budget_amount(self, category: str) -> int:
         value = (self.budget or {}).get(category)
@@ -253,6 +266,9 @@ class Document(models.Model):
     content_type = models.CharField(_("content type"), max_length=120)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # A PDF with JavaScript is accepted but shown to the secretariat with a warning and only
+    # ever served as a download.
+    has_javascript = models.BooleanField(_("contains JavaScript"), default=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by"),
@@ -399,3 +415,17 @@ class ReceiptCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.track_id}: {self.last}"
+
+
+class ReceiptPDF(models.Model):
+    """A submission's receipt rendered by the worker (the page renders one itself until then)."""
+
+    submission = models.OneToOneField(
+        Submission, on_delete=models.CASCADE, related_name="receipt_pdf"
+    )
+    language = models.CharField(max_length=8)
+    file = models.FileField(upload_to="receipts/")
+    rendered_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.file.name

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kcity.accounts.models import OrgKind, PartnerType
-from kcity.applications.errors import Refused
-from kcity.applications.models import CostCategory, Outcome
+from kcity.applications.models import CostCategory, Outcome, Proposal
+from kcity.core.errors import Refused
 from kcity.core.money import format_krw
+from kcity.programs import config
 from kcity.programs.models import (
     ApplicantType,
     Cycle,
@@ -150,7 +151,6 @@ REQUIRED_CONTENT = {
 
 
 def _missing_content(proposal) -> list[str]:
-    from kcity.applications.models import Proposal
 
     problems = []
     for name in REQUIRED_CONTENT[proposal.track.kind]:
@@ -372,7 +372,6 @@ def checklist(proposal) -> list[dict]:
 def next_cycle_track(track) -> Track:
     """The same track (by code) in the next year's cycle, created from this cycle's
     configuration when it does not exist yet (as a draft call for the secretariat)."""
-    from kcity.programs import config
 
     year = track.cycle.year + 1
     with transaction.atomic():

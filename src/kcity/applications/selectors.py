@@ -1,10 +1,11 @@
 """Reads for the proposal pages; every one starts from `permissions.visible_proposals` (or
 its one-proposal form, `permissions.visible_proposal`)."""
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from kcity.accounts import permissions
+from kcity import permissions
 from kcity.applications import rules
+from kcity.applications.models import Document
 from kcity.applications.models import ProposalState as S
 from kcity.programs.models import Track
 
@@ -43,7 +44,10 @@ def screening_queue(user, state: str = ""):
     )
     if state:
         qs = qs.filter(state=state)
-    return qs.select_related("track__cycle", "organisation").distinct().order_by(
+    scripted = Document.objects.filter(proposal=OuterRef("pk"), has_javascript=True)
+    return qs.select_related("track__cycle", "organisation").annotate(
+        has_scripted_document=Exists(scripted)
+    ).distinct().order_by(
         "track__cycle__year", "track__order", "pk"
     )
 

@@ -9,14 +9,14 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kcity.accounts import permissions
+from kcity import permissions
 from kcity.applications import emails, filetypes, lifecycle, receipts, rules
-from kcity.applications.errors import Refused
 from kcity.applications.models import (
     ConsortiumMember,
     CostCategory,
@@ -27,8 +27,9 @@ from kcity.applications.models import (
     Submission,
 )
 from kcity.applications.models import ProposalState as S
+from kcity.applications.tasks import queue_receipt
+from kcity.core.errors import Refused
 from kcity.core.text import is_blank, same_mailbox, validate_email_local_part
-from kcity.jobs.tasks import queue_receipt
 from kcity.programs.models import TrackKind
 
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -56,16 +57,27 @@ def _jurisdiction_taken(proposal) -> Refused:
     )
 
 
-def check_editable(proposal, actor, now=None) -> None:
-    if not permissions.is_proposal_applicant(actor, proposal):
-        raise Refused(_("Only the applicant organisation can change this proposal."))
+def edit_refusal(proposal, actor, now=None) -> str | None:
+    """The one "may `actor` change `proposal` now" rule: why not, or None when they may.
+    Who (`permissions.can_edit_proposal`), then the state, then the track's deadline."""
+    if not permissions.can_edit_proposal(actor, proposal):
+        return _("Only the applicant organisation can change this proposal.")
     if proposal.state not in lifecycle.EDITABLE_STATES:
-        raise Refused(
-            _("A proposal that is “%(state)s” cannot be changed.")
-            % {"state": proposal.get_state_display()}
-        )
+        return _("A proposal that is “%(state)s” cannot be changed.") % {
+            "state": proposal.get_state_display()}
     if not rules.accepting_submissions(proposal.track, now):
-        raise Refused(rules.deadline_passed_message(proposal.track))
+        return rules.deadline_passed_message(proposal.track)
+    return None
+
+
+def may_edit(proposal, actor, now=None) -> bool:
+    return edit_refusal(proposal, actor, now) is None
+
+
+def check_editable(proposal, actor, now=None) -> None:
+    refusal = edit_refusal(proposal, actor, now)
+    if refusal is not None:
+        raise Refused(refusal)
 
 
 def create_proposal(actor, track, title: str, now=None) -> Proposal:
@@ -186,33 +198,32 @@ def respond_to_invitation(token: str, actor, *, accept: bool, now=None) -> Conso
 
 
 def stored_upload(proposal, actor, upload, code: str = "") -> Document:
-    """An uploaded file checked (not empty, not too large, an accepted type by its bytes),
-    hashed and written under a random path, as an unsaved `Document`: the caller saves it in
-    its transaction and deletes the file when that fails."""
+    """An uploaded file checked (not empty, not too large, its name and its structure by
+    `filetypes.inspect`), hashed and written under a random path, as an unsaved `Document`:
+    the caller saves it in its transaction and deletes the file when that fails. The one
+    way every upload is stored (proposal documents, consultation revised documents)."""
     limit = settings.KCITY_MAX_UPLOAD_BYTES
     if upload.size == 0:
-        raise Refused(_("The file is empty."))
+        raise filetypes.UploadRefused("empty", _("The file is empty."))
     if upload.size > limit:
-        raise Refused(
+        raise filetypes.UploadRefused(
+            "size",
             _("The file is %(size)s MB; the limit is %(limit)s MB.")
-            % {"size": round(upload.size / 1_000_000, 1), "limit": limit // 1_000_000}
+            % {"size": round(upload.size / 1_000_000, 1), "limit": limit // 1_000_000},
         )
-    filetype = filetypes.detect(upload)
-    if filetype is None:
-        raise Refused(
-            _("This file is not one of the accepted types (%(types)s), whatever its name.")
-            % {"types": ", ".join(t.label for t in filetypes.ALLOWED)}
-        )
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
     upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    # The name as the browser sent it (kcity.core.uploads keeps it before Django strips
+    # folders and control characters from it), so that such names are refused, not mended.
+    found = filetypes.inspect(getattr(upload, "sent_name", upload.name), data)
     document = Document(
-        proposal=proposal, code=code, original_name=filetypes.sanitise_name(upload.name),
-        detected_type=filetype.code, content_type=filetype.content_type, size=upload.size,
-        sha256=digest.hexdigest(), uploaded_by=actor,
+        proposal=proposal, code=code, original_name=found.name,
+        detected_type=found.filetype.code, content_type=found.filetype.content_type,
+        size=len(data), sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor,
+        has_javascript=filetypes.FLAG_JAVASCRIPT in found.flags,
     )
-    document.file.save(filetype.code, upload, save=False)
+    document.file.save(found.filetype.code, ContentFile(data), save=False)
     return document
 
 

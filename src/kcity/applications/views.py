@@ -12,10 +12,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kcity.accounts import permissions
+from kcity import permissions
 from kcity.applications import forms, lifecycle, receipts, rules, selectors, services
-from kcity.applications.errors import Refused, show_form_errors, show_refusal
 from kcity.applications.models import ConsortiumMember, Outcome
+from kcity.core.errors import Refused, show_form_errors, show_refusal
 from kcity.core.text import same_mailbox
 
 
@@ -59,8 +59,7 @@ def _detail_context(request, proposal):
         "proposal": proposal,
         "is_applicant": is_applicant,
         "can_screen": permissions.can_screen_proposal(user, proposal),
-        "editable": is_applicant and proposal.state in lifecycle.EDITABLE_STATES
-        and rules.accepting_submissions(proposal.track),
+        "editable": services.may_edit(proposal, user),
         "moves": dict(lifecycle.allowed_moves(user, proposal)),
         "problems": rules.submission_problems(proposal) if is_applicant else [],
         "documents": proposal.documents.order_by("code"),
@@ -89,9 +88,18 @@ def proposal_detail(request, pk):
     return render(request, "applications/detail.html", _detail_context(request, proposal))
 
 
+def _editor_proposal(request, pk):
+    """The proposal `pk` for its editor: those who may see it but not change it (a consortium
+    partner, an evaluator) get 404 like a stranger, on the GET and the POST."""
+    proposal = _proposal(request, pk)
+    if not permissions.can_edit_proposal(request.user, proposal):
+        raise Http404
+    return proposal
+
+
 @login_required
 def proposal_edit(request, pk):
-    proposal = _proposal(request, pk)
+    proposal = _editor_proposal(request, pk)
     form = forms.ProposalContentForm(request.POST or None, instance=proposal)
     if request.method == "POST":
         if form.is_valid():
@@ -111,7 +119,7 @@ def proposal_edit(request, pk):
 @require_POST
 def proposal_autosave(request, pk):
     """The draft as the applicant types (fetch from the edit page); JSON in, JSON out."""
-    proposal = _proposal(request, pk)
+    proposal = _editor_proposal(request, pk)
     form = forms.ProposalContentForm(request.POST, instance=proposal)
     if not form.is_valid():
         return JsonResponse({"saved": False, "errors": form.errors}, status=400)
@@ -185,31 +193,39 @@ def invitation(request, token):
 @login_required
 def document_upload(request, pk):
     proposal = _proposal(request, pk)
-    if request.method == "POST":
-        form = forms.DocumentForm(request.POST, request.FILES, track=proposal.track)
-        if form.is_valid():
-            try:
-                document = services.upload_document(
-                    proposal, request.user, form.cleaned_data["code"], form.cleaned_data["file"]
-                )
-            except Refused as exc:
-                show_refusal(request, exc)
-            else:
-                messages.success(
-                    request, _("Attached %(name)s.") % {"name": document.original_name}
-                )
+    if request.method != "POST":
+        return redirect("applications:detail", proposal.pk)
+    form = forms.DocumentForm(request.POST, request.FILES, track=proposal.track)
+    if form.is_valid():
+        try:
+            document = services.upload_document(
+                proposal, request.user, form.cleaned_data["code"], form.cleaned_data["file"]
+            )
+        except Refused as exc:
+            # Shown on the upload form, with the chosen document kept.
+            for message in exc.messages:
+                form.add_error("file", message)
         else:
-            show_form_errors(request, form)
-    return redirect("applications:detail", proposal.pk)
+            messages.success(
+                request, _("Attached %(name)s.") % {"name": document.original_name}
+            )
+            return redirect("applications:detail", proposal.pk)
+    messages.error(request, _("The file was not attached: see the upload form below."))
+    context = _detail_context(request, proposal)
+    context["document_form"] = form
+    return render(request, "applications/detail.html", context, status=400)
 
 
 @login_required
 def document_download(request, pk, doc_pk):
     proposal = _proposal(request, pk)
     document = get_object_or_404(proposal.documents, pk=doc_pk)
+    # Always a download, never shown in the browser; a PDF with JavaScript is not even
+    # labelled as a PDF, so no viewer opens it by itself.
     response = FileResponse(
         document.file.open("rb"), as_attachment=True, filename=document.original_name,
-        content_type=document.content_type,
+        content_type="application/octet-stream" if document.has_javascript
+        else document.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

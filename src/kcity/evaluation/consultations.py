@@ -4,7 +4,7 @@ The track's secretariat schedules a round (stored in UTC, entered in KST), recor
 minutes and the questions to the applicant after the meeting; between round 1 and round 2
 the applicant uploads revised documents, which the round-2 record lists and the panel reads.
 Round 2 cannot be scheduled before round 1 has minutes. Each function checks the actor's
-right through `kcity.accounts.permissions`, writes with its `EvaluationEvent` and the
+right through `kcity.permissions`, writes with its `EvaluationEvent` and the
 applicant's e-mail in one transaction with the proposal's row locked, and raises `Refused`,
 having written nothing, otherwise. The consultation panels (`consultation_1`,
 `consultation_2`) close only once the round they score has its minutes.
@@ -16,13 +16,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kcity.accounts import permissions
-from kcity.applications.errors import Refused
+from kcity import permissions
 from kcity.applications.models import Document, Proposal
 from kcity.applications.services import stored_upload
+from kcity.core.errors import Refused
 from kcity.evaluation import emails
+from kcity.evaluation.audit import audit, iso
 from kcity.evaluation.models import PANEL_STATES, ConsultationRound, EvaluationEvent
-from kcity.evaluation.services import _audit, _iso
 from kcity.programs.models import TrackKind
 
 Action = EvaluationEvent.Action
@@ -100,14 +100,14 @@ def schedule_round(actor, proposal, number: int, scheduled_at, agenda: str,
         if current.minutes:
             raise Refused(_("This round has taken place: its minutes are recorded."))
         before = {
-            "scheduled_at": _iso(current.scheduled_at),
+            "scheduled_at": iso(current.scheduled_at),
             "agenda": current.agenda, "participants": current.participants,
         }
         current.scheduled_at, current.agenda, current.participants = (
             scheduled_at, agenda, participants)
         current.save()
-        event = _audit(Action.CONSULTATION_SCHEDULED, actor, proposal=proposal, round=number,
-                       scheduled_at=_iso(scheduled_at), agenda=agenda,
+        event = audit(Action.CONSULTATION_SCHEDULED, actor, proposal=proposal, round=number,
+                       scheduled_at=iso(scheduled_at), agenda=agenda,
                        participants=participants, before=before)
         emails.queue_event_mail(proposal, event)
     return current
@@ -135,7 +135,7 @@ def record_minutes(actor, proposal, number: int, minutes: str, questions: str,
         before = {"minutes": current.minutes, "questions": current.questions}
         current.minutes, current.questions = minutes, questions
         current.save(update_fields=["minutes", "questions"])
-        event = _audit(Action.CONSULTATION_RECORDED, actor, proposal=proposal, round=number,
+        event = audit(Action.CONSULTATION_RECORDED, actor, proposal=proposal, round=number,
                        minutes=minutes, questions=questions, before=before)
         emails.queue_event_mail(proposal, event)
     return current
@@ -143,8 +143,9 @@ def record_minutes(actor, proposal, number: int, minutes: str, questions: str,
 
 def upload_revised_document(actor, proposal, upload) -> Document:
     """The applicant's revised document between round 1 (minutes recorded) and round 2 (not
-    yet held). Stored like every proposal document (type from the bytes, sanitised name,
-    SHA-256, random path) under its own code `revised-r1-<n>`, and listed on round 2."""
+    yet held). Stored like every proposal document (`stored_upload`: name and structure
+    checked by `filetypes.inspect`, SHA-256, random path) under its own code
+    `revised-r1-<n>`, and listed on round 2."""
     if not permissions.is_proposal_applicant(actor, proposal):
         raise Refused(_("Only the applicant organisation can do this."))
     _check_proposal(proposal, 2)
@@ -166,7 +167,7 @@ def upload_revised_document(actor, proposal, upload) -> Document:
             document.code = f"{REVISED_PREFIX}{max(taken, default=0) + 1}"
             document.save()
             second.revised_documents.add(document)
-            event = _audit(Action.REVISED_DOCUMENT, actor, proposal=locked, round=2,
+            event = audit(Action.REVISED_DOCUMENT, actor, proposal=locked, round=2,
                            document=document.pk, code=document.code,
                            name=document.original_name, sha256=document.sha256)
             emails.queue_event_mail(locked, event)

@@ -7,10 +7,11 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from kcity.applications.emails import applicant_recipients, site_url
+from kcity.evaluation.models import EvaluationEvent
+from kcity.jobs.tasks import queue_email
 
 
 def send_event_mail(event_pk: int) -> None:
-    from kcity.evaluation.models import EvaluationEvent
 
     event = EvaluationEvent.objects.select_related("proposal__track__cycle").get(pk=event_pk)
     proposal = event.proposal
@@ -26,7 +27,6 @@ def send_event_mail(event_pk: int) -> None:
 
 
 def queue_event_mail(proposal, event) -> None:
-    from kcity.jobs.tasks import queue_email
 
     queue_email(f"evaluation:{event.pk}", "kcity.evaluation.emails.send_event_mail",
                 proposal=proposal, event_pk=event.pk)

@@ -8,7 +8,7 @@ panel is formed open). Each move is made by the track's secretariat and recorded
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kcity.accounts import permissions
+from kcity import permissions
 from kcity.core.errors import Refused
 from kcity.core.lifecycle import Machine, Move
 from kcity.evaluation.models import EvaluationEvent, Panel

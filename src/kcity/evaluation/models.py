@@ -3,7 +3,7 @@
 Models hold data and the constraints that must hold under concurrent requests (one sheet per
 evaluator, proposal and panel; one score per criterion; one active seat per evaluator). Every
 write goes through `kcity.evaluation.services`; who sees what is decided in
-`kcity.accounts.permissions`.
+`kcity.permissions`.
 """
 
 from django.conf import settings

@@ -13,10 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kcity.applications.errors import Refused
+from kcity.core.errors import Refused
 from kcity.evaluation import emails
+from kcity.evaluation.audit import audit, iso
 from kcity.evaluation.models import EvaluationEvent, Panel, PresentationSlot
-from kcity.evaluation.services import _audit, _check_manager, _iso
+from kcity.evaluation.services import check_manager
 from kcity.programs.models import Stage
 
 Action = EvaluationEvent.Action
@@ -33,7 +34,7 @@ def _kst(moment) -> str:
 
 def book_slot(actor, panel, proposal, starts_at, minutes: int, presenters: str):
     """Book (or move) the proposal's presentation. `starts_at` is aware (entered in KST)."""
-    _check_manager(actor, panel)
+    check_manager(actor, panel)
     if panel.stage != Stage.PRESENTATION:
         raise Refused(_("Presentations are booked on a presentation panel."))
     if starts_at is None or timezone.is_naive(starts_at):
@@ -67,12 +68,12 @@ def book_slot(actor, panel, proposal, starts_at, minutes: int, presenters: str):
         if slot is None:
             slot = PresentationSlot(panel=panel, proposal=proposal)
         else:
-            before = {"starts_at": _iso(slot.starts_at), "minutes": slot.minutes,
+            before = {"starts_at": iso(slot.starts_at), "minutes": slot.minutes,
                       "presenters": slot.presenters}
         slot.starts_at, slot.minutes, slot.presenters = starts_at, minutes, presenters
         slot.save()
-        event = _audit(Action.PRESENTATION_BOOKED, actor, panel=panel, proposal=proposal,
-                       starts_at=_iso(starts_at), minutes=minutes, presenters=presenters,
+        event = audit(Action.PRESENTATION_BOOKED, actor, panel=panel, proposal=proposal,
+                       starts_at=iso(starts_at), minutes=minutes, presenters=presenters,
                        before=before)
         emails.queue_event_mail(proposal, event)
     return slot

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kcity.applications.errors import Refused, show_form_errors, show_refusal
+from kcity.core.errors import Refused, show_form_errors, show_refusal
 from kcity.evaluation import consultations, forms, presentations, selectors
 
 
@@ -26,16 +26,19 @@ def followed(request):
                   {"rows": selectors.followed_proposals(request.user)})
 
 
-@login_required
-def proposal_page(request, pk):
-    proposal = _proposal(request, pk)
+def _page(request, proposal, upload_form=None, status=200):
     context = selectors.proposal_overview(request.user, proposal)
     context.update({
         "schedule_form": forms.ScheduleForm(),
-        "upload_form": forms.RevisedDocumentForm(),
+        "upload_form": upload_form or forms.RevisedDocumentForm(),
         "slot_form": forms.SlotForm(panels=context["presentation_panels"]),
     })
-    return render(request, "evaluation/proposal.html", context)
+    return render(request, "evaluation/proposal.html", context, status=status)
+
+
+@login_required
+def proposal_page(request, pk):
+    return _page(request, _proposal(request, pk))
 
 
 @login_required
@@ -82,17 +85,18 @@ def minutes(request, pk):
 def revised_document(request, pk):
     proposal = _proposal(request, pk)
     form = forms.RevisedDocumentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        show_form_errors(request, form)
-        return redirect("evaluation:proposal", proposal.pk)
-    try:
-        document = consultations.upload_revised_document(request.user, proposal,
-                                                         form.cleaned_data["file"])
-    except Refused as exc:
-        show_refusal(request, exc)
-    else:
-        messages.success(request, _("Attached %(name)s.") % {"name": document.original_name})
-    return redirect("evaluation:proposal", proposal.pk)
+    if form.is_valid():
+        try:
+            document = consultations.upload_revised_document(request.user, proposal,
+                                                             form.cleaned_data["file"])
+        except Refused as exc:
+            for message in exc.messages:  # shown on the upload form
+                form.add_error("file", message)
+        else:
+            messages.success(request, _("Attached %(name)s.") % {"name": document.original_name})
+            return redirect("evaluation:proposal", proposal.pk)
+    messages.error(request, _("The file was not attached: see the upload form below."))
+    return _page(request, proposal, upload_form=form, status=400)
 
 
 @login_required

@@ -1,9 +1,10 @@
-"""Reads for the evaluation pages. Proposal lookups start from `kcity.accounts.permissions`
+"""Reads for the evaluation pages. Proposal lookups start from `kcity.permissions`
 (`assigned_proposals`, `visible_proposals`), so a conflicted or unassigned evaluator finds
 nothing and gets 404."""
 
-from kcity.accounts import permissions
+from kcity import permissions
 from kcity.evaluation import aggregation
+from kcity.evaluation.consultations import ROUNDS, is_consulted, stage_of
 from kcity.evaluation.models import (
     PANEL_STATES,
     ConflictDeclaration,
@@ -12,6 +13,7 @@ from kcity.evaluation.models import (
     PanelResult,
     ScoreSheet,
 )
+from kcity.evaluation.services import counted_sheets
 
 
 def assignments(user) -> list[dict]:
@@ -68,14 +70,22 @@ def visible_panel_proposal(user, panel, proposal_pk):
     ).select_related("organisation", "track__cycle").first()
 
 
-def dispersion_table(panel) -> list[dict]:
-    """Per proposal and criterion: each evaluator's score, std dev, range, outliers.
-    Only for those `permissions.can_see_panel_scores` allows."""
-    from kcity.evaluation.services import counted_sheets
+def panel_proposals(user, panel):
+    """The proposals of `panel` that `user` may see: the panel's share of
+    `permissions.visible_proposals`. Every table, list and export of a panel (dispersion,
+    ranking, proposal list, CSV) is built from this one query, so an evaluator's conflicted
+    proposal (or one they have not declared on) appears in none of them."""
+    return panel.proposals.filter(pk__in=permissions.visible_proposals(user).values("pk"))
+
+
+def dispersion_table(user, panel) -> list[dict]:
+    """Per proposal `user` may see and criterion: each evaluator's score, std dev, range,
+    outliers. Only for those `permissions.can_see_panel_scores` allows."""
 
     criteria = list(panel.track.criteria.order_by("order", "code"))
     table = []
-    for proposal in panel.proposals.select_related("organisation").order_by("title"):
+    for proposal in panel_proposals(user, panel).select_related("organisation").order_by(
+            "title"):
         sheets = list(counted_sheets(panel, proposal).select_related("evaluator"))
         rows = []
         for criterion in criteria:
@@ -96,15 +106,16 @@ def dispersion_table(panel) -> list[dict]:
     return table
 
 
-def ranking(panel):
-    return PanelResult.objects.filter(panel=panel).select_related(
+def ranking(user, panel):
+    return PanelResult.objects.filter(
+        panel=panel, proposal__in=panel_proposals(user, panel).values("pk")
+    ).select_related(
         "proposal__organisation"
     ).order_by("rank")
 
 
 def summary(panel, proposal) -> dict:
     """Aggregated score per criterion with the panel's comments (not who wrote them)."""
-    from kcity.evaluation.services import counted_sheets
 
     result = PanelResult.objects.filter(panel=panel, proposal=proposal).first()
     criteria = list(panel.track.criteria.order_by("order", "code"))
@@ -139,7 +150,6 @@ def visible_proposal(user, pk):
 
 
 def _rounds(proposal) -> list[dict]:
-    from kcity.evaluation.consultations import ROUNDS, stage_of
 
     found = {r.round: r for r in proposal.consultations.prefetch_related("revised_documents")}
     stages = proposal.track.stages or []
@@ -154,7 +164,6 @@ def proposal_overview(user, proposal) -> dict:
     already found through `permissions.visible_proposals`, and what this user may do there.
     The minutes are for the secretariat and the panel; the applicant sees the schedule,
     agenda, participants and the questions."""
-    from kcity.evaluation.consultations import is_consulted
 
     manages = permissions.can_screen_proposal(user, proposal)
     applicant = permissions.is_proposal_applicant(user, proposal)
@@ -173,7 +182,6 @@ def proposal_overview(user, proposal) -> dict:
 
 def followed_proposals(user) -> list[dict]:
     """The proposals whose consultations or presentation this user follows."""
-    from kcity.evaluation.consultations import is_consulted
 
     rows = []
     proposals = permissions.visible_proposals(user).filter(

@@ -1,13 +1,12 @@
 """Every write of the evaluation goes through a function here.
 
-Each checks the actor's right (through `kcity.accounts.permissions`), writes in one
+Each checks the actor's right (through `kcity.permissions`), writes in one
 transaction with its audit record (`EvaluationEvent`), and raises `Refused` with clear
 messages, having written nothing, otherwise. Proposal states move through
 `kcity.applications.lifecycle.transition` only, a panel's status through
 `kcity.evaluation.lifecycle.transition`.
 """
 
-import datetime as dt
 import secrets
 from decimal import Decimal, InvalidOperation
 
@@ -15,13 +14,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kcity.accounts import permissions
+from kcity import permissions
 from kcity.accounts.models import Role, User
 from kcity.applications import lifecycle
-from kcity.applications.errors import Refused
 from kcity.applications.models import ProposalState as S
+from kcity.core.errors import Refused
 from kcity.evaluation import aggregation
 from kcity.evaluation import lifecycle as panel_lifecycle
+from kcity.evaluation.audit import audit
+from kcity.evaluation.consultations import unminuted
 from kcity.evaluation.draw import draw_panel
 from kcity.evaluation.models import (
     PANEL_STATES,
@@ -39,18 +40,7 @@ Action = EvaluationEvent.Action
 BOTTOM_BAND = Decimal("0.4")  # below 40 % of a criterion's weight a comment is required
 
 
-def _audit(action, actor, *, panel=None, proposal=None, **detail):
-    return EvaluationEvent.objects.create(
-        action=action, actor=actor, panel=panel, proposal=proposal, detail=detail
-    )
-
-
-def _iso(moment) -> str | None:
-    """A moment for the audit record, in UTC like every stored time."""
-    return moment.astimezone(dt.UTC).isoformat() if moment else None
-
-
-def _check_manager(actor, panel_or_track):
+def check_manager(actor, panel_or_track):
     track = getattr(panel_or_track, "track", panel_or_track)
     if not permissions.can_manage_track(actor, track):
         raise Refused(_("Only the secretariat of this track can do this."))
@@ -70,7 +60,7 @@ def pool_conflicts(users, proposals) -> set:
 
 def form_panel(actor, track, stage: str, size: int, seed: int | None = None) -> Panel:
     """Draw a panel for one stage of a track and put the track's proposals before it."""
-    _check_manager(actor, track)
+    check_manager(actor, track)
     if stage not in (track.stages or []):
         raise Refused(_("This track has no such stage."))
     if size < 1:
@@ -104,7 +94,7 @@ def form_panel(actor, track, stage: str, size: int, seed: int | None = None) -> 
             if proposal.state != S.UNDER_EVALUATION:
                 lifecycle.transition(proposal, S.UNDER_EVALUATION, actor)
         # Pool and conflicts are recorded so anyone can run draw_panel again with the seed.
-        _audit(Action.PANEL_FORMED, actor, panel=panel, seed=seed, size=size, drawn=drawn,
+        audit(Action.PANEL_FORMED, actor, panel=panel, seed=seed, size=size, drawn=drawn,
                pool=sorted(keys, key=lambda k: k[0]), conflicts=sorted(conflicts))
     return panel
 
@@ -112,7 +102,7 @@ def form_panel(actor, track, stage: str, size: int, seed: int | None = None) -> 
 def replace_member(actor, member: PanelMember, reason: str, seed: int | None = None):
     """Take a member off an open panel (with a reason) and draw a replacement."""
     panel = member.panel
-    _check_manager(actor, panel)
+    check_manager(actor, panel)
     reason = (reason or "").strip()
     if not reason:
         raise Refused(_("Give the reason for replacing this member."))
@@ -135,7 +125,7 @@ def replace_member(actor, member: PanelMember, reason: str, seed: int | None = N
         member.replacement_reason = reason
         member.replaced_by = new
         member.save()
-        _audit(Action.MEMBER_REPLACED, actor, panel=panel, removed=member.evaluator_id,
+        audit(Action.MEMBER_REPLACED, actor, panel=panel, removed=member.evaluator_id,
                added=drawn[0], reason=reason, seed=seed, pool=sorted(keys, key=lambda k: k[0]),
                conflicts=sorted(conflicts))
     return new
@@ -160,7 +150,7 @@ def declare(evaluator, proposal, has_conflict: bool, reason: str = ""):
             declaration.has_conflict, declaration.reason = True, reason
             declaration.save()
         action = Action.CONFLICT_DECLARED if has_conflict else Action.NO_CONFLICT
-        _audit(action, evaluator, proposal=proposal, reason=reason)
+        audit(action, evaluator, proposal=proposal, reason=reason)
     return declaration
 
 
@@ -229,17 +219,17 @@ def save_sheet(evaluator, panel, proposal, entries: dict, *, submit: bool = Fals
             if score is None:
                 Score.objects.create(sheet=sheet, criterion=criterion, points=points,
                                      comment=comment)
-                _audit(Action.SCORE_SET, evaluator, panel=panel, proposal=proposal,
+                audit(Action.SCORE_SET, evaluator, panel=panel, proposal=proposal,
                        criterion=criterion.code, points=str(points), comment=comment)
             elif score.points != points or score.comment != comment:
-                _audit(Action.SCORE_CHANGED, evaluator, panel=panel, proposal=proposal,
+                audit(Action.SCORE_CHANGED, evaluator, panel=panel, proposal=proposal,
                        criterion=criterion.code, points_from=str(score.points),
                        points_to=str(points), comment_from=score.comment, comment_to=comment)
                 score.points, score.comment = points, comment
                 score.save()
         if submit and sheet.submitted_at is None:
             sheet.submitted_at = timezone.now()
-            _audit(Action.SHEET_SUBMITTED, evaluator, panel=panel, proposal=proposal)
+            audit(Action.SHEET_SUBMITTED, evaluator, panel=panel, proposal=proposal)
         sheet.save()
     return sheet
 
@@ -277,12 +267,11 @@ def compute_results(panel) -> list[dict]:
 def close_panel(actor, panel) -> Panel:
     """Close the panel: aggregate with the track's method, combine the stages into the final
     score, flag proposals under the threshold, rank, and move the proposals on."""
-    _check_manager(actor, panel)
+    check_manager(actor, panel)
     with transaction.atomic():
         panel = Panel.objects.select_for_update().get(pk=panel.pk)
         if panel.is_closed:
             raise Refused(_("The panel is closed already."))
-        from kcity.evaluation.consultations import unminuted
 
         waiting = unminuted(panel)
         if waiting:
@@ -323,14 +312,14 @@ def close_panel(actor, panel) -> Panel:
 def release_results(actor, panel) -> Panel:
     """One panel's results to its applicants (the secretariat's page); when the cycle's
     results are announced, `release_cycle_results` releases every closed panel at once."""
-    _check_manager(actor, panel)
+    check_manager(actor, panel)
     with transaction.atomic():
         panel = Panel.objects.select_for_update().get(pk=panel.pk)
         if not panel.is_closed:
             raise Refused(_("Close the panel before releasing its results."))
         panel.results_released = True
         panel.save(update_fields=["results_released"])
-        _audit(Action.RESULTS_RELEASED, actor, panel=panel)
+        audit(Action.RESULTS_RELEASED, actor, panel=panel)
     return panel
 
 
@@ -355,9 +344,9 @@ def release_cycle_results(actor, cycle) -> list[Panel]:
         for panel in released:
             panel.results_released = True
             panel.save(update_fields=["results_released"])
-            _audit(Action.RESULTS_RELEASED, actor, panel=panel, cycle=cycle.year)
+            audit(Action.RESULTS_RELEASED, actor, panel=panel, cycle=cycle.year)
         if released:
-            _audit(Action.CYCLE_RESULTS_RELEASED, actor, cycle=cycle.year,
+            audit(Action.CYCLE_RESULTS_RELEASED, actor, cycle=cycle.year,
                    panels=[p.pk for p in released],
                    still_open=[p.pk for p in panels if not p.is_closed])
     return released

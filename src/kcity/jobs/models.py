@@ -1,5 +1,5 @@
 """What the background jobs keep beside the queue itself (django_tasks_db's DBTaskResult):
-one row per e-mail with its idempotency key, the rendered receipt PDFs, and the worker
+one row per e-mail with its idempotency key, and the worker
 processes' heartbeats (so the jobs of a worker that died are handed to another)."""
 
 from django.db import models
@@ -26,20 +26,6 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return self.key
-
-
-class ReceiptPDF(models.Model):
-    """A submission's receipt rendered by the worker (the page renders one itself until then)."""
-
-    submission = models.OneToOneField(
-        "applications.Submission", on_delete=models.CASCADE, related_name="receipt_pdf"
-    )
-    language = models.CharField(max_length=8)
-    file = models.FileField(upload_to="receipts/")
-    rendered_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return self.file.name
 
 
 class WorkerHeartbeat(models.Model):

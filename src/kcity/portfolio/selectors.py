@@ -41,6 +41,12 @@ def public_projects() -> list[SelectedProject]:
     return sorted(rows, key=lambda p: (p.year, p.track_kind, str(p.country), p.city))
 
 
+def earlier_studies(year: int):
+    """The studies a proposal of the `year` cycle may cite as an earlier K-City study: the
+    planning projects of the public portfolio selected before that year."""
+    return public_projects().filter(track_kind="planning", year__lt=year)
+
+
 def programme_totals() -> dict:
     projects = public_projects()
     years = yearly_totals(projects)

@@ -9,7 +9,7 @@ recorded as a `CycleEvent`.
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kcity.accounts import permissions
+from kcity import permissions
 from kcity.core.errors import Refused
 from kcity.core.lifecycle import Machine, Move
 from kcity.programs.models import Cycle, CycleEvent

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from kcity.accounts.permissions import visible_cycles, visible_tracks
 from kcity.core.money import format_krw
+from kcity.permissions import visible_cycles, visible_tracks
 from kcity.programs.models import Criterion, Cycle, IntakeMode, Track
 
 OPEN, UPCOMING, CLOSED = "open", "upcoming", "closed"

@@ -2,8 +2,8 @@
 
 from django.shortcuts import get_object_or_404, render
 
-from kcity.accounts.permissions import can_apply
 from kcity.applications.selectors import tracks_open_to
+from kcity.permissions import can_apply
 from kcity.programs import selectors
 
 

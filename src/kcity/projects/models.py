@@ -1,6 +1,6 @@
 """A selected proposal carried out as a project. A later issue grows this model (milestones,
 payments, reports); for now it records who the contractor is, because an evaluator whose
-organisation carries out the project is conflicted (`kcity.accounts.permissions`)."""
+organisation carries out the project is conflicted (`kcity.permissions`)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

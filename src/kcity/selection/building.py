@@ -10,8 +10,10 @@ Where the database has no field the format needs, it is derived (see `build_inst
   per track here, so `min_score` stays 0 and the threshold shows as `ineligible`);
 * `matching_funds`: the host commits matching funds (planning: an amount > 0; demonstration:
   cash or in kind > 0);
-* `prior_planning`: the proposal links an earlier K-City study (`prior_study_url`);
+* `prior_planning`: the proposal cites an earlier K-City study, planning or demonstration
+  alike (`Proposal.cites_prior_study`: a portfolio project, else a link);
 * `country`: the proposal's country, else its organisation's;
+* `max_projects`: the cycle's most projects in all (`Cycle.max_projects`, null: no cap);
 * `budget`: the cycle's total budget, else the sum of the track budgets when every track has
   one; otherwise the secretariat must give one when it creates the round.
 
@@ -88,7 +90,7 @@ def build_instance(cycle, *, budget: int | None = None, policy: str = "max_merit
             "score": _number(own[-1].final_score) if own else 0,
             "request": int(p.requested_amount),
             "matching_funds": _matching(p),
-            "prior_planning": bool(p.prior_study_url),
+            "prior_planning": p.cites_prior_study(),
         }
         if not own or any(r.below_threshold for r in own):
             entry["eligible"] = False
@@ -100,6 +102,7 @@ def build_instance(cycle, *, budget: int | None = None, policy: str = "max_merit
         "policy": policy,
         "min_score": 0,
         "max_per_country": max_per_country,
+        "max_projects": cycle.max_projects,
         "bonus": {"matching_funds": bonus_matching_funds, "prior_planning": bonus_prior_planning},
         "tracks": [
             {

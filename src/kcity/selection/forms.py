@@ -63,12 +63,14 @@ def _int(label, **kwargs):
 
 
 class WhatIfForm(forms.Form):
-    """Budget, country cap, each track's quota and budget, and include/exclude per proposal;
-    initialised with the scenario's effective parameters."""
+    """Budget, country cap, the cycle's most projects in all, each track's quota and budget,
+    and include/exclude per proposal; initialised with the scenario's effective parameters."""
 
     budget = forms.IntegerField(label=_("Budget (KRW)"), min_value=0)
     max_per_country = _int(_("Most projects per country"), min_value=1,
                            help_text=_("Empty: no cap."))
+    max_projects = _int(_("Most projects in all (across tracks)"), min_value=0,
+                        help_text=_("Empty: no cap."))
 
     def __init__(self, *args, data_instance: dict, rows: list[dict], **kwargs):
         super().__init__(*args, **kwargs)
@@ -77,6 +79,7 @@ class WhatIfForm(forms.Form):
         fixed = data_instance.get("fixed") or {}
         self.initial.setdefault("budget", data_instance["budget"])
         self.initial.setdefault("max_per_country", data_instance.get("max_per_country"))
+        self.initial.setdefault("max_projects", data_instance.get("max_projects"))
         for t in self.tracks:
             code = t["code"]
             self.fields[f"min_{code}"] = _int(_("fewest projects"), min_value=0)
@@ -114,6 +117,7 @@ class WhatIfForm(forms.Form):
         return {
             "budget": c["budget"],
             "max_per_country": c.get("max_per_country"),
+            "max_projects": c.get("max_projects"),
             "tracks": {
                 t["code"]: {
                     "min_projects": c.get(f"min_{t['code']}") or 0,

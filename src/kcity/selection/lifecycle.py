@@ -11,7 +11,7 @@ round (one decision, replacements after publication) stay in `kcity.selection.se
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kcity.accounts import permissions
+from kcity import permissions
 from kcity.core.errors import Refused
 from kcity.core.lifecycle import Machine, Move
 from kcity.selection.models import Scenario, SelectionEvent

@@ -82,6 +82,10 @@ class Scenario(models.Model):
     # include [ids], exclude [ids]: applied over the round's instance.
     overrides = models.JSONField(_("parameter overrides"), default=dict, blank=True)
     result = models.JSONField(_("result (selection.md format)"), default=dict, blank=True)
+    # Why the result is infeasible, as the engine's reason code and its values (the result's
+    # `reason` keeps the exchange format's English words); empty when it is not.
+    reason_code = models.CharField(_("reason code"), max_length=40, blank=True, default="")
+    reason_values = models.JSONField(_("reason values"), default=dict, blank=True)
     explanations = models.JSONField(_("explanations"), default=list, blank=True)
     # Set while the worker computes the explanations (they take the engine many re-solves).
     explanations_requested_at = models.DateTimeField(

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from kcity.accounts import permissions
+from kcity import permissions
 from kcity.applications.models import Proposal
 from kcity.core.money import format_krw
 from kcity.selection import whatif
@@ -33,20 +33,30 @@ def status_label(status: str) -> str:
     }.get(status, status)
 
 
-def reason_text(text: str) -> str:
-    """The engine's reason why a scenario is infeasible, in the user's language. The result
-    keeps it in English (the exchange format's words); a text no template makes is shown
-    as it is."""
-    parsed = engine_messages.parse_reason(text)
-    if parsed is None:
-        return text
-    template, values = parsed
+def reason_text(code: str, values: dict) -> str:
+    """A reason of the engine (its code and values) in the user's language: the engine's
+    template of that code, translated, with money in the reader's format and a not-fundable
+    code in words."""
+    template = engine_messages.REASONS.get(code) or engine_messages.BLOCKERS[code]
     words = {}
     for name, value in values.items():
-        amount = engine_messages.parse_krw(value)
-        words[name] = (format_krw(amount) if amount is not None else
-                       reason_label(value) if name == "reason" else value)
+        if name in engine_messages.MONEY:
+            words[name] = format_krw(value)
+        elif name == "reason":
+            words[name] = reason_label(value)
+        elif isinstance(value, list):
+            words[name] = ", ".join(str(v) for v in value)
+        else:
+            words[name] = str(value)
     return _(template).format(**words)
+
+
+def scenario_reason(scenario) -> str:
+    """Why the scenario is infeasible, in the user's language (from its stored code); a
+    result whose reason has no code (not made by this engine) keeps its own words."""
+    if scenario.reason_code:
+        return reason_text(scenario.reason_code, scenario.reason_values)
+    return scenario.result.get("reason", "")
 
 
 def visible_rounds(user):
@@ -154,23 +164,28 @@ def scenario_screen(scenario) -> dict:
 def explanation_text(entry: dict, titles: dict[str, str]) -> str:
     """The engine's explanation data of one reserve proposal, in the user's language."""
     words = []
-    for item in entry.get("blocked_by", []):
-        kind = item["constraint"]
-        if kind == "max_per_country":
-            held = ", ".join(titles.get(i, i) for i in item.get("held_by", []))
+    for reason in entry["reasons"]:
+        code, values = reason["code"], reason["values"]
+        if code == "max_per_country":
+            held = ", ".join(titles.get(i, i) for i in values["held_by"])
             words.append(_("country %(country)s already has %(cap)s project(s) (%(held)s)")
-                         % {"country": item["country"], "cap": item["cap"], "held": held})
-        elif kind == "track_max_projects":
+                         % {"country": values["country"], "cap": values["cap"], "held": held})
+        elif code == "track_max_projects":
             words.append(_("track %(track)s is full at %(max)s projects")
-                         % {"track": item["track"], "max": item["max"]})
-        elif kind == "track_budget":
+                         % {"track": values["track"], "max": values["maximum"]})
+        elif code == "track_budget":
             words.append(_("track %(track)s's budget is short by %(amount)s")
-                         % {"track": item["track"], "amount": format_krw(item["short_by"])})
-        else:
+                         % {"track": values["track"], "amount": format_krw(values["short"])})
+        elif code == "max_projects":
+            words.append(_("the cycle is full at %(max)s projects in all")
+                         % {"max": values["maximum"]})
+        elif code == "budget":
             words.append(_("the budget is short by %(amount)s")
-                         % {"amount": format_krw(item["short_by"])})
-    if not words:
-        words.append(_("the selected set has more merit without it"))
+                         % {"amount": format_krw(values["short"])})
+        elif code == "no_gain":
+            words.append(_("the selected set has more merit without it"))
+        else:
+            words.append(reason_text(code, values))
     text = _("Not selected: %(reasons)s.") % {"reasons": "; ".join(words)}
     works, bounds = [], []  # changes proven to select it; bounds only (time ran out)
     for change in entry.get("changes", []):
@@ -229,6 +244,14 @@ def _change_text(change: dict) -> str:
                       "at least %(least)s)")) % counts
         return (_("no country cap below %(least)s selects it") if kind == "max_per_country"
                 else _("no maximum of track %(track)s below %(least)s selects it")) % counts
+    if kind == "max_projects":
+        counts = {"to": change.get("to"), "least": change.get("to_at_least")}
+        if exact:
+            return _("allow %(to)s projects in all") % counts
+        if change.get("to") is not None:
+            return _("allow %(to)s projects in all (the smallest such maximum is at least "
+                     "%(least)s)") % counts
+        return _("no maximum of the cycle below %(least)s projects selects it") % counts
     return ""
 
 

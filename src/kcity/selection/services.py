@@ -1,6 +1,6 @@
 """Every write of the selection goes through a function here.
 
-Each checks the actor's right (`kcity.accounts.permissions.can_run_selection`), writes in
+Each checks the actor's right (`kcity.permissions.can_run_selection`), writes in
 one transaction with the round row locked and its audit record (`SelectionEvent`), and
 raises `Refused` with a clear message, having written nothing, otherwise. Proposal states
 move through `kcity.applications.lifecycle.transition` only (which records the proposal's
@@ -15,11 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kcity.accounts import permissions
+from kcity import permissions
 from kcity.applications import lifecycle
-from kcity.applications.errors import Refused
 from kcity.applications.models import Proposal
 from kcity.applications.models import ProposalState as S
+from kcity.core.errors import Refused
+from kcity.evaluation import services as evaluation
 from kcity.programs import lifecycle as cycle_lifecycle
 from kcity.programs.models import Cycle, CycleStatus
 from kcity.selection import building, selectors, tasks, whatif
@@ -59,9 +60,12 @@ def _compute(scenario: Scenario) -> None:
     """Answer the scenario (through the cached engine session) and store result and why."""
     data = whatif.scenario_data(scenario.round.instance, scenario.policy, scenario.overrides)
     try:
-        scenario.result = whatif.answer(("scenario", scenario.pk), data)
+        answer = whatif.answer(("scenario", scenario.pk), data)
     except InstanceError as exc:
         raise Refused(_("The engine refused the scenario: %(error)s") % {"error": exc}) from None
+    scenario.result = whatif.exchange(answer)
+    scenario.reason_code = answer.get("reason_code", "")
+    scenario.reason_values = answer.get("reason_values", {})
     scenario.explanations = []  # asked for separately: they take the engine many re-solves
     scenario.explanations_requested_at = None  # a job still running finds the result changed
 
@@ -97,7 +101,8 @@ def _new_scenario(actor, round, name, policy, overrides=None, kind=ScenarioKind.
         created_by=actor,
     )
     _compute(scenario)
-    scenario.save(update_fields=["result", "explanations", "explanations_requested_at"])
+    scenario.save(update_fields=["result", "reason_code", "reason_values", "explanations",
+                                 "explanations_requested_at"])
     _audit(Action.SCENARIO_CREATED, actor, round, scenario, name=scenario.name, policy=policy,
            overrides=scenario.overrides)
     return scenario
@@ -223,7 +228,8 @@ def update_scenario(actor, scenario: Scenario, overrides: dict) -> Scenario:
         before = scenario.overrides
         scenario.overrides = overrides
         _compute(scenario)
-        scenario.save(update_fields=["overrides", "result", "explanations",
+        scenario.save(update_fields=["overrides", "result", "reason_code", "reason_values",
+                                     "explanations",
                                      "explanations_requested_at", "updated_at"])
         _audit(Action.SCENARIO_CHANGED, actor, scenario.round, scenario, before=before,
                after=overrides)
@@ -326,7 +332,6 @@ def _publish_decision(actor, round, scenario) -> None:
 def _release_evaluation(actor, cycle) -> None:
     """The evaluation summaries go to the applicants with the results (when the evaluation
     app offers it)."""
-    from kcity.evaluation import services as evaluation
 
     release = getattr(evaluation, "release_cycle_results", None)
     if release is not None:

@@ -13,6 +13,8 @@ from django_tasks import task
 
 from kcity.applications.receipts import fingerprint
 from kcity.jobs.tasks import retry_later
+from kcity.selection import whatif
+from kcity.selection.models import Scenario
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +26,6 @@ def result_key(result: dict) -> str:
 
 @task()
 def explain_scenario(scenario_pk: int, key: str, attempt: int = 1) -> str:
-    from kcity.selection import whatif
-    from kcity.selection.models import Scenario
 
     scenario = Scenario.objects.select_related("round").filter(pk=scenario_pk).first()
     if scenario is None or scenario.explanations or result_key(scenario.result) != key:

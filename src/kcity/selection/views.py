@@ -1,7 +1,7 @@
 """Selection pages: each view parses input, calls one service and renders or redirects.
 
 Rounds and scenarios are found through `selectors` (which ask
-`kcity.accounts.permissions`): anyone but the secretariat running the cycle gets 404.
+`kcity.permissions`): anyone but the secretariat running the cycle gets 404.
 The public results page and its PDF notice are open to everyone.
 """
 
@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kcity.applications.errors import Refused, show_refusal
+from kcity.core.errors import Refused, show_refusal
 from kcity.selection import forms, notice, selectors, services, whatif
 
 

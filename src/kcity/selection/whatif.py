@@ -20,9 +20,10 @@ from typing import Any
 from kcity.selection.engine import solve
 from kcity.selection.engine.explain import explain
 from kcity.selection.engine.instance import Instance, from_data
+from kcity.selection.engine.result import exchange
 from kcity.selection.engine.session import Session
 
-OVERRIDE_KEYS = ("budget", "max_per_country", "tracks", "include", "exclude")
+OVERRIDE_KEYS = ("budget", "max_per_country", "max_projects", "tracks", "include", "exclude")
 CACHE_SIZE = 64
 _cache: OrderedDict[tuple, Session] = OrderedDict()
 _lock = threading.Lock()
@@ -36,6 +37,8 @@ def scenario_data(base: dict, policy: str, overrides: dict) -> dict:
         data["budget"] = overrides["budget"]
     if "max_per_country" in overrides:
         data["max_per_country"] = overrides["max_per_country"]
+    if "max_projects" in overrides:
+        data["max_projects"] = overrides["max_projects"]
     for track in data["tracks"]:
         for key, value in (overrides.get("tracks") or {}).get(track["code"], {}).items():
             track[key] = value
@@ -63,13 +66,15 @@ def _default(value):
 
 
 def cold_result(data: dict) -> dict:
-    """The engine's answer computed from scratch (the reference for any stored result)."""
-    return jsonable(solve(from_data(data)))
+    """The engine's answer computed from scratch, in the exchange format (the reference for
+    any stored result)."""
+    return exchange(jsonable(solve(from_data(data))))
 
 
 def _same(a: Instance, b: Instance) -> bool:
     return (
         a.budget == b.budget and a.max_per_country == b.max_per_country
+        and a.max_projects == b.max_projects
         and a.tracks == b.tracks and a.policy == b.policy and a.proposals == b.proposals
         and set(a.include) == set(b.include) and set(a.exclude) == set(b.exclude)
         and a.min_score == b.min_score and a.bonus_matching_funds == b.bonus_matching_funds
@@ -87,6 +92,8 @@ def _move(session: Session, target: Instance) -> None:
                               max_projects=new.max_projects, budget=new.budget)
     if session.instance.max_per_country != target.max_per_country:
         session.set_country_cap(target.max_per_country)
+    if session.instance.max_projects != target.max_projects:
+        session.set_max_projects(target.max_projects)
     include, exclude = set(target.include), set(target.exclude)
     for pid in set(session.instance.include) | set(session.instance.exclude):
         if pid not in include and pid not in exclude:

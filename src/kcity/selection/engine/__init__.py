@@ -1,18 +1,17 @@
 """Selection engine: choose the proposals to fund in a round (pure Python, no Django).
 
-The contract is selection.md / selection.schema.json.  Importing this package is
-cheap; the MILP solver (`highspy`) is imported only when a max_merit round is
-solved.
+The contract is docs/spec/selection.md and selection.schema.json.
 """
+
+from typing import Any
 
 from .errors import InstanceError
 from .instance import Instance, parse
+from .solver import solve as _solve
 
 
-def solve(instance: Instance, **options):
+def solve(instance: Instance, **options: Any) -> dict[str, Any]:
     """Solve `instance` under its policy and return the result document (a dict)."""
-    from .solver import solve as _solve
-
     return _solve(instance, **options)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from .instance import Instance, Proposal, Track
 
@@ -26,6 +27,7 @@ class Analysis:
     rank: dict[str, int]  # id -> position in `ranking`
     not_fundable: list[tuple[str, str]]  # (id, reason) in input order
     reasons: dict[str, str]  # id -> reason, for the not fundable
+    not_fundable_values: dict[str, dict[str, Any]]  # id -> the values of its reason
 
 
 def merit_of(instance: Instance, proposal: Proposal) -> Decimal:
@@ -58,7 +60,25 @@ def unfundable_reason(
     return None
 
 
-def ranking_key(merit: Decimal, proposal: Proposal) -> tuple:
+def unfundable_values(instance: Instance, tracks: dict[str, Track], proposal: Proposal,
+                      reason: str) -> dict[str, Any]:
+    """The values of a reason code (what the words of the reason name)."""
+    if reason == UNKNOWN_TRACK:
+        return {"track": proposal.track}
+    if reason == BELOW_MIN_SCORE:
+        return {"score": _number(proposal.score), "min_score": _number(instance.min_score)}
+    if reason == REQUEST_OUT_OF_RANGE:
+        track = tracks[proposal.track]
+        return {"request": proposal.request, "grant_min": track.grant_min,
+                "grant_max": track.grant_max}
+    return {}  # ineligible, excluded: nothing more to say
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def ranking_key(merit: Decimal, proposal: Proposal) -> tuple[Decimal, Decimal, int, str]:
     """Merit high first, then score high first, then request low first, then id."""
     return (-merit, -proposal.score, proposal.request, proposal.id)
 
@@ -70,6 +90,7 @@ def analyse(instance: Instance) -> Analysis:
     merit: dict[str, Decimal] = {}
     fundable: list[Proposal] = []
     not_fundable: list[tuple[str, str]] = []
+    values: dict[str, dict[str, Any]] = {}
     for proposal in instance.proposals:
         reason = unfundable_reason(instance, tracks, excluded, proposal)
         if reason is None:
@@ -77,6 +98,7 @@ def analyse(instance: Instance) -> Analysis:
             fundable.append(proposal)
         else:
             not_fundable.append((proposal.id, reason))
+            values[proposal.id] = unfundable_values(instance, tracks, proposal, reason)
     fundable.sort(key=lambda p: ranking_key(merit[p.id], p))
     return Analysis(
         instance=instance,
@@ -86,4 +108,5 @@ def analyse(instance: Instance) -> Analysis:
         rank={p.id: i for i, p in enumerate(fundable)},
         not_fundable=not_fundable,
         reasons=dict(not_fundable),
+        not_fundable_values=values,
     )

@@ -25,6 +25,9 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Sequence
+from typing import Any
+
+from numpy.typing import NDArray
 
 NODE_LIMIT = 100_000
 
@@ -39,6 +42,7 @@ class Abort(Exception):
     def __init__(self, best: int, chosen: list[int] | None) -> None:
         super().__init__("node limit reached")
         self.best, self.chosen = best, chosen
+        self.found: NDArray[Any] | None = None  # the chosen set as model columns (milp)
 
 
 def search(
@@ -95,7 +99,8 @@ def search(
     ordered_rows = [rows_of[j] for j in order]
     ordered_merit = [merit[j] for j in order]
     ordered_profit = [profit[j] for j in order]
-    state = {"best": best, "chosen": None, "nodes": 0}
+    best_value, nodes = best, 0
+    chosen_now: list[int] | None = None
     taken: list[int] = []
     budget_cap = upper[budget_row]
 
@@ -116,15 +121,16 @@ def search(
         return all(act[r] >= lower[r] for r in need)
 
     def visit(p: int, gained: int, lagrangian: float) -> None:
-        state["nodes"] += 1
-        if state["nodes"] > node_limit:
-            raise Abort(state["best"], state["chosen"])
-        if gained > state["best"] and minimums_met():
-            state["best"], state["chosen"] = gained, [order[i] for i in taken]
+        nonlocal best_value, chosen_now, nodes
+        nodes += 1
+        if nodes > node_limit:
+            raise Abort(best_value, chosen_now)
+        if gained > best_value and minimums_met():
+            best_value, chosen_now = gained, [order[i] for i in taken]
         if p == k:
             return
         room = budget_cap - act[budget_row]
-        cut = state["best"] + 1 - tolerance - base_bound - lagrangian
+        cut = best_value + 1 - tolerance - base_bound - lagrangian
         if knapsack_bound(p, room) < cut:
             return
         for r in need:
@@ -142,4 +148,4 @@ def search(
         visit(p + 1, gained, lagrangian)
 
     visit(0, 0, 0.0)
-    return state["best"], state["chosen"]
+    return best_value, chosen_now

@@ -12,10 +12,15 @@ import contextlib
 import json
 import os
 import sys
+from collections.abc import Iterator
+from typing import Any
 
 from .errors import InstanceError
-from .instance import parse
+from .explain import DEFAULT_SECONDS, explain
+from .instance import Instance, parse
 from .milp import DEFAULT_TIME_LIMIT
+from .result import exchange
+from .solver import solve
 
 EXIT_OK, EXIT_INFEASIBLE, EXIT_INVALID = 0, 1, 2
 
@@ -51,20 +56,16 @@ def _read(path: str) -> bytes:
         raise InstanceError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
-def _solve(instance, args) -> dict:
-    from .solver import solve
-
+def _solve(instance: Instance, args: argparse.Namespace) -> dict[str, Any]:
     result = solve(instance, time_limit=args.time_limit)
     if args.explain:
-        from .explain import DEFAULT_SECONDS, explain
-
         seconds = DEFAULT_SECONDS if args.explain_seconds is None else args.explain_seconds
         result["explanations"] = explain(instance, result, seconds=seconds or None)
     return result
 
 
 @contextlib.contextmanager
-def _native_output_to_stderr():
+def _native_output_to_stderr() -> Iterator[None]:
     """Send anything the C++ solver prints on file descriptor 1 to stderr.
 
     HiGHS occasionally writes a diagnostic line straight to stdout even with its
@@ -98,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INVALID
     with _native_output_to_stderr():
         result = _solve(instance, args)
-    text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(exchange(result), indent=2, ensure_ascii=False) + "\n"
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8") as handle:

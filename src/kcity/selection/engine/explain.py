@@ -7,8 +7,9 @@ budget and by how much) and, for each kind of limit, the smallest change of that
 limit alone that brings it in, every one verified by re-solving with the change:
 
 * the total budget: always tried;
-* its track's budget, the country cap and its track's maximum: tried when that
-  limit is among what stops it.
+* its track's budget, the country cap, its track's maximum and the cycle's maximum
+  (`max_projects`, the most projects in all): tried when that limit is among what
+  stops it.
 
 max_merit, "brings it in" means: with the change some optimal selection
 contains it, i.e. ``forced(x) >= best(x)`` where ``best(x)`` is the optimum with
@@ -62,7 +63,7 @@ from .analysis import Analysis, analyse
 from .explain_bounds import WorkLimit, limits_to_try, with_limit
 from .explain_merit import MaxMeritChanges
 from .instance import Instance, Proposal
-from .merit_order import blocker_details, walk
+from .merit_order import Walk, blocker_details, walk
 from .tally import Tally
 
 MAX_WALKS = 5000
@@ -106,6 +107,7 @@ def explain(instance: Instance, result: dict[str, Any], *,
             "blocked_by": details,
             "budget_increase": increase,
             "changes": changes,
+            "reasons": [r.as_dict() for r in reasons_of(details, result["status"])],
             "text": describe(instance, details, changes, result["status"]),
         }
         if not all(c.get("exact", True) for c in changes):
@@ -114,44 +116,44 @@ def explain(instance: Instance, result: dict[str, Any], *,
     return entries
 
 
-def describe(
-    instance: Instance, details: list[dict], changes: list[dict], status: str
-) -> str:
-    """The explanation of one proposal in words (all strings come from `messages`)."""
-    reasons = []
-    for item in details:
-        kind = item["constraint"]
-        if kind == "max_per_country":
-            reasons.append(messages.blocked_by_country(item["country"], item["cap"],
-                                                       item["held_by"]))
-        elif kind == "track_max_projects":
-            reasons.append(messages.blocked_by_track_max(item["track"], item["max"]))
-        elif kind == "track_budget":
-            reasons.append(messages.blocked_by_track_budget(item["track"], item["short_by"]))
-        else:
-            reasons.append(messages.blocked_by_budget(item["short_by"]))
+def reasons_of(details: list[dict[str, Any]], status: str) -> list[messages.Reason]:
+    """Why it is not selected, as codes and values: what adding it would break or, when
+    nothing would, that it adds no merit (or was not reached in time)."""
+    reasons = [messages.blocked_by(item) for item in details]
     if not reasons:
         reasons.append(messages.no_gain() if status == "optimal" else messages.not_reached())
-    words = [messages.not_selected(reasons)]
+    return reasons
+
+
+def describe(
+    instance: Instance, details: list[dict[str, Any]], changes: list[dict[str, Any]],
+    status: str
+) -> str:
+    """The explanation of one proposal in words (all strings come from `messages`)."""
+    words = [messages.not_selected([r.text() for r in reasons_of(details, status)])]
     budget = [c for c in changes if c["change"] == "budget"]
     words.append(_change_words(budget[0]) if budget else messages.change_none())
     words.extend(_change_words(c) for c in changes if c["change"] != "budget")
     return " ".join(words)
 
 
-def _change_words(change: dict) -> str:
+def _change_words(change: dict[str, Any]) -> str:
     kind, track = change["change"], change.get("track")
     if change.get("exact", True):
         if kind == "budget":
             return messages.change_budget(change["increase"])
         if kind == "track_budget":
-            return messages.change_track_budget(track, change["increase"])
+            return messages.change_track_budget(change["track"], change["increase"])
         if kind == "max_per_country":
             return messages.change_cap(change["to"])
-        return messages.change_track_max(track, change["to"])
+        if kind == "max_projects":
+            return messages.change_cycle_max(change["to"])
+        return messages.change_track_max(change["track"], change["to"])
     if kind in ("budget", "track_budget"):
         return messages.change_money_bounded(track, change["increase_at_least"],
                                              change.get("increase"))
+    if kind == "max_projects":
+        return messages.change_cycle_max_bounded(change["to_at_least"], change.get("to"))
     return messages.change_count_bounded(track, change["to_at_least"], change.get("to"))
 
 
@@ -165,12 +167,12 @@ class _MeritOrderChanges:
         self.analysis = analysis
         self.instance = analysis.instance
 
-    def _walk(self, instance: Instance):
+    def _walk(self, instance: Instance) -> Walk:
         # fundability and ranking do not depend on budgets, quotas or the cap
         return walk(replace(self.analysis, instance=instance))
 
-    def changes(self, proposal: Proposal, details: list[dict]) -> list[dict]:
-        out = []
+    def changes(self, proposal: Proposal, details: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
         increase = self.money(proposal, None)
         if increase is not None:
             out.append({"change": "budget", "increase": increase})
@@ -183,13 +185,15 @@ class _MeritOrderChanges:
             else:
                 value = self.count(proposal, limit)
                 if value is not None:
-                    out.append({"change": limit, "to": value} if limit == "max_per_country"
-                               else {"change": limit, "track": track.code, "to": value})
+                    out.append({"change": limit, "to": value}
+                           if limit in ("max_per_country", "max_projects")
+                           else {"change": limit, "track": track.code, "to": value})
         return out
 
     def money(self, proposal: Proposal, track: str | None) -> int | None:
         """Smallest increase of the total budget (track None) or of `track`'s budget."""
         current = self.instance.budget if track is None else self.analysis.tracks[track].budget
+        assert current is not None  # tried only when that limit stops it
         limit = "budget" if track is None else "track_budget"
         value = current
         for _walk in range(MAX_WALKS):
@@ -205,14 +209,20 @@ class _MeritOrderChanges:
         return None
 
     def count(self, proposal: Proposal, limit: str) -> int | None:
-        """Smallest country cap (or its track's maximum) at which the walk selects it."""
+        """Smallest country cap (or its track's maximum, or the cycle's) at which the walk
+        selects it."""
         track = proposal.track
+        current: int | None
         if limit == "max_per_country":
             current = self.instance.max_per_country
             top = sum(p.country == proposal.country for p in self.analysis.ranking)
+        elif limit == "max_projects":
+            current = self.instance.max_projects
+            top = len(self.analysis.ranking)
         else:
             current = self.analysis.tracks[track].max_projects
             top = sum(p.track == track for p in self.analysis.ranking)
+        assert current is not None  # tried only when that limit stops it
         for value in range(current + 1, top + 1):
             done = self._walk(with_limit(self.instance, limit, value, track))
             if proposal.id in done.selected:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -53,17 +54,14 @@ class CheapestLP:
         """A lower bound on the least award (of `track`, or of all), in KRW; None when
         the LP gives none (an infeasible LP is left to the MILP to confirm)."""
         model = self.model
-        hs = model._highspy
         model.apply(free)
         model.fix(forced.id, 1.0, 1.0)
         model.set_merit_floor(floor)
         model.minimise_award(track)
         try:
-            model.h.run()
-            status = model.h.getModelStatus()
-            if status != hs.HighsModelStatus.kOptimal:
+            value = model.run_lp()
+            if value is None:
                 return None
-            value = model.h.getInfo().objective_function_value
             # awards are multiples of `unit`, so the bound rounds up to one
             return model.unit * max(0, math.ceil(value - LP_MARGIN - LP_RELATIVE * abs(value)))
         finally:
@@ -73,18 +71,24 @@ class CheapestLP:
 
 
 def with_limit(instance: Instance, limit: str, value: int | None, track: str | None) -> Instance:
-    """`instance` with one limit changed: budget, track_budget, max_per_country or
-    track_max_projects (of `track`)."""
+    """`instance` with one limit changed: budget, track_budget, max_per_country,
+    max_projects (the cycle's) or track_max_projects (of `track`)."""
     if limit == "budget":
+        assert value is not None  # the total budget always has a value
         return replace(instance, budget=value)
+    if limit == "max_projects":
+        return replace(instance, max_projects=value)
     if limit == "max_per_country":
         return replace(instance, max_per_country=value)
-    field = "budget" if limit == "track_budget" else "max_projects"
+    if limit == "track_budget":
+        return replace(instance, tracks=tuple(
+            replace(t, budget=value) if t.code == track else t for t in instance.tracks))
     return replace(instance, tracks=tuple(
-        replace(t, **{field: value}) if t.code == track else t for t in instance.tracks))
+        replace(t, max_projects=value) if t.code == track else t for t in instance.tracks))
 
 
-def limits_to_try(details: list[dict]) -> list[str]:
+def limits_to_try(details: list[dict[str, Any]]) -> list[str]:
     """The limits besides the total budget whose change is looked for."""
     kinds = {d["constraint"] for d in details}
-    return [k for k in ("track_budget", "max_per_country", "track_max_projects") if k in kinds]
+    return [k for k in ("track_budget", "max_per_country", "track_max_projects", "max_projects")
+            if k in kinds]

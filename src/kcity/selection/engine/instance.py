@@ -71,6 +71,7 @@ class Instance:
     bonus_prior_planning: Decimal = Decimal(0)
     include: tuple[str, ...] = field(default=())
     exclude: tuple[str, ...] = field(default=())
+    max_projects: int | None = None  # the most projects in all, across tracks (1.1)
 
 
 # --------------------------------------------------------------------------
@@ -146,7 +147,7 @@ def _fmt(number: Any) -> str:
     return str(number)
 
 
-def _describe(schema: dict) -> str:
+def _describe(schema: dict[str, Any]) -> str:
     """The one-line requirement of a leaf schema, e.g. 'must be an integer >= 0'."""
     if "enum" in schema:
         return "must be one of " + ", ".join(str(v) for v in schema["enum"])
@@ -178,7 +179,7 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def _compile(schema: dict) -> Check:
+def _compile(schema: dict[str, Any]) -> Check:
     """Turn a (sub)schema into a function `check(value, path)` raising `InstanceError`."""
     message = _describe(schema)
     types = schema.get("type")
@@ -233,7 +234,7 @@ def _compile(schema: dict) -> Check:
     return check
 
 
-def _predicate(schema: dict) -> Callable[[Any], bool]:
+def _predicate(schema: dict[str, Any]) -> Callable[[Any], bool]:
     """Does a value meet the (sub)schema?  Exactly the tests of `_compile`'s check,
     without building paths or messages: the fast path for valid instances (100,000
     proposals are ~900,000 values); on False the check finds and names the field."""
@@ -296,10 +297,11 @@ def _predicate(schema: dict) -> Callable[[Any], bool]:
     return pred
 
 
-def load_schema() -> dict:
+def load_schema() -> dict[str, Any]:
     """The JSON Schema shipped with the package (a copy of the public contract)."""
     text = resources.files(__package__).joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
-    return json.loads(text)
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 @lru_cache(maxsize=1)
@@ -321,7 +323,7 @@ def validate(data: Any) -> None:
     _check_unique(data["proposals"], "id", "proposals", "id")
 
 
-def _check_unique(entries: list[dict], key: str, where: str, noun: str) -> None:
+def _check_unique(entries: list[dict[str, Any]], key: str, where: str, noun: str) -> None:
     seen: set[str] = set()
     for index, entry in enumerate(entries):
         value = entry[key]
@@ -387,6 +389,7 @@ def from_data(data: Any) -> Instance:
         bonus_prior_planning=_dec(bonus.get("prior_planning", 0)),
         include=tuple(fixed.get("include", ())),
         exclude=tuple(fixed.get("exclude", ())),
+        max_projects=_int_or_none(data.get("max_projects")),
     )
 
 

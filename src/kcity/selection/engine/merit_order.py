@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import messages
 from .analysis import Analysis
@@ -16,8 +17,8 @@ class Walk:
 
     tally: Tally
     selected: set[str]
-    blocked: dict[str, list[dict]] = field(default_factory=dict)
-    reason: str | None = None
+    blocked: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    reason: messages.Reason | None = None
     # (step, limit, needed) for every step refused by one money limit alone
     # (limit None: the total budget, else the code of the track whose budget it is;
     # needed: the limit at which it would have fitted), and each proposal's last
@@ -26,9 +27,9 @@ class Walk:
     last_step: dict[str, int] = field(default_factory=dict)
 
 
-def blocker_details(tally: Tally, proposal: Proposal) -> list[dict]:
+def blocker_details(tally: Tally, proposal: Proposal) -> list[dict[str, Any]]:
     """The constraints adding `proposal` to the tallied set breaks, as explanation data."""
-    details = []
+    details: list[dict[str, Any]] = []
     instance = tally.instance
     track = tally.tracks[proposal.track]
     for code in tally.blockers(proposal):
@@ -41,7 +42,10 @@ def blocker_details(tally: Tally, proposal: Proposal) -> list[dict]:
             })
         elif code == "track_max_projects":
             details.append({"constraint": code, "track": track.code, "max": track.max_projects})
+        elif code == "max_projects":
+            details.append({"constraint": code, "max": instance.max_projects})
         elif code == "track_budget":
+            assert track.budget is not None  # a blocker only when the track has a budget
             short = tally.track_awarded[track.code] + proposal.request - track.budget
             details.append({"constraint": code, "track": track.code, "short_by": short})
         else:
@@ -50,7 +54,7 @@ def blocker_details(tally: Tally, proposal: Proposal) -> list[dict]:
     return details
 
 
-def include_problem(analysis: Analysis) -> str | None:
+def include_problem(analysis: Analysis) -> messages.Reason | None:
     """Why `fixed.include` alone cannot be part of a valid selection, if it cannot."""
     instance = analysis.instance
     known = {p.id for p in instance.proposals}
@@ -62,6 +66,8 @@ def include_problem(analysis: Analysis) -> str | None:
     tally = Tally(instance, _includes(analysis))
     if tally.awarded > instance.budget:
         return messages.includes_over_budget(tally.awarded, instance.budget)
+    if instance.max_projects is not None and tally.count > instance.max_projects:
+        return messages.includes_over_cycle_max(tally.count, instance.max_projects)
     for track in instance.tracks:
         count, awarded = tally.track_count[track.code], tally.track_awarded[track.code]
         if track.max_projects is not None and count > track.max_projects:

@@ -1,4 +1,11 @@
-"""The result document of selection.md, in the key order of the worked examples."""
+"""The result document of selection.md, in the key order of the worked examples.
+
+Beside the exchange format's words the engine gives every reason as a code and its values:
+`reason_code` and `reason_values` next to an infeasible result's `reason`, and `values`
+in each `not_fundable` entry (whose `reason` is already a code).  The exchange format has
+no such fields (its worked examples are the whole result), so `exchange` drops them from
+what is written out (`kcity select`, exports).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from .analysis import Analysis
+from .messages import Reason
 
 _NO_BOUND = object()
 
@@ -22,7 +30,7 @@ def build(
     selected: Iterable[str],
     *,
     bound: Any = _NO_BOUND,
-    reason: str | None = None,
+    reason: Reason | None = None,
 ) -> dict[str, Any]:
     """Assemble the result; `bound` is given for max_merit only (a Decimal or None)."""
     chosen = set(selected)
@@ -43,8 +51,25 @@ def build(
     result["awarded"] = sum(p.request for p in picked)
     result["selected"] = [p.id for p in picked]
     result["reserve"] = [p.id for p in ranking if p.id not in chosen]
-    result["not_fundable"] = [{"id": pid, "reason": why} for pid, why in analysis.not_fundable]
+    values = analysis.not_fundable_values
+    result["not_fundable"] = [{"id": pid, "reason": why, "values": values[pid]}
+                              for pid, why in analysis.not_fundable]
     result["by_track"] = by_track
     if reason is not None:
-        result["reason"] = reason
+        result["reason"] = reason.text()
+        result["reason_code"] = reason.code
+        result["reason_values"] = dict(reason.values)
     return result
+
+
+STRUCTURED = ("reason_code", "reason_values")
+
+
+def exchange(result: dict[str, Any]) -> dict[str, Any]:
+    """`result` as the exchange format has it: without the codes and values of reasons
+    (`explanations`, an extension of `kcity select --explain`, are kept as they are)."""
+    out = {key: value for key, value in result.items() if key not in STRUCTURED}
+    if "not_fundable" in out:
+        out["not_fundable"] = [{"id": item["id"], "reason": item["reason"]}
+                               for item in out["not_fundable"]]
+    return out

@@ -1,7 +1,7 @@
 """What-if answers: keep the instance, the model and the last solution between changes.
 
 A `Session` answers one change (budget, a track's quota or budget, the country
-cap, include/exclude/release one proposal) faster than a cold solve because:
+cap, the cycle's maximum, include/exclude/release one proposal) faster than a cold solve because:
 
 * the HiGHS model is built once (over every proposal that is fundable apart from
   `fixed.exclude`) and a change only moves row/column bounds;
@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from .analysis import analyse
+from .analysis import Analysis, analyse
 from .instance import Instance, Proposal
 from .merit_order import include_problem
 from .milp import DEFAULT_TIME_LIMIT, MeritModel, Outcome
@@ -79,6 +79,11 @@ class Session:
         tightening = _at_most(cap, self.instance.max_per_country)
         return self._change(replace(self.instance, max_per_country=cap), tightening=tightening)
 
+    def set_max_projects(self, most: int | None) -> dict[str, Any]:
+        """The most projects in all, across tracks (None: no limit)."""
+        tightening = _at_most(most, self.instance.max_projects)
+        return self._change(replace(self.instance, max_projects=most), tightening=tightening)
+
     def include(self, pid: str) -> dict[str, Any]:
         include = tuple(dict.fromkeys((*self.instance.include, pid)))
         exclude = tuple(i for i in self.instance.exclude if i != pid)
@@ -119,12 +124,12 @@ class Session:
             and _all_fundable(analysis, last.chosen)
             and is_valid_selection(analysis, last.chosen)
         )
-        if tightening and still_valid and last.status == "optimal":
+        if last is not None and tightening and still_valid and last.status == "optimal":
             outcome = last  # the optimum cannot rise when constraints only tighten
         else:
             if self._model is not None:
                 self._model.apply(instance)
-            hint = last.chosen if still_valid else _repair(analysis, last)
+            hint = last.chosen if last is not None and still_valid else _repair(analysis, last)
             outcome = optimise(analysis, time_limit=self.time_limit, model=self._model, hint=hint,
                                core=True)
         self._last = outcome
@@ -138,7 +143,7 @@ def _at_most(new: int | None, old: int | None) -> bool:
     return old is None or new <= old
 
 
-def _repair(analysis, last: Outcome | None) -> list[Proposal] | None:
+def _repair(analysis: Analysis, last: Outcome | None) -> list[Proposal] | None:
     """The last set made valid again, as a starting incumbent: includes added, what is
     no longer fundable dropped, the lowest-merit proposals dropped until every upper
     limit holds, then the room refilled greedily by merit per KRW.  None when no
@@ -176,14 +181,15 @@ def _repair(analysis, last: Outcome | None) -> list[Proposal] | None:
 def _relieves(tally: Tally, proposal: Proposal) -> bool:
     """Does dropping `proposal` lower a limit the tallied set breaks?"""
     instance, track = tally.instance, tally.tracks[proposal.track]
-    cap = instance.max_per_country
+    cap, most = instance.max_per_country, instance.max_projects
     return (
         tally.awarded > instance.budget
+        or (most is not None and tally.count > most)
         or (track.max_projects is not None and tally.track_count[track.code] > track.max_projects)
         or (track.budget is not None and tally.track_awarded[track.code] > track.budget)
         or (cap is not None and tally.country_count[proposal.country] > cap)
     )
 
 
-def _all_fundable(analysis, chosen: list[Proposal]) -> bool:
+def _all_fundable(analysis: Analysis, chosen: list[Proposal]) -> bool:
     return all(p.id in analysis.rank for p in chosen)

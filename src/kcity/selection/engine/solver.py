@@ -51,6 +51,9 @@ def optimise(
         feasible = is_valid_selection(analysis, [])
         return Outcome("optimal" if feasible else "infeasible", [], None)
     model = model or MeritModel(analysis)
+    if not model.cols:  # every proposal dropped as never needed (a limit of 0 projects)
+        feasible = is_valid_selection(analysis, [])
+        return Outcome("optimal" if feasible else "infeasible", [], None)
     outcome = model.solve(time_limit, hint=hint, core=core)
     if outcome.status in ("optimal", "feasible") and not is_valid_selection(
         analysis, outcome.chosen
@@ -93,7 +96,7 @@ def outcome_result(
 # -- infeasibility in words ---------------------------------------------------
 
 
-def diagnose(analysis: Analysis) -> str:
+def diagnose(analysis: Analysis) -> messages.Reason:
     """Say which constraint cannot be met, from the cheapest checks to re-solves."""
     problem = include_problem(analysis) or _count_problem(analysis) or _money_problem(analysis)
     if problem is not None:
@@ -117,12 +120,19 @@ def _feasible(instance: Instance) -> bool:
     return optimise(analyse(instance), time_limit=60.0).status in ("optimal", "feasible")
 
 
-def _count_problem(analysis: Analysis) -> str | None:
-    """A track minimum above its maximum, or above what the country cap leaves."""
+def _count_problem(analysis: Analysis) -> messages.Reason | None:
+    """A track minimum above its maximum, or above what the country cap leaves; the
+    includes and minimums together above the cycle's maximum.  (That last test is
+    exact: a valid set without the cycle's maximum keeps every constraint when the
+    proposals beyond its track's minimum and the includes are dropped, leaving exactly
+    the number needed, so the cycle's maximum never blocks in any other way.)"""
     instance = analysis.instance
     cap = instance.max_per_country
     included = set(instance.include)
+    fundable_included = [p for p in analysis.ranking if p.id in included]
+    needed = 0
     for track in instance.tracks:
+        needed += max(track.min_projects, sum(p.track == track.code for p in fundable_included))
         if track.max_projects is not None and track.min_projects > track.max_projects:
             return messages.track_min_above_max(
                 track.code, track.min_projects, track.max_projects)
@@ -143,10 +153,12 @@ def _count_problem(analysis: Analysis) -> str | None:
             return messages.track_min_unreachable(
                 track.code, track.min_projects, available,
                 capped=cap is not None and available < sum(per_country.values()))
+    if instance.max_projects is not None and needed > instance.max_projects:
+        return messages.minimums_over_cycle_max(needed, instance.max_projects)
     return None
 
 
-def _money_problem(analysis: Analysis) -> str | None:
+def _money_problem(analysis: Analysis) -> messages.Reason | None:
     """Track or total budgets below the cheapest way to meet includes and minimums."""
     instance = analysis.instance
     included = set(instance.include)

@@ -12,6 +12,7 @@ BUDGET = "budget"
 TRACK_MAX = "track_max_projects"
 TRACK_BUDGET = "track_budget"
 COUNTRY_CAP = "max_per_country"
+CYCLE_MAX = "max_projects"  # the most projects in all, across tracks
 
 
 class Tally:
@@ -21,6 +22,7 @@ class Tally:
         self.instance = instance
         self.tracks: dict[str, Track] = {t.code: t for t in instance.tracks}
         self.awarded = 0
+        self.count = 0
         self.track_count: Counter[str] = Counter()
         self.track_awarded: Counter[str] = Counter()
         self.country_count: Counter[str] = Counter()
@@ -30,6 +32,7 @@ class Tally:
 
     def add(self, proposal: Proposal) -> None:
         self.awarded += proposal.request
+        self.count += 1
         self.track_count[proposal.track] += 1
         self.track_awarded[proposal.track] += proposal.request
         self.country_count[proposal.country] += 1
@@ -38,6 +41,7 @@ class Tally:
     def remove(self, proposal: Proposal) -> None:
         """Undo `add(proposal)`."""
         self.awarded -= proposal.request
+        self.count -= 1
         self.track_count[proposal.track] -= 1
         self.track_awarded[proposal.track] -= proposal.request
         self.country_count[proposal.country] -= 1
@@ -52,6 +56,9 @@ class Tally:
         track = self.tracks[proposal.track]
         if track.max_projects is not None and self.track_count[track.code] + 1 > track.max_projects:
             found.append(TRACK_MAX)
+        most = self.instance.max_projects
+        if most is not None and self.count + 1 > most:
+            found.append(CYCLE_MAX)
         spent = self.track_awarded[track.code] + proposal.request
         if track.budget is not None and spent > track.budget:
             found.append(TRACK_BUDGET)
@@ -63,7 +70,8 @@ class Tally:
         return not self.blockers(proposal)
 
     def upper_violations(self) -> list[str]:
-        """Upper limits (1, 2-max, 2-budget, 3) the current set breaks, as words-free codes."""
+        """Upper limits (1: budget and cycle maximum, 2-max, 2-budget, 3) the current set
+        breaks, as words-free codes."""
         found = []
         cap = self.instance.max_per_country
         if cap is not None and any(n > cap for n in self.country_count.values()):
@@ -73,6 +81,9 @@ class Tally:
                 found.append(TRACK_MAX)
             if track.budget is not None and self.track_awarded[track.code] > track.budget:
                 found.append(TRACK_BUDGET)
+        most = self.instance.max_projects
+        if most is not None and self.count > most:
+            found.append(CYCLE_MAX)
         if self.awarded > self.instance.budget:
             found.append(BUDGET)
         return found

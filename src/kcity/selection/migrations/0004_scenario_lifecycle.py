@@ -13,7 +13,7 @@ def derive_state(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('selection', '0002_scenario_explanations_requested_at'),
+        ('selection', '0003_structured_reasons'),
     ]
 
     operations = [

@@ -1,8 +1,11 @@
-"""Template filters shared by every page."""
+"""Template filters shared by every page (`{% load kcity %}`). They live on the top floor
+because some of them read the apps' models and selectors."""
 
 from django import template
 
+from kcity.applications.models import CostCategory
 from kcity.core.money import format_krw
+from kcity.selection.selectors import scenario_reason, status_label
 
 register = template.Library()
 
@@ -16,22 +19,17 @@ def krw(amount):
 @register.filter
 def cost_category(code):
     """A budget's cost-category code as its translated label."""
-    from kcity.applications.models import CostCategory
-
     return dict(CostCategory.choices).get(code, code)
 
 
 @register.filter
 def result_status(status):
     """A selection result's status (`optimal`, ...) in the user's language."""
-    from kcity.selection.selectors import status_label
-
     return status_label(status)
 
 
 @register.filter
-def engine_reason(text):
-    """The selection engine's reason (stored in English) in the user's language."""
-    from kcity.selection.selectors import reason_text
-
-    return reason_text(text)
+def engine_reason(scenario):
+    """Why a selection scenario is infeasible, in the user's language (from the engine's
+    reason code and values stored with it)."""
+    return scenario_reason(scenario)

@@ -5,9 +5,12 @@ A function named `can_*` answers yes or no; a function named `visible_*` returns
 queryset of objects a user may see, so a stranger gets 404 rather than a hint.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from kcity.accounts.models import OrgKind, Role, SecretariatUnit
+from kcity.applications.models import Proposal
+from kcity.programs.models import Cycle, CycleStatus, Track
+from kcity.projects.models import Project
 
 
 def _is_active(user) -> bool:
@@ -72,7 +75,6 @@ def is_contractor(user) -> bool:
 
 def visible_cycles(user) -> QuerySet:
     """Draft cycles are for the secretariat; everyone sees the published ones."""
-    from kcity.programs.models import Cycle, CycleStatus
 
     qs = Cycle.objects.all()
     if is_secretariat(user):
@@ -81,7 +83,6 @@ def visible_cycles(user) -> QuerySet:
 
 
 def visible_tracks(user) -> QuerySet:
-    from kcity.programs.models import Track
 
     return Track.objects.filter(cycle__in=visible_cycles(user))
 
@@ -103,6 +104,13 @@ def is_proposal_applicant(user, proposal) -> bool:
     )
 
 
+def can_edit_proposal(user, proposal) -> bool:
+    """Who may change a proposal (its content, consortium and documents): the people of the
+    applicant (lead) organisation. A consortium partner or an evaluator who reads it gets no
+    edit form (404). When it may change (state, deadline) is `services.edit_refusal`'s."""
+    return is_proposal_applicant(user, proposal)
+
+
 def can_screen_proposal(user, proposal) -> bool:
     """The track's secretariat screens a proposal (KIND planning, KAIA demonstration)."""
     return can_manage_track(user, proposal.track)
@@ -110,7 +118,6 @@ def can_screen_proposal(user, proposal) -> bool:
 
 def managed_proposals(user) -> QuerySet:
     """The proposals of the tracks this secretariat user manages."""
-    from kcity.applications.models import Proposal
 
     unit = secretariat_unit(user)
     if unit is None:
@@ -129,7 +136,6 @@ def visible_proposals(user) -> QuerySet:
     evaluator sees the proposals of the panels they sit on, not conflicted and once they have
     declared no conflict.
     """
-    from kcity.applications.models import Proposal
 
     if not _is_active(user):
         return Proposal.objects.none()
@@ -142,7 +148,6 @@ def visible_proposals(user) -> QuerySet:
         )
     if not is_applicant(user) or user.organisation_id is None:
         return Proposal.objects.none()
-    from django.db.models import Q
 
     return Proposal.objects.filter(
         Q(organisation_id=user.organisation_id)
@@ -162,7 +167,6 @@ def visible_proposal(user, pk, select_related=(), only=()):
     does the lookup fall back to `visible_proposals`. `only` names the columns to read when
     the caller needs few (the submission reads the row again under its lock).
     """
-    from kcity.applications.models import Proposal
 
     try:
         pk = int(pk)
@@ -189,7 +193,6 @@ def visible_proposal(user, pk, select_related=(), only=()):
 def automatic_conflict(user, proposal) -> bool:
     """The evaluator's organisation applies, is in the consortium (invited or confirmed) or
     is the contractor of the proposal's project."""
-    from kcity.projects.models import Project
 
     org = getattr(user, "organisation_id", None)
     if org is None:
@@ -203,9 +206,6 @@ def automatic_conflict(user, proposal) -> bool:
 
 def conflicted_proposals(user) -> QuerySet:
     """The proposals this evaluator must never see: automatic and declared conflicts."""
-    from django.db.models import Q
-
-    from kcity.applications.models import Proposal
 
     q = Q(conflict_declarations__evaluator=user, conflict_declarations__has_conflict=True)
     if user.organisation_id is not None:
@@ -221,7 +221,6 @@ def assigned_proposals(user) -> QuerySet:
     The assignment list shows only their title and applicant (to declare a conflict);
     `visible_proposals` opens the content after a declaration of no conflict.
     """
-    from kcity.applications.models import Proposal
 
     if not is_evaluator(user):
         return Proposal.objects.none()
@@ -273,7 +272,6 @@ def can_run_selection(user, cycle) -> bool:
 
 def selection_cycles(user) -> QuerySet:
     """The cycles whose selection this user runs; a stranger's lookups find nothing (404)."""
-    from kcity.programs.models import Cycle
 
     unit = secretariat_unit(user)
     if unit is None:

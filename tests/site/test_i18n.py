@@ -4,7 +4,7 @@ import polib
 import pytest
 from django.core.management import call_command
 
-from kcity.core.management.commands.i18n import LANGS, catalogue, missing
+from kcity.site.management.commands.i18n import LANGS, catalogue, missing
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -2,8 +2,8 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from kcity.core.views import healthz
 from kcity.portfolio.views import home
+from kcity.site.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -2,7 +2,7 @@ import json
 
 from django.db import OperationalError
 
-from kcity.core import views
+from kcity.site import views
 
 
 def test_healthz_ok(client, db):

@@ -8,7 +8,7 @@ import kcity.core.text
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("applications", "0004_receiptcounter"),
+        ("applications", "0005_prior_study"),
     ]
 
     operations = [
