@@ -24,11 +24,6 @@ JOB_ROW = ("the django-tasks job row (a library model, not a kcity lifecycle): t
 ALLOWED = {
     ("jobs/worker.py", "job.status"): JOB_ROW,
     ("jobs/worker.py", "job.save(update_fields=['status'])"): JOB_ROW,
-    ("selection/demo.py", "Proposal.objects.create(state=S.EVALUATED)"): (
-        "demo seeding: past cycles' proposals are made as evaluated history, with no "
-        "applicant or panel to walk them through the moves"),
-    ("selection/demo.py", "Panel.objects.get_or_create(defaults={'status': PanelStatus.CLOSED})"): (
-        "demo seeding: the closed panel that produced the seeded history's scores"),
 }
 
 

@@ -58,6 +58,8 @@ def test_demo_load_is_idempotent(demo):
     again = load_demo()
     assert again == demo
     from kcity.evaluation.demo import DEMO_EXPERTS
+    from kcity.selection.demo import APPLICANTS
 
-    assert User.objects.count() == len(DEMO_USERS) + len(DEMO_EXPERTS)
+    # The README's log-ins, the experts and the demo cities and companies of 2027.
+    assert User.objects.count() == len(DEMO_USERS) + len(DEMO_EXPERTS) + len(APPLICANTS)
     assert Cycle.objects.count() == demo["cycles"]

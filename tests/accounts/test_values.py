@@ -194,7 +194,7 @@ def test_an_overseas_institution_or_university_registers(demo, client, partner_t
     # It joins demonstration consortia; it leads no proposal on any track.
     assert rules.overseas_public_partner(org)
     assert rules.applicant_type(org) is None
-    for track in Track.objects.filter(cycle__year=2027):
+    for track in Track.objects.filter(cycle__year=2028):
         assert not rules.may_apply(org, track)
 
 

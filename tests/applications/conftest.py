@@ -1,4 +1,4 @@
-"""Fixtures for proposal tests: the demo (with its open 2027 call) and ready proposals."""
+"""Fixtures for proposal tests: the demo (with its open 2028 call) and ready proposals."""
 
 import pytest
 from django.utils import translation
@@ -30,12 +30,12 @@ def users(demo):
 
 @pytest.fixture
 def plan_track(demo):
-    return Track.objects.get(cycle__year=2027, code="PLAN")
+    return Track.objects.get(cycle__year=2028, code="PLAN")
 
 
 @pytest.fixture
 def demo_track(demo):
-    return Track.objects.get(cycle__year=2027, code="DEMO")
+    return Track.objects.get(cycle__year=2028, code="DEMO")
 
 
 

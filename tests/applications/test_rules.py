@@ -151,35 +151,36 @@ def test_pre_consultation_gate(plan_track, users, django_capture_on_commit_callb
         services.decide_pre_consultation(p.latest_pre_consultation(), gov, Outcome.INVITE)
     services.submit_concept_note(p, gov, "Second idea, one district.")
     services.decide_pre_consultation(p.latest_pre_consultation(), staff, Outcome.INVITE)
-    assert services.submit_proposal(p, gov, key()).receipt_number.startswith("KCN-2027-PLAN-")
+    assert services.submit_proposal(p, gov, key()).receipt_number.startswith("KCN-2028-PLAN-")
 
 
 def test_after_the_cutoff_a_proposal_rolls_into_the_next_cycle(
     ready_plan, users, plan_track, django_capture_on_commit_callbacks
 ):
     gov = users["gov-applicant"]
-    assert not Cycle.objects.filter(year=2028).exists()
+    assert not Cycle.objects.filter(year=2029).exists()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         receipt = services.submit_proposal(ready_plan, gov, key(),
                                            now=plan_track.cutoff + dt.timedelta(seconds=1))
     ready_plan.refresh_from_db()
-    assert ready_plan.cycle.year == 2028 and ready_plan.track.code == "PLAN"
-    assert Cycle.objects.get(year=2028).status == CycleStatus.DRAFT
-    assert receipt.rolled_over_from == 2027
-    assert receipt.receipt_number == "KCN-2028-PLAN-0001"
-    assert "accepted into the 2028 cycle" in mail.outbox[0].body
+    assert ready_plan.cycle.year == 2029 and ready_plan.track.code == "PLAN"
+    assert Cycle.objects.get(year=2029).status == CycleStatus.DRAFT
+    assert Cycle.objects.get(year=2029).is_demo  # rolled over from the demo call
+    assert receipt.rolled_over_from == 2028
+    assert receipt.receipt_number == "KCN-2029-PLAN-0001"
+    assert "accepted into the 2029 cycle" in mail.outbox[0].body
 
 
 def test_at_the_cutoff_a_proposal_stays_in_this_cycle(ready_plan, users, plan_track):
     receipt = services.submit_proposal(ready_plan, users["gov-applicant"], key(),
                                        now=plan_track.cutoff)
     assert receipt.rolled_over_from is None
-    assert Proposal.objects.get(pk=ready_plan.pk).cycle.year == 2027
+    assert Proposal.objects.get(pk=ready_plan.pk).cycle.year == 2028
 
 
 def test_one_planning_proposal_per_jurisdiction_per_cycle(plan_track, users):
-    gov = users["gov-applicant"]  # the demo already has a Haiphong proposal in 2027
+    gov = users["gov-applicant"]  # the demo already has a Haiphong proposal in 2028
     p = services.create_proposal(gov, plan_track, "Second Haiphong plan")
     with pytest.raises(Refused, match="one planning proposal per cycle"):
         services.update_proposal(p, gov, {"city": " HAIPHONG ", "country": "VN"})

@@ -25,7 +25,7 @@ def test_double_submit_yields_one_receipt(
     assert first["Location"] == second["Location"]
     assert Submission.objects.filter(proposal=ready_demo).count() == 1
     submission = Submission.objects.get(proposal=ready_demo)
-    assert submission.receipt_number.startswith("KCN-2027-DEMO-")
+    assert submission.receipt_number.startswith("KCN-2028-DEMO-")
     assert len(submission.content_sha256) == 64
     receipt = client.get(first["Location"])
     assert submission.receipt_number in receipt.content.decode()
@@ -163,10 +163,10 @@ def test_withdraw_and_reopen(client, ready_demo, users):
 
 
 def test_demo_has_a_proposal_in_every_state(demo):
-    """The open 2027 call holds every intake and evaluation state; the selection states are
-    on the earlier cycles whose rounds the selection demo runs and publishes."""
+    """The open 2028 demo call holds every intake and evaluation state; the selection states
+    are on the 2027 demo cycle, whose round the selection demo runs and publishes."""
     selection_states = {S.SELECTED, S.RESERVE, S.NOT_SELECTED}
-    states = set(Proposal.objects.filter(cycle__year=2027).values_list("state", flat=True))
+    states = set(Proposal.objects.filter(cycle__year=2028).values_list("state", flat=True))
     assert states == set(S.values) - selection_states  # evaluation adds its two states
-    published = set(Proposal.objects.filter(cycle__year__lt=2027).values_list("state", flat=True))
-    assert selection_states <= published
+    published = set(Proposal.objects.filter(cycle__year=2027).values_list("state", flat=True))
+    assert published == selection_states

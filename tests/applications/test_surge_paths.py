@@ -127,7 +127,7 @@ def test_receipt_numbers_come_from_the_counter_and_continue_existing_ones(
     second = _demonstration(demo_track, company, users["partner"], "Second")
     _attach_all(second, company)
     receipt = services.submit_proposal(second, company, services.new_submit_key())
-    assert receipt.receipt_number == f"KCN-2027-DEMO-{n + 1:04d}"
+    assert receipt.receipt_number == f"KCN-2028-DEMO-{n + 1:04d}"
 
 
 def test_a_rolled_back_submission_gives_its_number_back(ready_demo, users, demo_track):
@@ -139,7 +139,7 @@ def test_a_rolled_back_submission_gives_its_number_back(ready_demo, users, demo_
     before = ReceiptCounter.objects.filter(track=demo_track).values_list("last", flat=True)
     before = before[0] if before else 0
     receipt = services.submit_proposal(ready_demo, company, services.new_submit_key())
-    assert receipt.receipt_number == f"KCN-2027-DEMO-{before + 1:04d}"  # no gap
+    assert receipt.receipt_number == f"KCN-2028-DEMO-{before + 1:04d}"  # no gap
 
 
 @pytest.mark.django_db(transaction=True)
@@ -168,7 +168,7 @@ def test_concurrent_submissions_to_one_track_get_unique_consecutive_numbers(
         p = _demonstration(demo_track, company, partner, f"Concurrent {i}")
         _attach_all(p, company)
         proposals.append(p)
-    start = Submission.objects.filter(receipt_number__startswith="KCN-2027-DEMO-").count()
+    start = Submission.objects.filter(receipt_number__startswith="KCN-2028-DEMO-").count()
     barrier = threading.Barrier(len(proposals))
     results, errors = [], []
 

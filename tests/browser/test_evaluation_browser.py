@@ -27,9 +27,12 @@ def test_evaluator_scores_and_secretariat_closes(page, live_demo):
     assert "AI bus priority for Bandung" in text and "Smart streetlights for Surabaya" in text
     assert "Semarang" not in text  # declared conflict
     assert "Smart parking for Jakarta" not in text and "Medan" not in text  # not on a panel
-    expect(rows.filter(has_text="Presentation")).to_have_count(2)
+    # The open 2028 panel; the closed 2027 demo panels are listed as well, scored already.
+    current = rows.filter(has_text="2028 · ")
+    expect(current.filter(has_text="Presentation")).to_have_count(2)
+    expect(rows.filter(has_text="2027 · ").filter(has_text="(closed)").first).to_be_visible()
 
-    page.locator("#assignments tr", has_text="Presentation").filter(
+    current.filter(has_text="Presentation").filter(
         has_text="AI bus priority for Bandung").get_by_role("link").click()
     expect(page.locator("h1")).to_contain_text("AI bus priority for Bandung")
     for code, points, comment in [
@@ -45,7 +48,7 @@ def test_evaluator_scores_and_secretariat_closes(page, live_demo):
     expect(page.locator("#dispersion")).to_have_count(0)  # blind while the panel is open
     page.get_by_role("button", name="Log out").click()
 
-    panel = Panel.objects.get(track__cycle__year=2027, track__code="DEMO", stage="presentation")
+    panel = Panel.objects.get(track__cycle__year=2028, track__code="DEMO", stage="presentation")
     log_in(page, base, "secretariat", f"/en/evaluation/panels/{panel.pk}/")
     expect(page.locator("#dispersion")).to_contain_text("evaluator: 7.00")
     page.get_by_role("button", name="Close the panel").click()

@@ -67,16 +67,16 @@ def test_official_submits_planning_proposal_and_gets_receipt(page, browser, live
     expect(staff.locator(".messages")).to_contain_text("Cebu City is verified")
     expect(staff.locator("#pending-organisations tbody tr", has_text="Cebu City")).to_have_count(0)
 
-    # The official sees the change, reads the 2027 call and starts a planning proposal from it.
+    # The official sees the change, reads the 2028 call and starts a planning proposal from it.
     page.reload()
     expect(page.locator("#account-status")).to_contain_text("you may submit proposals")
     page.get_by_role("link", name="See the calls for proposals").click()
-    page.locator("#calls-open tr[data-track='2027-PLAN']").get_by_role("link").click()
+    page.locator("#calls-open tr[data-track='2028-PLAN']").get_by_role("link").click()
     plan = page.locator("#track-PLAN")
     plan.get_by_role("link", name="Start a proposal for this track").click()
     page.wait_for_url("**/en/proposals/new/?track=*")
     expect(page.get_by_label("Track")).to_have_value(re.compile(r"^\d+$"))
-    assert page.get_by_label("Track").locator("option:checked").inner_text().startswith("2027 · ")
+    assert page.get_by_label("Track").locator("option:checked").inner_text().startswith("2028 · ")
     page.get_by_label("Title of the proposal").fill(TITLE)
     page.get_by_role("button", name="Create the draft").click()
     page.wait_for_url(re.compile(r".*/en/proposals/\d+/edit/$"))
@@ -142,7 +142,7 @@ def test_official_submits_planning_proposal_and_gets_receipt(page, browser, live
 
     # The receipt: number, time in KST, SHA-256; then the PDF.
     expect(page.get_by_role("heading", name="Submission receipt")).to_be_visible()
-    expect(page.locator("#receipt-number")).to_have_text(re.compile(r"^KCN-2027-PLAN-\d{4}$"))
+    expect(page.locator("#receipt-number")).to_have_text(re.compile(r"^KCN-2028-PLAN-\d{4}$"))
     received = page.locator("tr", has=page.get_by_role("rowheader", name="Received (KST)"))
     expect(received.locator("td")).to_have_text(
         re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")

@@ -24,7 +24,7 @@ def log_in(page, base, username, next_url):
 def test_company_consortium_invitation_and_submission(page, live_demo):
     base = live_demo.url
     log_in(page, base, "company-applicant", "/en/proposals/new/")
-    page.select_option("#id_track", label="2027 · Overseas Demonstration")
+    page.select_option("#id_track", label="2028 · Overseas Demonstration")
     page.fill("#id_title", "Smart streetlights for Depok")
     page.get_by_role("button", name="Create the draft").click()
     page.wait_for_url(re.compile(r".*/proposals/\d+/edit/$"))
@@ -70,5 +70,5 @@ def test_company_consortium_invitation_and_submission(page, live_demo):
     expect(page.locator("#consortium")).to_contain_text("Confirmed")
     page.get_by_role("link", name="Submit", exact=True).click()
     page.get_by_role("button", name="Submit now").click()
-    expect(page.locator("#receipt-number")).to_have_text(re.compile(r"^KCN-2027-DEMO-\d{4}$"))
+    expect(page.locator("#receipt-number")).to_have_text(re.compile(r"^KCN-2028-DEMO-\d{4}$"))
     expect(page.get_by_role("link", name="Download the receipt (PDF)")).to_be_visible()

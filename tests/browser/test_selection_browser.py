@@ -1,6 +1,7 @@
-"""The secretariat runs the 2025 round, cuts the budget, compares the two policies, approves
+"""The secretariat runs a 2025 round, cuts the budget, compares the two policies, approves
 and publishes; the public results page (English and Korean) and the applicants' e-mails
-show the outcome."""
+show the outcome. The demo leaves the real 2025 cycle alone, so this test writes its own
+evaluated proposals there (test data, in the test database) and builds the round."""
 
 import re
 
@@ -8,7 +9,14 @@ import pytest
 from django.utils import translation
 from playwright.sync_api import expect
 
+from evaluated_world import evaluated_directly
+from kcity.accounts.models import User
+from kcity.applications.models import Proposal
 from kcity.core.demo import DEMO_PASSWORD
+from kcity.jobs.models import OutboundEmail
+from kcity.programs.models import Cycle
+from kcity.selection import services
+from kcity.selection.models import SelectionRound
 
 pytestmark = pytest.mark.browser
 
@@ -22,10 +30,12 @@ def log_in(page, base, username, next_url):
 
 
 def test_secretariat_selects_and_publishes(page, live_demo, mailoutbox):
-    from kcity.applications.models import Proposal
-    from kcity.jobs.models import OutboundEmail
-    from kcity.selection.models import SelectionRound
-
+    cycle = Cycle.objects.get(year=2025)
+    assert not SelectionRound.objects.filter(cycle=cycle).exists()  # the demo left it alone
+    evaluated_directly(cycle)
+    services.create_round(User.objects.get(username="secretariat"), cycle,
+                          budget=4_200_000_000, max_per_country=2, bonus_matching_funds=2,
+                          bonus_prior_planning=1)
     mailoutbox.clear()
     base = live_demo.url
     round = SelectionRound.objects.get(cycle__year=2025)

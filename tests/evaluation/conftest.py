@@ -27,12 +27,12 @@ def users(demo):
 
 @pytest.fixture
 def open_panel(demo):
-    return Panel.objects.get(track__cycle__year=2027, track__code="DEMO", stage="presentation")
+    return Panel.objects.get(track__cycle__year=2028, track__code="DEMO", stage="presentation")
 
 
 @pytest.fixture
 def closed_panel(demo):
-    return Panel.objects.get(track__cycle__year=2027, track__code="DEMO", stage="paper_review")
+    return Panel.objects.get(track__cycle__year=2028, track__code="DEMO", stage="paper_review")
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ QUESTION = "Send the council's resolution on matching funds."
 def da_nang(users):
     """An eligible planning proposal with no consultation yet."""
     gov, staff = users["gov-applicant"], users["secretariat"]
-    track = Track.objects.get(cycle__year=2027, code="PLAN")
+    track = Track.objects.get(cycle__year=2028, code="PLAN")
     p = _planning(track, gov, "Da Nang plan", "Da Nang")
     proposals.submit_concept_note(p, gov, "Concept.")
     proposals.decide_pre_consultation(p.latest_pre_consultation(), staff, Outcome.INVITE)

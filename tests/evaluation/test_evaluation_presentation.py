@@ -98,7 +98,7 @@ def test_booking_rules(users, open_panel, closed_panel):
 def weighted_track(users, demo):
     """A fresh demonstration track, 40 % paper review and 60 % presentation, plain mean,
     threshold 70, two criteria (60 and 40 points), two eligible proposals."""
-    base = Track.objects.get(cycle__year=2027, code="DEMO")
+    base = Track.objects.get(cycle__year=2028, code="DEMO")
     track = Track.objects.get(pk=base.pk)
     track.pk, track.code, track.order = None, "DEMOX", 9
     track.aggregation, track.min_score_threshold = "mean", 70

@@ -28,7 +28,7 @@ def test_cycle_release_opens_the_summaries(client, users, unreleased, open_panel
     assert client.get(summary).status_code == 404
     assert summary not in client.get("/en/evaluation/").content.decode()
 
-    cycle = Cycle.objects.get(year=2027)
+    cycle = Cycle.objects.get(year=2028)
     released = services.release_cycle_results(users["secretariat"], cycle)
     assert released == [unreleased]
     assert Panel.objects.get(pk=unreleased.pk).results_released
@@ -36,10 +36,10 @@ def test_cycle_release_opens_the_summaries(client, users, unreleased, open_panel
     assert client.get(summary).status_code == 200
     assert summary in client.get("/en/evaluation/").content.decode()
     assert EvaluationEvent.objects.filter(panel=unreleased, action="results_released",
-                                          detail__cycle=2027).count() == 1
-    event = EvaluationEvent.objects.get(action="cycle_results_released", detail__cycle=2027)
+                                          detail__cycle=2028).count() == 1
+    event = EvaluationEvent.objects.get(action="cycle_results_released", detail__cycle=2028)
     assert event.actor == users["secretariat"]
-    assert event.detail == {"cycle": 2027, "panels": [unreleased.pk],
+    assert event.detail == {"cycle": 2028, "panels": [unreleased.pk],
                             "still_open": [open_panel.pk]}
 
     # Idempotent: nothing more to release, nothing written.
@@ -52,13 +52,13 @@ def test_only_a_secretariat_running_every_track_announces(users, unreleased):
     kind = User.objects.create_user(
         "kind-staff", "k@example.org", "pw-kind-123", role=Role.SECRETARIAT,
         organisation=Organisation.objects.get(secretariat_unit="KIND"))
-    cycle = Cycle.objects.get(year=2027)
+    cycle = Cycle.objects.get(year=2028)
     for actor in (kind, users["company-applicant"], users["evaluator"]):
         with pytest.raises(Refused, match="every track of the cycle"):
             services.release_cycle_results(actor, cycle)
     assert not Panel.objects.get(pk=unreleased.pk).results_released
     assert not EvaluationEvent.objects.filter(action="cycle_results_released",
-                                              detail__cycle=2027).exists()
+                                              detail__cycle=2028).exists()
 
 
 def test_a_cycle_without_closed_panels_releases_nothing(users, demo):

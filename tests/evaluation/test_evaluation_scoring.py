@@ -159,7 +159,7 @@ def demo_track_panel(users, open_panel):
     from kcity.programs.models import Track
 
     gov, staff = users["gov-applicant"], users["secretariat"]
-    track = Track.objects.get(cycle__year=2027, code="PLAN")
+    track = Track.objects.get(cycle__year=2028, code="PLAN")
     p = _planning(track, gov, "Da Nang plan", "Da Nang")
     proposals.submit_concept_note(p, gov, "Concept.")
     proposals.decide_pre_consultation(p.latest_pre_consultation(), staff, Outcome.INVITE)
@@ -192,7 +192,7 @@ def test_draw_excludes_the_consortium_member(users, open_panel, closed_panel):
 def test_too_few_experts_is_refused(users, demo_track_panel):
     from kcity.programs.models import Track
 
-    track = Track.objects.get(cycle__year=2027, code="PLAN")
+    track = Track.objects.get(cycle__year=2028, code="PLAN")
     with pytest.raises(Refused, match="Only .* experts are eligible"):
         services.form_panel(users["secretariat"], track, "consultation_1", 50)
 

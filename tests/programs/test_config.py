@@ -25,17 +25,17 @@ def test_round_trip_is_exact(demo):
 
 def test_next_years_call_starts_from_this_years(demo):
     data = config.export_cycle(Cycle.objects.get(year=2024))
-    cycle = config.import_cycle(data, year=2028)  # the demo has an open 2027 call
+    cycle = config.import_cycle(data, year=2029)  # the demo has an open 2028 call
     assert cycle.status == CycleStatus.DRAFT
     old = Track.objects.get(cycle__year=2024, code="DEMO")
     new = cycle.tracks.get(code="DEMO")
-    assert new.deadline.year == 2028
+    assert new.deadline.year == 2029
     assert (new.deadline.month, new.deadline.day, new.deadline.hour) == (
         old.deadline.month, old.deadline.day, old.deadline.hour)
     assert new.criteria.count() == old.criteria.count()
-    assert cycle.announced_on == dt.date(2028, 1, 30)
-    assert cycle.title_en == "2028 K-City Network Global Cooperation Program"
-    assert cycle.title_ko.startswith("2028년")
+    assert cycle.announced_on == dt.date(2029, 1, 30)
+    assert cycle.title_en == "2029 K-City Network Global Cooperation Program"
+    assert cycle.title_ko.startswith("2029년")
 
 
 def test_existing_year_needs_replace(demo):
@@ -88,10 +88,10 @@ def test_export_and_import_commands(demo, tmp_path):
     call_command("export_cycle", "2025", "-o", str(out))
     assert json.loads(out.read_text())["year"] == 2025
     stdout = StringIO()
-    call_command("import_cycle", str(out), "--year", "2028", stdout=stdout)
-    assert "Imported cycle 2028 with 2 tracks" in stdout.getvalue()
+    call_command("import_cycle", str(out), "--year", "2029", stdout=stdout)
+    assert "Imported cycle 2029 with 2 tracks" in stdout.getvalue()
     with pytest.raises(CommandError, match="exists already"):
-        call_command("import_cycle", str(out), "--year", "2028")
+        call_command("import_cycle", str(out), "--year", "2029")
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_cycle", str(tmp_path / "missing.json"))
     with pytest.raises(CommandError, match="There is no cycle 1999"):

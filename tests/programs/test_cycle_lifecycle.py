@@ -58,7 +58,7 @@ def test_each_move_writes_an_event(world, cycle):
 def test_a_call_opens_closes_and_reopens(world, cycle):
     from kcity.applications.demo import open_demo_cycle
 
-    demo = open_demo_cycle()  # a 2027 draft call from 2026's configuration, opened
+    demo = open_demo_cycle()  # a 2028 demo call from 2026's configuration, opened
     assert demo.status == CycleStatus.OPEN
     assert open_demo_cycle().status == CycleStatus.OPEN  # again: idempotent, no second move
     staff = world["secretariat"]

@@ -37,7 +37,7 @@ def ready_proposal(demo, applicant):
 
     from kcity.jobs.models import OutboundEmail
 
-    track = Track.objects.get(cycle__year=2027, code="DEMO")
+    track = Track.objects.get(cycle__year=2028, code="DEMO")
     proposal = _demonstration(track, applicant, User.objects.get(username="partner"),
                               "Queue test crosswalk")
     _attach_all(proposal, applicant)

@@ -4,19 +4,20 @@ conftest beside them stays free of Django)."""
 import pytest
 from django.utils import translation
 
+from evaluated_world import evaluated_directly
+
 
 @pytest.fixture
 def world(db, settings, tmp_path):
     """The 2025 and 2026 cycles, the demo accounts and the 2025 evaluated proposals."""
     from kcity.core.demo import load_accounts, load_cycles
     from kcity.programs.models import Cycle
-    from kcity.selection.demo import _evaluated
 
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     load_cycles((2025, 2026))
     users = load_accounts()
-    _evaluated(Cycle.objects.get(year=2025))
+    evaluated_directly(Cycle.objects.get(year=2025))
     with translation.override("en"):
         yield users
 

@@ -378,6 +378,9 @@ def next_cycle_track(track) -> Track:
         cycle = Cycle.objects.select_for_update().filter(year=year).first()
         if cycle is None:
             cycle = config.import_cycle(config.export_cycle(track.cycle), year=year)
+            if track.cycle.is_demo:  # a demo's made-up proposal stays out of the real years
+                cycle.is_demo = True
+                cycle.save(update_fields=["is_demo"])
         found = cycle.tracks.filter(code=track.code).first()
         if found is not None:
             return found

@@ -1,7 +1,15 @@
-"""The demo database: the real programme history and cycles, and one account per role.
+"""The demo database: the real programme history and cycles, one account per role, and
+made-up rounds in future cycles marked as demos.
+
+The demo tells the truth: the real years (2021-2026 configurations, the 2020-2026 history)
+carry only the real record. Everything made up lives in the demo cycles (`Cycle.is_demo`,
+future years): the 2027 cycle from call to published results (kcity.selection.demo) and the
+open 2028 call with its evaluation under way (kcity.applications.demo,
+kcity.evaluation.demo), all made through the services a user goes through.
 
 Loading is idempotent: running the demo again updates what is there and adds what is
-missing, so a restarted demo keeps whatever people did in it.
+missing, so a restarted demo keeps whatever people did in it. `DEMO_STEPS` lists the steps
+in order; a later feature adds its own step at the end.
 """
 
 from importlib import resources
@@ -9,6 +17,7 @@ from importlib import resources
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kcity.accounts.models import (
     GovLevel,
@@ -19,10 +28,15 @@ from kcity.accounts.models import (
     SecretariatUnit,
     User,
 )
+from kcity.applications.demo import load_demo_proposals
+from kcity.applications.models import Proposal
+from kcity.evaluation.demo import load_demo_evaluation
 from kcity.portfolio.history import read_history
 from kcity.portfolio.models import SelectedProject
 from kcity.programs import config
 from kcity.programs.models import Cycle
+from kcity.selection.demo import load_demo_results
+from kcity.selection.models import SelectionRound
 
 DEMO_PASSWORD = "kcity-demo"
 DEMO_CYCLES = (2021, 2023, 2024, 2025, 2026)
@@ -165,22 +179,59 @@ def load_accounts() -> dict[str, User]:
     return users
 
 
+class OldDemoData(Exception):
+    """The database holds made-up rows in real years, left by an earlier demo."""
+
+
+def check_real_years_clean() -> dict:
+    """Earlier demos put made-up rounds into real years (2025, 2026) and used 2027 for the
+    open call; such a database cannot be brought in line row by row (receipts are kept for
+    good), so the demo says so rather than mix the two."""
+    real = Proposal.objects.filter(cycle__is_demo=False)
+    if real.exists() or SelectionRound.objects.filter(cycle__is_demo=False).exists():
+        years = sorted(set(real.values_list("cycle__year", flat=True)))
+        raise OldDemoData(
+            _("This database has made-up proposals in real years (%(years)s), left by an "
+              "earlier demo. Remove the demo database (in KCITY_DATA_DIR, var/ by default) "
+              "and run the demo again.") % {"years": ", ".join(map(str, years))})
+    return {}
+
+
+def load_real_cycles() -> dict:
+    return {"cycles": len(load_cycles())}
+
+
+def load_real_history() -> dict:
+    return {"projects": load_history()}
+
+
+def load_demo_accounts() -> dict:
+    return {"users": list(load_accounts())}
+
+
+def load_open_call() -> dict:
+    load_demo_proposals()
+    # The evaluation adds eligible proposals to the call, so it reports the final count.
+    return load_demo_evaluation()
+
+
+# Each step returns a dict merged into load_demo's summary; they run in this order.
+DEMO_STEPS = (
+    check_real_years_clean,
+    load_real_cycles,
+    load_real_history,
+    load_demo_accounts,
+    load_open_call,       # the demo 2028 call: proposals in every state, panels at work
+    load_demo_results,    # the demo 2027 cycle: call to published results
+)
+
+
 @transaction.atomic
 def load_demo() -> dict:
-    load_cycles()
-    projects = load_history()
-    users = load_accounts()
-    from kcity.applications.demo import load_demo_proposals
-
-    load_demo_proposals()
-    from kcity.evaluation.demo import load_demo_evaluation
-
-    # The evaluation adds eligible proposals to the call, so it reports the final count.
-    evaluation = load_demo_evaluation()
-    from kcity.selection.demo import load_demo_selection
-
-    load_demo_selection()
-    return {
-        "cycles": Cycle.objects.count(), "projects": projects, "users": list(users),
-        "proposals": evaluation["proposals"], "panels": evaluation["panels"],
-    }
+    summary: dict = {}
+    for step in DEMO_STEPS:
+        summary.update(step())
+    summary["cycles"] = Cycle.objects.count()
+    summary["demo_cycles"] = sorted(Cycle.objects.filter(is_demo=True)
+                                    .values_list("year", flat=True))
+    return summary

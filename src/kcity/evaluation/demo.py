@@ -1,4 +1,4 @@
-"""Demo evaluation on the 2027 demonstration track, so every evaluation screen has content.
+"""Demo evaluation on the 2028 demonstration track, so every evaluation screen has content.
 
 A closed paper-review panel with its aggregated ranking (results released; one proposal falls
 under the track's threshold and stops there), and an open presentation panel on which the
@@ -99,8 +99,11 @@ def _eligible_proposals(track, titles):
         proposals.screen(p, staff, S.ELIGIBLE)
 
 
-def _score(panel, experts, skip=()):
-    """Each seated expert answers the conflict question and submits a sheet."""
+def _score(panel, experts, skip=(), merit_of=None, conflict=CONFLICT):
+    """Each seated expert answers the conflict question and submits a sheet; `merit_of`
+    (title -> 0..1) sets how good each proposal is, `conflict` (title, reason) is the
+    proposal the demo evaluator declares a conflict with."""
+    merit_of = MERIT if merit_of is None else merit_of
     criteria = list(panel.track.criteria.order_by("order", "code"))
     for member in panel.members.filter(active=True).select_related("evaluator"):
         user = member.evaluator
@@ -108,12 +111,13 @@ def _score(panel, experts, skip=()):
         if name in skip:
             continue
         for proposal in panel.proposals.order_by("pk"):
-            conflict = name == "evaluator" and proposal.title == CONFLICT[0]
+            conflicted = (conflict is not None and name == "evaluator"
+                          and proposal.title == conflict[0])
             if not ConflictDeclaration.objects.filter(evaluator=user, proposal=proposal).exists():
-                services.declare(user, proposal, conflict, CONFLICT[1] if conflict else "")
-            if conflict:
+                services.declare(user, proposal, conflicted, conflict[1] if conflicted else "")
+            if conflicted:
                 continue
-            merit = MERIT.get(proposal.title, Decimal("0.8")) * TILT.get(name, Decimal("0.8"))
+            merit = merit_of.get(proposal.title, Decimal("0.8")) * TILT.get(name, Decimal("0.8"))
             entries = {
                 c.code: (str((c.weight * merit).quantize(Decimal("1"))),
                          f"{c.name}: {'strong' if merit > Decimal('0.7') else 'adequate'}.")

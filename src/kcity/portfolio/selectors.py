@@ -1,11 +1,44 @@
-"""Reads for the public pages."""
+"""Reads for the public pages.
 
+The record counts the real programme only: the shipped history (`SelectedProject`, from
+kcity_projects.csv) and, for a year the history does not cover yet, the projects selected in
+the published rounds of real cycles. A demo cycle's results (`Cycle.is_demo`) never count.
+"""
+
+from kcity.applications.models import ProposalState
 from kcity.portfolio.history import yearly_totals
 from kcity.portfolio.models import SelectedProject
+from kcity.programs.models import TrackKind
+from kcity.selection.models import Outcome, OutcomeKind
 
 
-def public_projects():
-    return SelectedProject.objects.all().order_by("year", "track_kind", "country", "city")
+def published_projects() -> list[SelectedProject]:
+    """Unsaved SelectedProject rows for the selected proposals of published rounds of real
+    cycles whose year the history does not cover."""
+    covered = set(SelectedProject.objects.values_list("year", flat=True).distinct())
+    outcomes = (
+        Outcome.objects.filter(outcome=OutcomeKind.SELECTED, round__published_at__isnull=False,
+                               round__cycle__is_demo=False)
+        .exclude(round__cycle__year__in=covered)
+        .exclude(proposal__state=ProposalState.WITHDRAWN)
+        .select_related("round__cycle", "proposal__track", "proposal__organisation")
+    )
+    return [
+        SelectedProject(
+            year=o.round.cycle.year, track_kind=o.proposal.track.kind,
+            programme=o.proposal.track.kind, city=o.proposal.city,
+            country=o.proposal.country or o.proposal.organisation.country,
+            title=o.proposal.title,
+            korean_partner=(o.proposal.organisation.name
+                            if o.proposal.track.kind == TrackKind.DEMONSTRATION else ""),
+        )
+        for o in outcomes
+    ]
+
+
+def public_projects() -> list[SelectedProject]:
+    rows = list(SelectedProject.objects.all()) + published_projects()
+    return sorted(rows, key=lambda p: (p.year, p.track_kind, str(p.country), p.city))
 
 
 def earlier_studies(year: int):
@@ -15,7 +48,7 @@ def earlier_studies(year: int):
 
 
 def programme_totals() -> dict:
-    projects = list(public_projects())
+    projects = public_projects()
     years = yearly_totals(projects)
     last = years[-1] if years else {}
     return {

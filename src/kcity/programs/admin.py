@@ -54,8 +54,9 @@ def _move_action(to_status):
 
 @admin.register(Cycle)
 class CycleAdmin(admin.ModelAdmin):
-    list_display = ["year", "title_en", "status", "budget_display", "announced_on", "results_on"]
-    list_filter = ["status"]
+    list_display = ["year", "title_en", "status", "is_demo", "budget_display", "announced_on",
+                    "results_on"]
+    list_filter = ["status", "is_demo"]
     # The status changes only through the moves of kcity.programs.lifecycle (the actions).
     readonly_fields = ["status"]
     inlines = [TrackInline]

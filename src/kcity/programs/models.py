@@ -89,6 +89,11 @@ class Cycle(models.Model):
     notes = models.TextField(
         _("notes on sources"), blank=True, help_text=_("Where the facts come from, doubts.")
     )
+    is_demo = models.BooleanField(
+        _("demo cycle"), default=False,
+        help_text=_("Made-up data for trying the platform: every public page of the cycle says "
+                    "so, and its results never count in the programme's record."),
+    )
 
     class Meta:
         verbose_name = _("cycle")

@@ -29,9 +29,16 @@ class Command(BaseCommand):
         self.stdout.write(_("Preparing the database…"))
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(_("Loading the demo data…"))
-        summary = demo.load_demo()
+        try:
+            summary = demo.load_demo()
+        except demo.OldDemoData as exc:
+            raise CommandError(str(exc)) from None
         self.stdout.write(
             _("Loaded %(cycles)s cycles and %(projects)s past projects.") % summary
+        )
+        self.stdout.write(
+            _("Made-up data lives only in the demo cycles %(years)s, marked as a demo on "
+              "every page.") % {"years": ", ".join(str(y) for y in summary["demo_cycles"])}
         )
         self.stdout.write("")
         self.stdout.write(
