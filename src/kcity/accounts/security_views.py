@@ -1,9 +1,9 @@
 """Log-in security pages: the lock-out page, the second-factor step and enrolment."""
 
 from axes.helpers import get_cool_off
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.conf import settings
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone

@@ -42,6 +42,9 @@ def confirm_enrolment(*, by, device: TOTPDevice, token: str) -> list[str]:
     ones and any other authenticator stop working)."""
     if device.user_id != by.pk or device.confirmed:
         raise ValidationError(_("This enrolment is no longer open; start again."))
+    allowed, _details = device.verify_is_allowed()  # django-otp's throttle after a wrong code
+    if not allowed:
+        raise ValidationError(_("Too many wrong codes: wait a moment and try again."))
     if not device.verify_token((token or "").strip()):
         raise ValidationError(
             _("This code is not right. Check the clock of your phone and enter the new code.")
