@@ -22,8 +22,11 @@ SETTINGS = [
 
 
 def production(tmp_path, code: str, **extra: str) -> subprocess.CompletedProcess:
+    # A clean environment: not the test run's database, nor the browser tests'
+    # DJANGO_ALLOW_ASYNC_UNSAFE (check --deploy rightly refuses it).
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith("KCITY_") and k not in {"SECRET_KEY", "DATABASE_URL"}}
+           if not k.startswith(("KCITY_", "DJANGO_"))
+           and k not in {"SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS"}}
     env.update(README_ENV, SECRET_KEY=secrets.token_urlsafe(60), KCITY_DATA_DIR=str(tmp_path),
                DATABASE_URL=f"sqlite:///{tmp_path / 'kcity.sqlite3'}",
                DJANGO_SETTINGS_MODULE="kcity.settings",
