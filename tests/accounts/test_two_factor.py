@@ -13,6 +13,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+import kcity.settings as kcity_settings
 from kcity.accounts import two_factor
 from kcity.accounts.models import Organisation, OrgKind, Role, SecretariatUnit, User
 
@@ -120,6 +121,7 @@ def test_enrolment_shows_a_qr_code_and_the_secret_and_then_ten_codes_once(
     done = client.post(ENROL, {"token": code_at(device, 0), "next": "/en/proposals/screening/"})
     codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", done.content.decode())
     assert len(codes) == 10 and len(set(codes)) == 10
+    assert "no-store" in done["Cache-Control"] and "no-store" in page["Cache-Control"]
     assert 'href="/en/proposals/screening/"' in done.content.decode()
     device.refresh_from_db()
     assert device.confirmed
@@ -212,8 +214,6 @@ def test_a_code_from_another_users_device_is_refused(client, required, molit, ap
 
 
 def test_the_production_settings_require_it_and_the_demo_does_not(settings):
-    import kcity.settings as kcity_settings
-
     assert kcity_settings.KCITY_REQUIRE_2FA == kcity_settings.PRODUCTION
     assert settings.MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") == (
         settings.MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import kcity.settings as kcity_settings
+
 SRC = Path(__file__).resolve().parents[2] / "src"  # this checkout's code, not an installed one
 README_ENV = {
     "KCITY_MODE": "production",
@@ -92,8 +94,6 @@ def test_plain_http_is_redirected_but_the_health_check_answers(tmp_path):
 
 
 def test_the_demo_applies_the_content_security_policy_but_asks_no_second_factor(settings):
-    import kcity.settings as kcity_settings
-
     if not kcity_settings.PRODUCTION:
         assert kcity_settings.KCITY_REQUIRE_2FA is False
         assert kcity_settings.KCITY_TRUSTED_PROXIES == 0

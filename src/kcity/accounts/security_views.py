@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 
 from kcity.accounts import security, two_factor
@@ -38,6 +39,7 @@ def _with_next(request, view_name: str):
     return redirect(f"{reverse(view_name)}?{request.GET.urlencode()}")
 
 
+@never_cache
 @login_required
 def two_factor_step(request):
     """After the password: a code from the app, or a recovery code."""
@@ -54,6 +56,7 @@ def two_factor_step(request):
     return render(request, "accounts/two_factor.html", {"form": form, "next": _next_url(request)})
 
 
+@never_cache  # the secret and the recovery codes stay out of caches
 @login_required
 def two_factor_enrol(request):
     """Set up the authenticator app: a QR code and the secret, confirmed with a code; the
