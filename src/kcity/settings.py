@@ -123,10 +123,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# SQLite (the demo) serves a web process and a `kcity worker` at once. WAL lets readers go on
+# while one connection writes; every transaction starts with BEGIN IMMEDIATE, so it takes the
+# write lock first and waits its turn (up to `timeout` seconds) instead of failing with
+# "database is locked" when a reader in a deferred transaction tries to become a writer.
+SQLITE_OPTIONS = {
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATA_DIR.mkdir(parents=True, exist_ok=True)
-    # Wait for a writer instead of failing at once when the worker and the portal overlap.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -8,11 +8,16 @@ from kcity.accounts.models import (
 )
 
 
-def test_valid_business_registration_number():
-    validate_business_registration_number("220-81-62517")
+@pytest.mark.parametrize(
+    "good", ["220-81-62517", "2208162517", "２２０－８１－６２５１７", " 220 81 62517 "]
+)
+def test_valid_business_registration_number(good):
+    validate_business_registration_number(good)
 
 
-@pytest.mark.parametrize("bad", ["220-81-62518", "2208162517", "abc-de-fghij", "", "220-81-6251"])
+@pytest.mark.parametrize(
+    "bad", ["220-81-62518", "abc-de-fghij", "", "220-81-6251", "000-00-00000", "22081625170"]
+)
 def test_invalid_business_registration_numbers(bad):
     with pytest.raises(ValidationError):
         validate_business_registration_number(bad)

@@ -186,7 +186,10 @@ def test_too_long_values_are_refused(demo, client):
         ("1O1-81-12341", "NNN-NN-NNNNN"),
         ("abc-de-fghij", "NNN-NN-NNNNN"),
         ("101-81-1234", "NNN-NN-NNNNN"),
-        ("101 81 12341", "NNN-NN-NNNNN"),
+        ("101-81-12341５", "NNN-NN-NNNNN"),  # eleven digits once full-width is read
+        ("٠١٠-٨١-١٢٣٤١", "NNN-NN-NNNNN"),  # Arabic-Indic digits are not a Korean number
+        ("000-00-00000", "not a business registration number"),
+        ("0000000000", "not a business registration number"),
     ],
 )
 def test_bad_business_registration_number(demo, client, number, message):

@@ -138,7 +138,7 @@ def test_bad_invitation_and_new_proposal_input(client, ready_demo, users, demo_t
 def test_invitation_link_confirms_the_member(client, demo_track, users):
     company, partner = users["company-applicant"], users["partner"]
     p = services.create_proposal(company, demo_track, "Invite test")
-    member = services.invite_member(p, company, name="UI", email="dewi@example.org",
+    member = services.invite_member(p, company, name="UI", email=partner.email,
                                     role="site_host")
     client.force_login(partner)
     assert client.get(f"/en/proposals/{p.pk}/").status_code == 404  # not yet a member

@@ -32,6 +32,8 @@ def test_an_unknown_address_gets_english_and_korean_in_one_mail(demo_track, user
     assert "참여를 확인하려면 로그인한 뒤 다음 주소를 여세요:" in sent.body
     assert f"/en/proposals/invitations/{member.token}/" in sent.body
     assert f"/ko/proposals/invitations/{member.token}/" in sent.body
+    assert "Only an account registered with this address (nobody-yet@example.org)" in sent.body
+    assert "이 주소(nobody-yet@example.org)로 가입한 계정만" in sent.body
     assert "Smart crossing" in sent.body
 
 

@@ -88,7 +88,7 @@ def test_consortium_needs_a_confirmed_overseas_public_partner(
     services.respond_to_invitation(member.token, foreign_company, accept=True)
     with pytest.raises(Refused, match="foreign private company alone is not enough"):
         services.submit_proposal(ready_demo, company, key())
-    uni = services.invite_member(ready_demo, company, name="UI", email="ui@example.org",
+    uni = services.invite_member(ready_demo, company, name="UI", email=users["partner"].email,
                                  role="site_host")
     with pytest.raises(Refused, match="confirmed its participation"):  # invited, not confirmed
         services.submit_proposal(ready_demo, company, key())

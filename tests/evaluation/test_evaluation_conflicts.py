@@ -7,8 +7,8 @@ from kcity.accounts import permissions
 from kcity.accounts.models import Role, User
 from kcity.applications.errors import Refused
 from kcity.applications.models import Proposal
-from kcity.evaluation import services
-from kcity.evaluation.models import ExpertProfile, Panel
+from kcity.evaluation import selectors, services
+from kcity.evaluation.models import ExpertProfile, Panel, PresentationSlot
 
 SEMARANG = "Flood early warning for Semarang"
 BANDUNG = "AI bus priority for Bandung"
@@ -119,3 +119,65 @@ def test_applicant_sees_the_summary_only_once_released(client, users, closed_pan
     client.force_login(users["gov-applicant"])
     Panel.objects.filter(pk=closed_panel.pk).update(results_released=True)
     assert client.get(url).status_code == 404  # someone else's proposal
+
+
+def _sheet_points(proposal, panel):
+    """The score strings ("username: points") the dispersion table would show for it."""
+    return {f"{s.evaluator.username}: {score.points}"
+            for s in services.counted_sheets(panel, proposal).select_related("evaluator")
+            for score in s.scores.all()}
+
+
+def test_closed_panel_sheet_leaves_out_the_conflicted_proposal(client, users, closed_panel):
+    """The closed panel's score sheet shows the dispersion table only for the proposals the
+    evaluator may see: the conflicted one's title and scores are absent, the others there."""
+    evaluator = users["evaluator"]
+    semarang = Proposal.objects.get(title=SEMARANG)
+    bandung = Proposal.objects.get(title=BANDUNG)
+    assert closed_panel.is_closed
+    assert closed_panel.proposals.filter(pk=semarang.pk).exists()
+    client.force_login(evaluator)
+    page = client.get(f"/en/evaluation/panels/{closed_panel.pk}/proposals/{bandung.pk}/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert 'id="dispersion"' in body
+    assert SEMARANG not in body
+    shown = [block["proposal"] for block in page.context["table"]]
+    assert semarang not in shown and bandung in shown
+    others = closed_panel.proposals.exclude(pk=semarang.pk)
+    assert set(shown) == set(others) and len(shown) >= 2
+    for other in others:
+        assert other.title in body
+    # the scores shown are exactly the other proposals' (none of the conflicted one's rows)
+    for block in page.context["table"]:
+        shown_scores = {f"{name}: {value}" for row in block["rows"]
+                        for name, value, _f in row["scores"]}
+        assert shown_scores == _sheet_points(block["proposal"], closed_panel)
+    assert _sheet_points(semarang, closed_panel)
+    # the secretariat still sees every proposal of the panel
+    client.force_login(users["secretariat"])
+    panel_page = client.get(f"/en/evaluation/panels/{closed_panel.pk}/")
+    assert {b["proposal"] for b in panel_page.context["table"]} == set(closed_panel.proposals.all())
+    assert SEMARANG in panel_page.content.decode()
+
+
+def test_panel_selectors_give_an_evaluator_only_visible_proposals(users, closed_panel):
+    evaluator = users["evaluator"]
+    semarang = Proposal.objects.get(title=SEMARANG)
+    assert semarang not in selectors.panel_proposals(evaluator, closed_panel)
+    assert not selectors.ranking(evaluator, closed_panel).filter(proposal=semarang).exists()
+    assert selectors.ranking(evaluator, closed_panel).exists()
+    assert selectors.ranking(users["secretariat"], closed_panel).filter(proposal=semarang).exists()
+
+
+def test_panel_page_lists_and_slots_come_from_the_same_selector(client, users, open_panel):
+    client.force_login(users["secretariat"])
+    page = client.get(f"/en/evaluation/panels/{open_panel.pk}/")
+    assert page.status_code == 200
+    slots = PresentationSlot.objects.filter(panel=open_panel)
+    assert slots.exists()
+    assert set(page.context["slots"]) == set(slots)
+    assert set(page.context["proposals"]) == set(open_panel.proposals.all())
+    # an evaluator of the panel never reaches the manager's page
+    client.force_login(users["evaluator"])
+    assert client.get(f"/en/evaluation/panels/{open_panel.pk}/").status_code == 404

@@ -4,8 +4,6 @@ Field names are the model's own (name, country, city, username, email, ...), so 
 the service raises for a model field lands next to the right input.
 """
 
-import re
-
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -19,6 +17,11 @@ from kcity.accounts.models import (
     OrgKind,
     PartnerType,
     User,
+)
+from kcity.core.text import (
+    MailboxField,
+    VisibleCharField,
+    normalise_brn,
     validate_business_registration_number,
 )
 
@@ -46,9 +49,9 @@ class PersonForm(forms.Form):
         kwargs.setdefault("label_suffix", "")  # labels stand above their inputs, like login's
         super().__init__(*args, **kwargs)
 
-    first_name = forms.CharField(label=_("First name"), max_length=_max(User, "first_name"))
-    last_name = forms.CharField(label=_("Last name"), max_length=_max(User, "last_name"))
-    email = forms.EmailField(
+    first_name = VisibleCharField(label=_("First name"), max_length=_max(User, "first_name"))
+    last_name = VisibleCharField(label=_("Last name"), max_length=_max(User, "last_name"))
+    email = MailboxField(
         label=_("E-mail address"),
         max_length=_max(User, "email"),
         help_text=_("We write to this address when your organisation is verified."),
@@ -108,7 +111,7 @@ class GovernmentRegistrationForm(PersonForm):
         widget=forms.RadioSelect,
         initial=GOVERNMENT,
     )
-    name = forms.CharField(
+    name = VisibleCharField(
         label=_("Name of the government or organisation"),
         max_length=_max(Organisation, "name"),
         help_text=_("For example: Hai Phong City People's Committee."),
@@ -124,7 +127,7 @@ class GovernmentRegistrationForm(PersonForm):
         required=False,
         help_text=_("Only for a government."),
     )
-    city = forms.CharField(
+    city = VisibleCharField(
         label=_("City or region"),
         max_length=_max(Organisation, "city"),
         required=False,
@@ -159,25 +162,67 @@ class GovernmentRegistrationForm(PersonForm):
         }
 
 
+class InstitutionRegistrationForm(PersonForm):
+    """An overseas public institution or university: it joins demonstration consortia as the
+    overseas partner and does not lead proposals (rules.applicant_type gives it no applicant
+    type)."""
+
+    partner_type = forms.ChoiceField(
+        label=_("Your organisation is"),
+        choices=[
+            (PartnerType.PUBLIC_INSTITUTION, _("An overseas public institution")),
+            (PartnerType.UNIVERSITY, _("An overseas university")),
+        ],
+        widget=forms.RadioSelect,
+        initial=PartnerType.PUBLIC_INSTITUTION,
+    )
+    name = VisibleCharField(
+        label=_("Name of the institution or university"),
+        max_length=_max(Organisation, "name"),
+        help_text=_("For example: Universitas Indonesia."),
+    )
+    country = forms.ChoiceField(label=_("Country"), choices=_country_choices)
+    city = VisibleCharField(
+        label=_("City"), max_length=_max(Organisation, "city"), required=False
+    )
+    field_order = ["partner_type", "name", "country", "city"]
+
+    def registration(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": OrgKind.PARTNER,
+            "organisation": {
+                "name": data["name"],
+                "country": data["country"],
+                "city": data["city"],
+                "partner_type": data["partner_type"],
+            },
+            "person": self.person(),
+            "password": data["password1"],
+        }
+
+
 class CompanyRegistrationForm(PersonForm):
     """A Korean company, identified by its business registration number."""
 
-    name = forms.CharField(label=_("Company name (English)"), max_length=_max(Organisation, "name"))
-    name_ko = forms.CharField(
+    name = VisibleCharField(
+        label=_("Company name (English)"), max_length=_max(Organisation, "name")
+    )
+    name_ko = VisibleCharField(
         label=_("Company name (Korean)"), max_length=_max(Organisation, "name_ko"), required=False
     )
     business_registration_number = forms.CharField(
         label=_("Business registration number"),
-        max_length=_max(Organisation, "business_registration_number"),
+        max_length=32,  # as typed: spaces and full-width digits go before the check
         help_text=_("NNN-NN-NNNNN, as on the certificate of business registration."),
     )
-    city = forms.CharField(label=_("City"), max_length=_max(Organisation, "city"), required=False)
+    city = VisibleCharField(
+        label=_("City"), max_length=_max(Organisation, "city"), required=False
+    )
     field_order = ["name", "name_ko", "business_registration_number", "city"]
 
     def clean_business_registration_number(self) -> str:
-        value = self.cleaned_data["business_registration_number"]
-        if re.fullmatch(r"\d{10}", value):
-            value = f"{value[:3]}-{value[3:5]}-{value[5:]}"
+        value = normalise_brn(self.cleaned_data["business_registration_number"])
         validate_business_registration_number(value)
         return value
 

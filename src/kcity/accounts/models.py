@@ -4,13 +4,18 @@ Every user belongs to (at most) one organisation and has one role; what a role m
 decided in `kcity.accounts.permissions`, nowhere else.
 """
 
-import re
-
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+
+from kcity.core.text import (
+    normalise_brn,
+    validate_business_registration_number,
+    validate_email_local_part,
+    validate_not_blank,
+)
 
 
 class OrgKind(models.TextChoices):
@@ -42,24 +47,9 @@ class SecretariatUnit(models.TextChoices):
     KAIA = "KAIA", _("KAIA (demonstration secretariat)")
 
 
-BRN_RE = re.compile(r"^\d{3}-\d{2}-\d{5}$")
-
-
-def validate_business_registration_number(value: str) -> None:
-    """Korean business registration number: NNN-NN-NNNNN with the national check digit."""
-    if not BRN_RE.match(value or ""):
-        raise ValidationError(_("Enter the number as NNN-NN-NNNNN (10 digits)."))
-    digits = [int(c) for c in value.replace("-", "")]
-    weights = [1, 3, 7, 1, 3, 7, 1, 3, 5]
-    total = sum(d * w for d, w in zip(digits[:9], weights, strict=True))
-    total += (digits[8] * 5) // 10
-    if (10 - total % 10) % 10 != digits[9]:
-        raise ValidationError(_("This business registration number has a wrong check digit."))
-
-
 class Organisation(models.Model):
     kind = models.CharField(_("kind"), max_length=32, choices=OrgKind.choices)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_not_blank])
     name_ko = models.CharField(_("name in Korean"), max_length=200, blank=True)
     country = CountryField(_("country"))
     city = models.CharField(_("city"), max_length=120, blank=True)
@@ -90,6 +80,10 @@ class Organisation(models.Model):
                 fields=["business_registration_number"],
                 condition=~models.Q(business_registration_number=""),
                 name="unique_business_registration_number",
+                violation_error_message=_(
+                    "An organisation with this business registration number is already "
+                    "registered."
+                ),
             )
         ]
 
@@ -101,6 +95,9 @@ class Organisation(models.Model):
         return self.verified_at is not None
 
     def clean(self) -> None:
+        # One stored form (NNN-NN-NNNNN, ASCII digits), so the uniqueness check that follows
+        # in full_clean sees 1234567890, 123-45-67890 and full-width digits as one company.
+        self.business_registration_number = normalise_brn(self.business_registration_number)
         errors = {}
         if self.kind == OrgKind.FOREIGN_GOVERNMENT and not self.gov_level:
             errors["gov_level"] = _("A foreign government needs its level (central or local).")
@@ -127,6 +124,10 @@ class Role(models.TextChoices):
 
 
 class User(AbstractUser):
+    # Django's field, with RFC 5321's limit on the local part (the admin enters addresses too).
+    email = models.EmailField(
+        _("email address"), blank=True, validators=[validate_email_local_part]
+    )
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("organisation"),

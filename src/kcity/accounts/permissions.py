@@ -117,6 +117,13 @@ def is_proposal_applicant(user, proposal) -> bool:
     )
 
 
+def can_edit_proposal(user, proposal) -> bool:
+    """Who may change a proposal (its content, consortium and documents): the people of the
+    applicant (lead) organisation. A consortium partner or an evaluator who reads it gets no
+    edit form (404). When it may change (state, deadline) is `services.edit_refusal`'s."""
+    return is_proposal_applicant(user, proposal)
+
+
 def can_screen_proposal(user, proposal) -> bool:
     """The track's secretariat screens a proposal (KIND planning, KAIA demonstration)."""
     return can_manage_track(user, proposal.track)
@@ -188,7 +195,9 @@ def visible_proposal(user, pk, select_related=(), only=()):
         # No ORDER BY (one row by primary key): each compiled column costs on the hot path.
         return next(iter(qs.only(*only) if only else qs), None)
 
-    if is_applicant(user) and user.organisation_id is not None:
+    # The applicant branch of `visible_proposals`, taken only where that function would take
+    # it (a superuser is secretariat first, whatever their role).
+    if is_applicant(user) and not is_secretariat(user) and user.organisation_id is not None:
         own = narrowed(Proposal.objects.filter(pk=pk, organisation_id=user.organisation_id))
         if own is not None:
             return own

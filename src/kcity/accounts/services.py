@@ -16,10 +16,19 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kcity.accounts.models import Organisation, OrgKind, Role, User
+from kcity.accounts.models import Organisation, OrgKind, PartnerType, Role, User
+from kcity.core.text import is_blank, validate_email_local_part
 
 # Kinds of organisation an applicant may register by themselves.
 SELF_REGISTERED_KINDS = (OrgKind.FOREIGN_GOVERNMENT, OrgKind.KOREAN_COMPANY, OrgKind.PARTNER)
+# A partner registering itself: an international organisation (working with a government),
+# or an overseas public institution or university (a demonstration consortium's partner).
+SELF_REGISTERED_PARTNER_TYPES = (
+    PartnerType.INTERNATIONAL_ORGANISATION,
+    PartnerType.PUBLIC_INSTITUTION,
+    PartnerType.UNIVERSITY,
+)
+OVERSEAS_PARTNER_TYPES = (PartnerType.PUBLIC_INSTITUTION, PartnerType.UNIVERSITY)
 
 
 def _duplicates(org: Organisation, user: User) -> dict[str, str]:
@@ -61,6 +70,20 @@ def _check(org: Organisation, user: User) -> None:
                 errors.setdefault(name, []).extend(messages)
     if not user.email:
         errors.setdefault("email", []).append(_("Enter your e-mail address."))
+    else:
+        try:
+            validate_email_local_part(user.email)
+        except ValidationError as exc:
+            errors.setdefault("email", []).extend(exc.messages)
+    for name in ("first_name", "last_name"):
+        if is_blank(getattr(user, name)):
+            errors.setdefault(name, []).append(_("This field is required."))
+    if org.kind == OrgKind.PARTNER and org.partner_type in OVERSEAS_PARTNER_TYPES and (
+        org.country and org.country.code == "KR"
+    ):
+        errors.setdefault("country", []).append(
+            _("An overseas public institution or university is registered outside Korea.")
+        )
     for name, message in _duplicates(org, user).items():
         errors.setdefault(name, []).append(message)
     if errors:
@@ -78,6 +101,12 @@ def register_applicant(
     """
     if kind not in SELF_REGISTERED_KINDS:
         raise ValidationError(_("This kind of organisation cannot register itself."))
+    if kind == OrgKind.PARTNER and organisation.get("partner_type") not in (
+        SELF_REGISTERED_PARTNER_TYPES
+    ):
+        raise ValidationError(
+            {"partner_type": _("This kind of partner cannot register itself.")}
+        )
     org = Organisation(kind=kind, **organisation)
     if kind == OrgKind.KOREAN_COMPANY:
         org.country = "KR"

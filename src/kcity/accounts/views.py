@@ -15,11 +15,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kcity.accounts import permissions, selectors, services
-from kcity.accounts.forms import CompanyRegistrationForm, GovernmentRegistrationForm
+from kcity.accounts.forms import (
+    CompanyRegistrationForm,
+    GovernmentRegistrationForm,
+    InstitutionRegistrationForm,
+)
 
 REGISTRATION_FORMS = {
     "government": (GovernmentRegistrationForm, "accounts/register_government.html"),
     "company": (CompanyRegistrationForm, "accounts/register_company.html"),
+    "institution": (InstitutionRegistrationForm, "accounts/register_institution.html"),
 }
 
 
@@ -65,6 +70,11 @@ def profile(request):
         "may_apply": permissions.can_apply(user),
         "pending": bool(user.organisation_id and user.organisation.verified_at is None),
         "may_verify": permissions.can_verify_organisations(user),
+        # An overseas institution or university joins consortia; it leads no proposal.
+        "consortium_partner_only": bool(
+            user.organisation_id
+            and user.organisation.partner_type in services.OVERSEAS_PARTNER_TYPES
+        ),
     }
     if context["may_verify"]:
         context["pending_count"] = selectors.pending_organisations().count()

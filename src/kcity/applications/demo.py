@@ -12,7 +12,7 @@ from kcity.accounts.models import User
 from kcity.applications import services
 from kcity.applications.models import MemberRole, Outcome, Proposal
 from kcity.applications.models import ProposalState as S
-from kcity.programs import config
+from kcity.programs import config, lifecycle
 from kcity.programs.models import Cycle, CycleStatus
 
 DEMO_YEAR = 2027
@@ -26,8 +26,9 @@ def open_demo_cycle(now=None) -> Cycle:
         cycle = config.import_cycle(
             config.export_cycle(Cycle.objects.get(year=2026)), year=DEMO_YEAR
         )
-    cycle.status = CycleStatus.OPEN
-    cycle.save(update_fields=["status"])
+    if cycle.status != CycleStatus.OPEN:
+        cycle = lifecycle.transition(cycle, CycleStatus.OPEN, by=User.objects.get(
+            username="secretariat"), now=now)
     # Deadlines are announced as 18:00 KST on a day about a month ahead.
     kst = ZoneInfo("Asia/Seoul")
     closes = (now + dt.timedelta(days=30)).astimezone(kst).replace(

@@ -11,6 +11,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from kcity.jobs.tasks import Dropped
+
 
 def site_url(name: str, *args, lang: str = "en") -> str:
     with translation.override(lang):
@@ -85,7 +87,10 @@ def invitee_languages(email: str) -> list[str]:
 def send_invitation_mail(member_pk: int) -> None:
     from kcity.applications.models import ConsortiumMember
 
-    member = ConsortiumMember.objects.select_related("proposal__organisation").get(pk=member_pk)
+    member = ConsortiumMember.objects.select_related("proposal__organisation").filter(
+        pk=member_pk).first()
+    if member is None:  # removed from the consortium before the invitation went out
+        raise Dropped(f"consortium member {member_pk} was removed before the invitation")
     subjects, bodies = [], []
     for lang in invitee_languages(member.email):
         subject, body = _render("invitation", {

@@ -1,14 +1,11 @@
-"""The one exception the proposal services raise when they refuse something.
+"""`Refused`, the one exception the services raise when they refuse something (defined in
+`kcity.core.errors`, imported from here as before), and the helpers that show a refusal.
 
 It carries translated, human-readable messages that views show as they are; the service
 has written nothing when it raises.
 """
 
-
-class Refused(Exception):
-    def __init__(self, *messages):
-        self.messages = [str(m) for m in messages if m]
-        super().__init__("; ".join(self.messages))
+from kcity.core.errors import Refused  # noqa: F401  (defined on the core floor)
 
 
 def show_refusal(request, exc: Refused) -> None:

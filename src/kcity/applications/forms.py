@@ -13,6 +13,8 @@ from kcity.applications.models import (
     Proposal,
 )
 from kcity.applications.models import ProposalState as S
+from kcity.core.text import MailboxField, VisibleCharField
+from kcity.portfolio import selectors as portfolio
 from kcity.programs.models import TrackKind
 
 MONEY_MAX = 10**15  # far above any grant; keeps the integer inside BigIntegerField
@@ -20,7 +22,7 @@ MONEY_MAX = 10**15  # far above any grant; keeps the integer inside BigIntegerFi
 
 class NewProposalForm(forms.Form):
     track = forms.ModelChoiceField(label=_("Track"), queryset=None, empty_label=None)
-    title = forms.CharField(label=_("Title of the proposal"), max_length=200)
+    title = VisibleCharField(label=_("Title of the proposal"), max_length=200)
 
     def __init__(self, *args, tracks, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,12 +50,13 @@ class MoneyField(forms.IntegerField):
 PLANNING_FIELDS = [
     "title", "city", "country", "project_type", "urban_problem", "site_and_scale",
     "site_readiness", "national_plan_priority", "korean_company_roles", "requested_amount",
-    "matching_funds_amount", "matching_funds_evidence", "prior_study_url",
+    "matching_funds_amount", "matching_funds_evidence", "prior_study_project", "prior_study_url",
 ]
 DEMONSTRATION_FIELDS = [
     "title", "city", "country", "solution", "proof_kind", "proof_evidence",
     "demonstration_site", "site_readiness", "business_plan", "market_entry_plan",
     "requested_amount", "matching_cash", "matching_in_kind", "matching_funds_evidence",
+    "prior_study_project", "prior_study_url",
 ]
 MONEY_FIELDS = {"requested_amount", "matching_funds_amount", "matching_cash", "matching_in_kind"}
 
@@ -64,6 +67,12 @@ class HttpsURLField(forms.URLField):
         super().__init__(**kwargs)
 
 
+def study_label(project) -> str:
+    """A portfolio project as a choice: year, city and country (in the reader's language)."""
+    label = f"{project.year} · {project.city}, {project.country.name}"
+    return f"{label} · {project.title}" if project.title else label
+
+
 class ProposalContentForm(forms.ModelForm):
     """The content of a draft; blanks are allowed while drafting (the submit checks say what
     is still missing)."""
@@ -71,7 +80,7 @@ class ProposalContentForm(forms.ModelForm):
     class Meta:
         model = Proposal
         fields = PLANNING_FIELDS + [f for f in DEMONSTRATION_FIELDS if f not in PLANNING_FIELDS]
-        field_classes = {"prior_study_url": HttpsURLField}
+        field_classes = {"prior_study_url": HttpsURLField, "title": VisibleCharField}
         widgets = {
             name: forms.Textarea(attrs={"rows": 4, "maxlength": TEXT_MAX})
             for name in [
@@ -93,6 +102,14 @@ class ProposalContentForm(forms.ModelForm):
                 label=capfirst(Proposal._meta.get_field(name).verbose_name),
                 initial=getattr(self.instance, name),
             )
+        study = self.fields["prior_study_project"]
+        study.queryset = portfolio.earlier_studies(track.cycle.year)
+        study.label_from_instance = study_label
+        study.empty_label = _("None from the portfolio")
+        study.help_text = _("An earlier K-City study this proposal builds on, from the "
+                            "programme's portfolio.")
+        self.fields["prior_study_url"].help_text = _(
+            "Only for an earlier K-City study the portfolio does not list: a link to it.")
         if track.kind == TrackKind.DEMONSTRATION:
             cap = track.labour_cost_cap_percent
             for value, label in CostCategory.choices:
@@ -116,8 +133,11 @@ class ProposalContentForm(forms.ModelForm):
 
 
 class InviteForm(forms.Form):
-    name = forms.CharField(label=_("Organisation"), max_length=200)
-    email = forms.EmailField(label=_("E-mail of the contact person"), max_length=254)
+    name = VisibleCharField(label=_("Organisation"), max_length=200)
+    email = MailboxField(
+        label=_("E-mail of the contact person"),
+        help_text=_("Only a person who logs in with this address can accept the invitation."),
+    )
     role = forms.ChoiceField(label=_("Role in the consortium"), choices=MemberRole.choices)
 
 
@@ -133,7 +153,7 @@ class DocumentForm(forms.Form):
 
 
 class ConceptNoteForm(forms.Form):
-    concept_note = forms.CharField(
+    concept_note = VisibleCharField(
         label=_("Concept note"), max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 8, "maxlength": TEXT_MAX}),
         help_text=_("The city, the problem, the site and what you ask of Korea, in a page."),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from kcity.accounts.models import Organisation
+from kcity.core.text import validate_email_local_part, validate_not_blank
 from kcity.programs.models import Cycle, Track
 
 TEXT_MAX = 5000
@@ -90,7 +91,7 @@ class Proposal(models.Model):
     state = models.CharField(
         _("state"), max_length=16, choices=ProposalState.choices, default=ProposalState.DRAFT
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_not_blank])
     # One active planning proposal per jurisdiction per cycle: "KR:seoul"-style key, set
     # for planning proposals only (see services.jurisdiction_key).
     jurisdiction = models.CharField(_("jurisdiction"), max_length=160, blank=True, editable=False)
@@ -122,6 +123,14 @@ class Proposal(models.Model):
     )
     matching_funds_amount = models.BigIntegerField(
         _("matching funds committed (KRW)"), **money
+    )
+
+    # An earlier K-City study the proposal builds on (planning and demonstration alike; it
+    # earns the selection's prior-planning bonus): a project of the public portfolio where
+    # there is one, else a link (a study the portfolio does not list). See cites_prior_study.
+    prior_study_project = models.ForeignKey(
+        "portfolio.SelectedProject", verbose_name=_("earlier K-City study (portfolio)"),
+        null=True, blank=True, on_delete=models.SET_NULL, related_name="citing_proposals",
     )
     prior_study_url = models.URLField(_("earlier K-City study (link)"), blank=True)
 
@@ -168,6 +177,11 @@ class Proposal(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def cites_prior_study(self) -> bool:
+        """The one rule for the prior-planning bonus: the proposal cites an earlier K-City
+        study, a portfolio project or (for a study the portfolio lacks) a link."""
+        return self.prior_study_project_id is not None or bool(self.prior_study_url)
+
     def budget_amount(self, category: str) -> int:
         value = (self.budget or {}).get(category)
         return value if isinstance(value, int) and not isinstance(value, bool) else 0
@@ -196,8 +210,10 @@ class ConsortiumMember(models.Model):
     proposal = models.ForeignKey(
         Proposal, verbose_name=_("proposal"), on_delete=models.CASCADE, related_name="members"
     )
-    invited_name = models.CharField(_("organisation name"), max_length=200)
-    email = models.EmailField(_("invited e-mail"))
+    invited_name = models.CharField(
+        _("organisation name"), max_length=200, validators=[validate_not_blank]
+    )
+    email = models.EmailField(_("invited e-mail"), validators=[validate_email_local_part])
     role = models.CharField(_("role"), max_length=16, choices=MemberRole.choices)
     organisation = models.ForeignKey(
         Organisation,

@@ -28,7 +28,13 @@ def snapshot(proposal) -> dict:
     content = {}
     for name in CONTENT_FIELDS:
         value = getattr(proposal, name)
-        content[name] = str(value) if name == "country" else value
+        if name == "country":
+            value = str(value)
+        elif name == "prior_study_project" and value is not None:
+            # the cited portfolio study as the applicant saw it, not only its row number
+            value = {"id": value.pk, "year": value.year, "city": value.city,
+                     "country": str(value.country), "title": value.title}
+        content[name] = value
     return {
         "proposal": proposal.pk,
         "cycle": proposal.cycle.year,

@@ -114,16 +114,24 @@ def needs_pre_consultation(track) -> bool:
     )
 
 
-def qualifying_consortium_member(member) -> bool:
-    """An overseas government, public institution or university that has confirmed."""
-    org = member.organisation
-    if member.confirmed_at is None or org is None:
-        return False
-    if org.country and org.country.code == "KR":
+def overseas_public_partner(org) -> bool:
+    """An organisation of the kind that can be a demonstration's overseas partner: a foreign
+    government, or an overseas public institution or university (not a private company, not
+    a Korean organisation)."""
+    if org is None or (org.country and org.country.code == "KR"):
         return False
     if org.kind == OrgKind.FOREIGN_GOVERNMENT:
         return True
     return org.kind == OrgKind.PARTNER and org.partner_type in CONSORTIUM_PARTNER_TYPES
+
+
+def qualifying_consortium_member(member) -> bool:
+    """An overseas government, public institution or university that has confirmed and that
+    the secretariat has verified (an unverified organisation is only a claim)."""
+    org = member.organisation
+    if member.confirmed_at is None or not overseas_public_partner(org):
+        return False
+    return org.is_verified
 
 
 # ---- content --------------------------------------------------------------------------------
@@ -251,11 +259,25 @@ def consortium_problems(proposal) -> list[str]:
             proposal.members.filter(confirmed_at__isnull=False)
             .select_related("organisation")
             .only("proposal", "confirmed_at", "organisation__country", "organisation__kind",
-                  "organisation__partner_type")
+                  "organisation__partner_type", "organisation__verified_at",
+                  "organisation__name")
             .order_by()
         )
+    members = list(members)
     if any(qualifying_consortium_member(m) for m in members):
         return []
+    unverified = [
+        m.organisation for m in members
+        if m.confirmed_at is not None and overseas_public_partner(m.organisation)
+    ]
+    if unverified:
+        return [
+            _(
+                "The overseas partner %(names)s has confirmed, but the secretariat has not "
+                "verified it yet: it counts as the consortium's overseas partner once verified."
+            )
+            % {"names": ", ".join(str(o) for o in unverified)}
+        ]
     return [
         _(
             "The consortium needs an overseas government, public institution or university "

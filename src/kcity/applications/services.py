@@ -8,6 +8,7 @@ import re
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -26,6 +27,7 @@ from kcity.applications.models import (
     Submission,
 )
 from kcity.applications.models import ProposalState as S
+from kcity.core.text import is_blank, same_mailbox, validate_email_local_part
 from kcity.jobs.tasks import queue_receipt
 from kcity.programs.models import TrackKind
 
@@ -54,16 +56,27 @@ def _jurisdiction_taken(proposal) -> Refused:
     )
 
 
-def check_editable(proposal, actor, now=None) -> None:
-    if not permissions.is_proposal_applicant(actor, proposal):
-        raise Refused(_("Only the applicant organisation can change this proposal."))
+def edit_refusal(proposal, actor, now=None) -> str | None:
+    """The one "may `actor` change `proposal` now" rule: why not, or None when they may.
+    Who (`permissions.can_edit_proposal`), then the state, then the track's deadline."""
+    if not permissions.can_edit_proposal(actor, proposal):
+        return _("Only the applicant organisation can change this proposal.")
     if proposal.state not in lifecycle.EDITABLE_STATES:
-        raise Refused(
-            _("A proposal that is “%(state)s” cannot be changed.")
-            % {"state": proposal.get_state_display()}
-        )
+        return _("A proposal that is “%(state)s” cannot be changed.") % {
+            "state": proposal.get_state_display()}
     if not rules.accepting_submissions(proposal.track, now):
-        raise Refused(rules.deadline_passed_message(proposal.track))
+        return rules.deadline_passed_message(proposal.track)
+    return None
+
+
+def may_edit(proposal, actor, now=None) -> bool:
+    return edit_refusal(proposal, actor, now) is None
+
+
+def check_editable(proposal, actor, now=None) -> None:
+    refusal = edit_refusal(proposal, actor, now)
+    if refusal is not None:
+        raise Refused(refusal)
 
 
 def create_proposal(actor, track, title: str, now=None) -> Proposal:
@@ -71,9 +84,9 @@ def create_proposal(actor, track, title: str, now=None) -> Proposal:
         raise Refused(_("Only an applicant acting for an organisation can start a proposal."))
     rules.check_may_apply(actor.organisation, track)
     rules.check_open_for_new_proposals(track, now)
-    title = (title or "").strip()
-    if not title:
+    if is_blank(title):
         raise Refused(_("Give the proposal a title."))
+    title = title.strip()
     return Proposal.objects.create(
         cycle=track.cycle, track=track, organisation=actor.organisation, created_by=actor,
         title=title[:200],
@@ -83,6 +96,8 @@ def create_proposal(actor, track, title: str, now=None) -> Proposal:
 def update_proposal(proposal, actor, data: dict, now=None) -> Proposal:
     """Save the content fields in `data` (cleaned form data); budget fields are named
     `budget_<category>`."""
+    if "title" in data and is_blank(data["title"]):
+        raise Refused(_("Give the proposal a title."))
     with transaction.atomic():
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
         check_editable(locked, actor, now)
@@ -116,7 +131,13 @@ def invite_member(proposal, actor, *, name: str, email: str, role: str, now=None
     check_editable(proposal, actor, now)
     if proposal.track.kind != TrackKind.DEMONSTRATION:
         raise Refused(_("Only demonstration proposals have a consortium."))
+    if is_blank(name):
+        raise Refused(_("Give the name of the invited organisation."))
     email = (email or "").strip().lower()
+    try:
+        validate_email_local_part(email)
+    except ValidationError as exc:
+        raise Refused(*exc.messages) from None
     if proposal.members.filter(email=email).exists():
         raise Refused(_("%(email)s has been invited already.") % {"email": email})
     with transaction.atomic():
@@ -146,6 +167,17 @@ def respond_to_invitation(token: str, actor, *, accept: bool, now=None) -> Conso
             raise Refused(_("This invitation link is not valid."))
         if not permissions.can_start_proposal(actor):
             raise Refused(_("Log in with an applicant account of the invited organisation."))
+        if not same_mailbox(actor.email, member.email):
+            # The link alone does not bind an organisation: the invited address must be the
+            # account's, or anyone who sees the link could join (or decline) for the partner.
+            raise Refused(
+                _(
+                    "This invitation was sent to %(email)s: only an account with that e-mail "
+                    "address can answer it. Log in with that account, or ask the lead "
+                    "applicant to invite your address."
+                )
+                % {"email": member.email}
+            )
         if actor.organisation_id == member.proposal.organisation_id:
             raise Refused(_("The lead applicant cannot answer its own invitation."))
         if member.confirmed_at or member.declined_at:

@@ -16,6 +16,7 @@ from kcity.accounts import permissions
 from kcity.applications import forms, lifecycle, receipts, rules, selectors, services
 from kcity.applications.errors import Refused, show_form_errors, show_refusal
 from kcity.applications.models import ConsortiumMember, Outcome
+from kcity.core.text import same_mailbox
 
 
 def _proposal(request, pk, related=selectors.DETAIL_RELATED, only=()):
@@ -58,8 +59,7 @@ def _detail_context(request, proposal):
         "proposal": proposal,
         "is_applicant": is_applicant,
         "can_screen": permissions.can_screen_proposal(user, proposal),
-        "editable": is_applicant and proposal.state in lifecycle.EDITABLE_STATES
-        and rules.accepting_submissions(proposal.track),
+        "editable": services.may_edit(proposal, user),
         "moves": dict(lifecycle.allowed_moves(user, proposal)),
         "problems": rules.submission_problems(proposal) if is_applicant else [],
         "documents": proposal.documents.order_by("code"),
@@ -88,9 +88,18 @@ def proposal_detail(request, pk):
     return render(request, "applications/detail.html", _detail_context(request, proposal))
 
 
+def _editor_proposal(request, pk):
+    """The proposal `pk` for its editor: those who may see it but not change it (a consortium
+    partner, an evaluator) get 404 like a stranger, on the GET and the POST."""
+    proposal = _proposal(request, pk)
+    if not permissions.can_edit_proposal(request.user, proposal):
+        raise Http404
+    return proposal
+
+
 @login_required
 def proposal_edit(request, pk):
-    proposal = _proposal(request, pk)
+    proposal = _editor_proposal(request, pk)
     form = forms.ProposalContentForm(request.POST or None, instance=proposal)
     if request.method == "POST":
         if form.is_valid():
@@ -110,7 +119,7 @@ def proposal_edit(request, pk):
 @require_POST
 def proposal_autosave(request, pk):
     """The draft as the applicant types (fetch from the edit page); JSON in, JSON out."""
-    proposal = _proposal(request, pk)
+    proposal = _editor_proposal(request, pk)
     form = forms.ProposalContentForm(request.POST, instance=proposal)
     if not form.is_valid():
         return JsonResponse({"saved": False, "errors": form.errors}, status=400)
@@ -175,7 +184,10 @@ def invitation(request, token):
                 return redirect("applications:detail", member.proposal_id)
             messages.success(request, _("You have declined the invitation."))
         return redirect("applications:invitation", token)
-    return render(request, "applications/invitation.html", {"member": member})
+    return render(request, "applications/invitation.html", {
+        "member": member,
+        "for_you": same_mailbox(request.user.email, member.email),
+    })
 
 
 @login_required

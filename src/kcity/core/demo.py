@@ -100,16 +100,35 @@ def load_cycles(years=DEMO_CYCLES) -> list[Cycle]:
     return cycles
 
 
+def _history_key(year, track_kind, programme, country, city, title) -> tuple:
+    return (year, track_kind, programme, str(country), city, title)
+
+
 def load_history(path=None) -> int:
+    """The portfolio as the history file has it. A project already there keeps its row (so a
+    proposal citing it as an earlier study keeps the citation); rows the file no longer has
+    go, new ones come."""
     rows = read_history(path or history_file())
-    SelectedProject.objects.all().delete()
-    SelectedProject.objects.bulk_create(
-        SelectedProject(
-            year=r.year, track_kind=r.track_kind, programme=r.programme, city=r.city,
-            country=r.country, title=r.title, korean_partner=r.korean_partner, source=r.source,
-        )
-        for r in rows
-    )
+    existing = {
+        _history_key(p.year, p.track_kind, p.programme, p.country, p.city, p.title): p
+        for p in SelectedProject.objects.all()
+    }
+    new, changed = [], []
+    for r in rows:
+        project = existing.pop(
+            _history_key(r.year, r.track_kind, r.programme, r.country, r.city, r.title), None)
+        if project is None:
+            new.append(SelectedProject(
+                year=r.year, track_kind=r.track_kind, programme=r.programme, city=r.city,
+                country=r.country, title=r.title, korean_partner=r.korean_partner,
+                source=r.source,
+            ))
+        elif (project.korean_partner, project.source) != (r.korean_partner, r.source):
+            project.korean_partner, project.source = r.korean_partner, r.source
+            changed.append(project)
+    SelectedProject.objects.filter(pk__in=[p.pk for p in existing.values()]).delete()
+    SelectedProject.objects.bulk_update(changed, ["korean_partner", "source"])
+    SelectedProject.objects.bulk_create(new)
     return len(rows)
 
 

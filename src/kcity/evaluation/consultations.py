@@ -21,8 +21,8 @@ from kcity.applications.errors import Refused
 from kcity.applications.models import Document, Proposal
 from kcity.applications.services import stored_upload
 from kcity.evaluation import emails
-from kcity.evaluation.models import ConsultationRound, EvaluationEvent
-from kcity.evaluation.services import PANEL_STATES, _audit, _iso
+from kcity.evaluation.models import PANEL_STATES, ConsultationRound, EvaluationEvent
+from kcity.evaluation.services import _audit, _iso
 from kcity.programs.models import TrackKind
 
 Action = EvaluationEvent.Action

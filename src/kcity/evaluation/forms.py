@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kcity.core.text import VisibleCharField
 from kcity.programs.models import Stage
 
 
@@ -25,13 +26,13 @@ class PanelForm(forms.Form):
 
 class ReplaceForm(forms.Form):
     member = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("Reason for the replacement"), max_length=2000,
+    reason = VisibleCharField(label=_("Reason for the replacement"), max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class DeclarationForm(forms.Form):
     answer = forms.ChoiceField(choices=[("none", _("No conflict")), ("conflict", _("Conflict"))])
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=2000,
+    reason = VisibleCharField(label=_("Reason"), required=False, max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -52,9 +53,9 @@ class _WhenForm(forms.Form):
 class ScheduleForm(_WhenForm):
     round = forms.TypedChoiceField(label=_("Round"), coerce=int,
                                    choices=[(1, _("Round 1")), (2, _("Round 2"))])
-    agenda = forms.CharField(label=_("Agenda"), max_length=10_000,
+    agenda = VisibleCharField(label=_("Agenda"), max_length=10_000,
                              widget=forms.Textarea(attrs={"rows": 3}))
-    participants = forms.CharField(label=_("Participants"), max_length=10_000,
+    participants = VisibleCharField(label=_("Participants"), max_length=10_000,
                                    widget=forms.Textarea(attrs={"rows": 2}))
     field_order = ["round", "date", "time", "agenda", "participants"]
 
@@ -62,9 +63,9 @@ class ScheduleForm(_WhenForm):
 class MinutesForm(forms.Form):
     round = forms.TypedChoiceField(coerce=int, choices=[(1, "1"), (2, "2")],
                                    widget=forms.HiddenInput)
-    minutes = forms.CharField(label=_("Minutes"), max_length=10_000,
+    minutes = VisibleCharField(label=_("Minutes"), max_length=10_000,
                               widget=forms.Textarea(attrs={"rows": 4}))
-    questions = forms.CharField(label=_("Questions to the applicant"), max_length=10_000,
+    questions = VisibleCharField(label=_("Questions to the applicant"), max_length=10_000,
                                 required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -77,7 +78,7 @@ class SlotForm(_WhenForm):
                                    widget=forms.HiddenInput)
     minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=5, max_value=240,
                                  initial=30)
-    presenters = forms.CharField(label=_("Presenters"), max_length=2000,
+    presenters = VisibleCharField(label=_("Presenters"), max_length=2000,
                                  widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, panels, **kwargs):

@@ -11,7 +11,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from kcity.applications.models import Document, Proposal
+from kcity.applications.models import Document, Proposal, ProposalState
 from kcity.programs.models import Criterion, Stage, Track
 
 
@@ -70,6 +70,10 @@ class ConflictDeclaration(models.Model):
         return f"{self.evaluator} / {self.proposal}"
 
 
+# The proposal states in which a panel takes a proposal, and its consultations go on.
+PANEL_STATES = (ProposalState.ELIGIBLE, ProposalState.UNDER_EVALUATION, ProposalState.EVALUATED)
+
+
 class PanelStatus(models.TextChoices):
     OPEN = "open", _("Open for scoring")
     CLOSED = "closed", _("Closed")
@@ -86,6 +90,7 @@ class Panel(models.Model):
         _("number of experts"), validators=[MinValueValidator(1)]
     )
     seed = models.BigIntegerField(_("draw seed"), null=True, blank=True)
+    # Changes only through kcity.evaluation.lifecycle.transition.
     status = models.CharField(
         _("status"), max_length=8, choices=PanelStatus.choices, default=PanelStatus.OPEN
     )

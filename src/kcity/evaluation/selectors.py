@@ -5,6 +5,7 @@ nothing and gets 404."""
 from kcity.accounts import permissions
 from kcity.evaluation import aggregation
 from kcity.evaluation.models import (
+    PANEL_STATES,
     ConflictDeclaration,
     EvaluationEvent,
     Panel,
@@ -67,14 +68,23 @@ def visible_panel_proposal(user, panel, proposal_pk):
     ).select_related("organisation", "track__cycle").first()
 
 
-def dispersion_table(panel) -> list[dict]:
-    """Per proposal and criterion: each evaluator's score, std dev, range, outliers.
-    Only for those `permissions.can_see_panel_scores` allows."""
+def panel_proposals(user, panel):
+    """The proposals of `panel` that `user` may see: the panel's share of
+    `permissions.visible_proposals`. Every table, list and export of a panel (dispersion,
+    ranking, proposal list, CSV) is built from this one query, so an evaluator's conflicted
+    proposal (or one they have not declared on) appears in none of them."""
+    return panel.proposals.filter(pk__in=permissions.visible_proposals(user).values("pk"))
+
+
+def dispersion_table(user, panel) -> list[dict]:
+    """Per proposal `user` may see and criterion: each evaluator's score, std dev, range,
+    outliers. Only for those `permissions.can_see_panel_scores` allows."""
     from kcity.evaluation.services import counted_sheets
 
     criteria = list(panel.track.criteria.order_by("order", "code"))
     table = []
-    for proposal in panel.proposals.select_related("organisation").order_by("title"):
+    for proposal in panel_proposals(user, panel).select_related("organisation").order_by(
+            "title"):
         sheets = list(counted_sheets(panel, proposal).select_related("evaluator"))
         rows = []
         for criterion in criteria:
@@ -95,8 +105,10 @@ def dispersion_table(panel) -> list[dict]:
     return table
 
 
-def ranking(panel):
-    return PanelResult.objects.filter(panel=panel).select_related(
+def ranking(user, panel):
+    return PanelResult.objects.filter(
+        panel=panel, proposal__in=panel_proposals(user, panel).values("pk")
+    ).select_related(
         "proposal__organisation"
     ).order_by("rank")
 
@@ -128,14 +140,13 @@ def panel_events(panel):
 
 # ---- consultations and presentations --------------------------------------------------------
 
-PANEL_STATES = ("eligible", "under_evaluation", "evaluated")
-FOLLOWED_STATES = ("eligible", "under_evaluation", "evaluated", "selected", "reserve",
-                   "not_selected")
+FOLLOWED_STATES = (*PANEL_STATES, "selected", "reserve", "not_selected")
 
 
 def visible_proposal(user, pk):
-    return permissions.visible_proposals(user).filter(pk=pk).select_related(
-        "organisation", "track__cycle").first()
+    """`permissions.visible_proposal` (the one rule of who sees a proposal) with what the
+    consultation and presentation pages read."""
+    return permissions.visible_proposal(user, pk, select_related=("organisation", "track__cycle"))
 
 
 def _rounds(proposal) -> list[dict]:

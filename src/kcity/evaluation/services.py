@@ -3,7 +3,8 @@
 Each checks the actor's right (through `kcity.accounts.permissions`), writes in one
 transaction with its audit record (`EvaluationEvent`), and raises `Refused` with clear
 messages, having written nothing, otherwise. Proposal states move through
-`kcity.applications.lifecycle.transition` only.
+`kcity.applications.lifecycle.transition` only, a panel's status through
+`kcity.evaluation.lifecycle.transition`.
 """
 
 import datetime as dt
@@ -20,8 +21,10 @@ from kcity.applications import lifecycle
 from kcity.applications.errors import Refused
 from kcity.applications.models import ProposalState as S
 from kcity.evaluation import aggregation
+from kcity.evaluation import lifecycle as panel_lifecycle
 from kcity.evaluation.draw import draw_panel
 from kcity.evaluation.models import (
+    PANEL_STATES,
     ConflictDeclaration,
     EvaluationEvent,
     Panel,
@@ -34,7 +37,6 @@ from kcity.evaluation.models import (
 
 Action = EvaluationEvent.Action
 BOTTOM_BAND = Decimal("0.4")  # below 40 % of a criterion's weight a comment is required
-PANEL_STATES = (S.ELIGIBLE, S.UNDER_EVALUATION, S.EVALUATED)
 
 
 def _audit(action, actor, *, panel=None, proposal=None, **detail):
@@ -307,15 +309,14 @@ def close_panel(actor, panel) -> Panel:
                 stage_score=row["stage_score"], final_score=row["final"], rank=rank,
                 below_threshold=threshold is not None and row["final"] < threshold,
             )
-        panel.status, panel.closed_at = PanelStatus.CLOSED, timezone.now()
-        panel.save()
+        panel = panel_lifecycle.transition(
+            panel, PanelStatus.CLOSED, by=actor, locked=True, method=track.aggregation,
+            ranking=[[r["proposal"].pk, str(r["final"])] for r in rows])
         for row in rows:
             proposal = row["proposal"]
             still_open = proposal.eval_panels.filter(status=PanelStatus.OPEN).exists()
             if proposal.state == S.UNDER_EVALUATION and not still_open:
                 lifecycle.transition(proposal, S.EVALUATED, actor)
-        _audit(Action.PANEL_CLOSED, actor, panel=panel, method=track.aggregation,
-               ranking=[[r["proposal"].pk, str(r["final"])] for r in rows])
     return panel
 
 

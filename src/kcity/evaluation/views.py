@@ -97,7 +97,7 @@ def score_sheet(request, panel_pk, pk):
         "panel": panel, "proposal": proposal, "rows": rows, "sheet": sheet,
         "documents": proposal.documents.order_by("code"),
         "can_see_scores": permissions.can_see_panel_scores(request.user, panel),
-        "table": selectors.dispersion_table(panel) if panel.is_closed else [],
+        "table": selectors.dispersion_table(request.user, panel) if panel.is_closed else [],
         "show_minutes": True,
         **selectors.sheet_extras(panel, proposal),
     })
@@ -151,16 +151,18 @@ def panel_detail(request, pk):
         except Refused as exc:
             show_refusal(request, exc)
         return redirect("evaluation:panel", panel.pk)
+    proposals = selectors.panel_proposals(request.user, panel)
     return render(request, "evaluation/panel.html", {
         "panel": panel,
         "members": panel.members.select_related("evaluator__organisation",
                                                 "evaluator__expert_profile"),
-        "table": selectors.dispersion_table(panel),
-        "ranking": selectors.ranking(panel),
+        "table": selectors.dispersion_table(request.user, panel),
+        "ranking": selectors.ranking(request.user, panel),
         "events": selectors.panel_events(panel)[:50],
         "replace_form": forms.ReplaceForm(),
-        "proposals": panel.proposals.select_related("organisation").order_by("title"),
-        "slots": panel.slots.select_related("proposal").order_by("starts_at"),
+        "proposals": proposals.select_related("organisation").order_by("title"),
+        "slots": panel.slots.filter(proposal__in=proposals.values("pk")).select_related(
+            "proposal").order_by("starts_at"),
     })
 
 
@@ -195,13 +197,12 @@ def panel_export(request, pk):
     panel = get_object_or_404(Panel.objects.select_related("track__cycle"), pk=pk)
     if not permissions.can_see_panel_scores(request.user, panel):
         raise Http404
-    visible = permissions.visible_proposals(request.user)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="panel-{panel.pk}-scores.csv"'
     response["X-Content-Type-Options"] = "nosniff"
     writer = csv.writer(response)
     writer.writerow(["proposal", "title", "evaluator", "criterion", "points", "comment"])
-    for proposal in panel.proposals.filter(pk__in=visible.values("pk")).order_by("pk"):
+    for proposal in selectors.panel_proposals(request.user, panel).order_by("pk"):
         for sheet in services.counted_sheets(panel, proposal).select_related("evaluator"):
             for score in sheet.scores.all():
                 writer.writerow([proposal.pk, proposal.title, sheet.evaluator.username,

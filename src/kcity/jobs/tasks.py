@@ -25,6 +25,12 @@ MAX_ATTEMPTS = 8
 BACKOFF_SECONDS = 5  # 5 s, 10 s, 20 s, ... capped at one hour
 
 
+class Dropped(Exception):
+    """Raised by an e-mail handler when the mail's cause is gone (e.g. the consortium member
+    was removed before the invitation went out): the job ends quietly, without a retry, and
+    the e-mail's row says why it was not sent."""
+
+
 def backoff(attempt: int) -> timedelta:
     return timedelta(seconds=min(BACKOFF_SECONDS * 2 ** (attempt - 1), 3600))
 
@@ -62,6 +68,11 @@ def deliver_email(email_pk: int, attempt: int = 1) -> str:
             email.last_error = ""
             email.save(update_fields=["sent_at", "attempts", "last_error"])
             return "sent"
+    except Dropped as exc:
+        OutboundEmail.objects.filter(pk=email_pk, sent_at__isnull=True).update(
+            attempts=attempt, last_error=f"dropped: {exc}"[:2000])
+        log.info("e-mail %s dropped: %s", email_pk, exc)
+        return "dropped"
     except Exception as exc:
         OutboundEmail.objects.filter(pk=email_pk, sent_at__isnull=True).update(
             attempts=attempt, last_error=f"{type(exc).__name__}: {exc}"[:2000]

@@ -8,6 +8,12 @@ def public_projects():
     return SelectedProject.objects.all().order_by("year", "track_kind", "country", "city")
 
 
+def earlier_studies(year: int):
+    """The studies a proposal of the `year` cycle may cite as an earlier K-City study: the
+    planning projects of the public portfolio selected before that year."""
+    return public_projects().filter(track_kind="planning", year__lt=year)
+
+
 def programme_totals() -> dict:
     projects = list(public_projects())
     years = yearly_totals(projects)

@@ -3,13 +3,15 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kcity.core.errors import Refused
 from kcity.core.money import format_krw
-from kcity.programs import config
+from kcity.programs import config, lifecycle
 from kcity.programs.forms import ImportCycleForm
-from kcity.programs.models import Criterion, Cycle, Track
+from kcity.programs.models import Criterion, Cycle, CycleStatus, Track
 
 
 class TrackInline(admin.StackedInline):
@@ -32,12 +34,32 @@ def export_configuration(modeladmin, request, queryset):
     return response
 
 
+def _move_action(to_status):
+    """An admin action moving the selected cycles to `to_status` through the lifecycle."""
+
+    def move(modeladmin, request, queryset):
+        for cycle in queryset:
+            try:
+                lifecycle.transition(cycle, to_status, by=request.user)
+            except Refused as exc:
+                for message in exc.messages:
+                    messages.error(request, f"{cycle}: {message}")
+            else:
+                messages.success(request, f"{cycle}: {CycleStatus(to_status).label}")
+
+    move.__name__ = f"move_to_{to_status}"
+    label = CycleStatus(to_status).label
+    return admin.action(description=format_lazy(_("Move to “{status}”"), status=label))(move)
+
+
 @admin.register(Cycle)
 class CycleAdmin(admin.ModelAdmin):
     list_display = ["year", "title_en", "status", "budget_display", "announced_on", "results_on"]
     list_filter = ["status"]
+    # The status changes only through the moves of kcity.programs.lifecycle (the actions).
+    readonly_fields = ["status"]
     inlines = [TrackInline]
-    actions = [export_configuration]
+    actions = [export_configuration, *[_move_action(s) for s in CycleStatus.values]]
     change_list_template = "admin/programs/cycle/change_list.html"
 
     @admin.display(description=_("total budget"), ordering="total_budget")

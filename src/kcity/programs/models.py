@@ -5,6 +5,7 @@ who may apply and how proposals are evaluated are fields here, loaded from the s
 configuration files and edited by the secretariat.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -251,3 +252,28 @@ class Criterion(models.Model):
     @property
     def description(self) -> str:
         return _localised(self, "description")
+
+
+class CycleEvent(models.Model):
+    """A cycle's audit trail: every status change (`kcity.programs.lifecycle`), who made it
+    and when (UTC)."""
+
+    cycle = models.ForeignKey(
+        Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"))
+    from_status = models.CharField(_("from"), max_length=16, choices=CycleStatus.choices)
+    to_status = models.CharField(_("to"), max_length=16, choices=CycleStatus.choices)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("cycle event")
+        verbose_name_plural = _("cycle events")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id}: {self.from_status} → {self.to_status}"

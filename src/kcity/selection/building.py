@@ -10,7 +10,8 @@ Where the database has no field the format needs, it is derived (see `build_inst
   per track here, so `min_score` stays 0 and the threshold shows as `ineligible`);
 * `matching_funds`: the host commits matching funds (planning: an amount > 0; demonstration:
   cash or in kind > 0);
-* `prior_planning`: the proposal links an earlier K-City study (`prior_study_url`);
+* `prior_planning`: the proposal cites an earlier K-City study, planning or demonstration
+  alike (`Proposal.cites_prior_study`: a portfolio project, else a link);
 * `country`: the proposal's country, else its organisation's;
 * `budget`: the cycle's total budget, else the sum of the track budgets when every track has
   one; otherwise the secretariat must give one when it creates the round.
@@ -88,7 +89,7 @@ def build_instance(cycle, *, budget: int | None = None, policy: str = "max_merit
             "score": _number(own[-1].final_score) if own else 0,
             "request": int(p.requested_amount),
             "matching_funds": _matching(p),
-            "prior_planning": bool(p.prior_study_url),
+            "prior_planning": p.cites_prior_study(),
         }
         if not own or any(r.below_threshold for r in own):
             entry["eligible"] = False

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kcity.core.text import VisibleCharField
 from kcity.selection.models import Policy
 
 FIXED_CHOICES = [("", _("as the engine decides")), ("include", _("include")),
@@ -37,7 +38,7 @@ class ImportForm(forms.Form):
 
 
 class ScenarioForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120)
+    name = VisibleCharField(label=_("Name"), max_length=120)
     policy = forms.ChoiceField(label=_("Policy"), choices=Policy.choices)
     copy_from = forms.ModelChoiceField(queryset=None, label=_("Start from"), required=False,
                                        empty_label=_("the round as built"))

@@ -57,6 +57,12 @@ class Policy(models.TextChoices):
     MERIT_ORDER = "merit_order", _("Down the merit order")
 
 
+class ScenarioState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    APPROVED = "approved", _("Approved")
+    PUBLISHED = "published", _("Published")
+
+
 class Scenario(models.Model):
     round = models.ForeignKey(
         SelectionRound, verbose_name=_("selection round"), on_delete=models.CASCADE,
@@ -67,6 +73,11 @@ class Scenario(models.Model):
         _("kind"), max_length=16, choices=ScenarioKind.choices, default=ScenarioKind.DECISION
     )
     policy = models.CharField(_("policy"), max_length=16, choices=Policy.choices)
+    # Changes only through kcity.selection.lifecycle.transition, which also stamps the
+    # approved_* and published_at history below.
+    state = models.CharField(
+        _("state"), max_length=16, choices=ScenarioState.choices, default=ScenarioState.DRAFT
+    )
     # budget, max_per_country, tracks {code: {min_projects, max_projects, budget}},
     # include [ids], exclude [ids]: applied over the round's instance.
     overrides = models.JSONField(_("parameter overrides"), default=dict, blank=True)
@@ -99,7 +110,8 @@ class Scenario(models.Model):
 
     @property
     def is_approved(self) -> bool:
-        return self.approved_at is not None
+        """Approved, and perhaps published since: frozen."""
+        return self.state != ScenarioState.DRAFT
 
     @property
     def explanations_pending(self) -> bool:
@@ -155,6 +167,7 @@ class SelectionEvent(models.Model):
         SCENARIO_CREATED = "scenario_created", _("Scenario created")
         SCENARIO_CHANGED = "scenario_changed", _("Scenario changed")
         SCENARIO_APPROVED = "scenario_approved", _("Scenario approved")
+        SCENARIO_PUBLISHED = "scenario_published", _("Scenario published")
         PUBLISHED = "published", _("Results published")
         REPLACEMENT_PUBLISHED = "replacement_published", _("Replacement published")
 

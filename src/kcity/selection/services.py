@@ -4,7 +4,9 @@ Each checks the actor's right (`kcity.accounts.permissions.can_run_selection`), 
 one transaction with the round row locked and its audit record (`SelectionEvent`), and
 raises `Refused` with a clear message, having written nothing, otherwise. Proposal states
 move through `kcity.applications.lifecycle.transition` only (which records the proposal's
-event and queues the applicant's e-mail in the same transaction).
+event and queues the applicant's e-mail in the same transaction), scenario states through
+`kcity.selection.lifecycle.transition` and the cycle's status through
+`kcity.programs.lifecycle.transition`.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from kcity.applications import lifecycle
 from kcity.applications.errors import Refused
 from kcity.applications.models import Proposal
 from kcity.applications.models import ProposalState as S
+from kcity.programs import lifecycle as cycle_lifecycle
 from kcity.programs.models import Cycle, CycleStatus
 from kcity.selection import building, selectors, tasks, whatif
+from kcity.selection import lifecycle as scenario_lifecycle
 from kcity.selection.engine.errors import InstanceError
 from kcity.selection.engine.instance import from_data, loads
 from kcity.selection.models import (
@@ -28,6 +32,7 @@ from kcity.selection.models import (
     Policy,
     Scenario,
     ScenarioKind,
+    ScenarioState,
     SelectionEvent,
     SelectionRound,
 )
@@ -238,12 +243,12 @@ def approve_scenario(actor, scenario: Scenario, *, explain: bool = True) -> Scen
             raise Refused(_("This scenario is approved already."))
         if scenario.result.get("status") not in ("optimal", "feasible"):
             raise Refused(_("An infeasible scenario cannot be approved."))
-        pending = round.scenarios.filter(approved_at__isnull=False, published_at__isnull=True)
+        pending = round.scenarios.filter(state=ScenarioState.APPROVED)
         if pending.exists():
             raise Refused(_("Another scenario of this round is approved and waits to be "
                             "published."))
         if scenario.kind == ScenarioKind.DECISION and round.scenarios.filter(
-                kind=ScenarioKind.DECISION, approved_at__isnull=False).exists():
+                kind=ScenarioKind.DECISION).exclude(state=ScenarioState.DRAFT).exists():
             raise Refused(_("This round's decision is approved already."))
         if scenario.kind == ScenarioKind.REPLACEMENT and not round.is_published:
             raise Refused(_("A replacement needs the published results of the round."))
@@ -251,10 +256,9 @@ def approve_scenario(actor, scenario: Scenario, *, explain: bool = True) -> Scen
             raise Refused(_("The results of this round are published already."))
         if explain:
             _queue_explanations(scenario)
-        scenario.approved_by, scenario.approved_at = actor, timezone.now()
-        scenario.save(update_fields=["approved_by", "approved_at"])
-        _audit(Action.SCENARIO_APPROVED, actor, round, scenario,
-               selected=scenario.result["selected"], awarded=scenario.result["awarded"])
+        scenario = scenario_lifecycle.transition(
+            scenario, ScenarioState.APPROVED, by=actor, locked=True,
+            selected=scenario.result["selected"], awarded=scenario.result["awarded"])
     return scenario
 
 
@@ -278,16 +282,14 @@ def publish(actor, round) -> SelectionRound:
     _check(actor, round.cycle)
     with transaction.atomic():
         round = _lock(round)
-        scenario = round.scenarios.filter(approved_at__isnull=False,
-                                          published_at__isnull=True).first()
+        scenario = round.scenarios.filter(state=ScenarioState.APPROVED).first()
         if scenario is None:
             raise Refused(_("Approve a scenario before publishing."))
         if scenario.kind == ScenarioKind.REPLACEMENT:
             _publish_replacement(actor, round, scenario)
         else:
             _publish_decision(actor, round, scenario)
-        scenario.published_at = timezone.now()
-        scenario.save(update_fields=["published_at"])
+        scenario_lifecycle.transition(scenario, ScenarioState.PUBLISHED, by=actor)
     return round
 
 
@@ -315,8 +317,7 @@ def _publish_decision(actor, round, scenario) -> None:
     round.save(update_fields=["published_at", "published_by"])
     cycle = round.cycle
     if cycle.status not in (CycleStatus.RESULTS, CycleStatus.ARCHIVED):
-        cycle.status = CycleStatus.RESULTS
-        cycle.save(update_fields=["status"])
+        cycle = cycle_lifecycle.transition(cycle, CycleStatus.RESULTS, by=actor, round=round.pk)
     _release_evaluation(actor, cycle)
     _audit(Action.PUBLISHED, actor, round, scenario, selected=result["selected"],
            reserve=result["reserve"], awarded=result["awarded"])
@@ -352,8 +353,8 @@ def propose_replacement(actor, round) -> Scenario:
         gone = withdrawn_selected(round)
         if not gone:
             raise Refused(_("No selected proposal of this round has withdrawn."))
-        decision = round.scenarios.filter(kind=ScenarioKind.DECISION,
-                                          approved_at__isnull=False).get()
+        decision = round.scenarios.filter(kind=ScenarioKind.DECISION).exclude(
+            state=ScenarioState.DRAFT).get()
         outcomes = list(round.outcomes.select_related("proposal"))
         keep = [building.proposal_id(o.proposal_id) for o in outcomes
                 if o.outcome == OutcomeKind.SELECTED and o.proposal.state == S.SELECTED]
