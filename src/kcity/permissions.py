@@ -45,6 +45,20 @@ def can_use_admin(user) -> bool:
     return is_secretariat(user) and user.is_staff
 
 
+def needs_two_factor(user) -> bool:
+    """Must this user confirm a log-in with a second factor (when KCITY_REQUIRE_2FA is on)?
+
+    The secretariat (MOLIT, KIND, KAIA: by role or by organisation), evaluators and anyone
+    who may enter the administration. Applicants and contractors are offered it, not asked.
+    """
+    if not _is_active(user):
+        return False
+    if user.is_staff or user.is_superuser or user.role in {Role.SECRETARIAT, Role.EVALUATOR}:
+        return True
+    org = user.organisation if user.organisation_id else None
+    return bool(org and org.kind == OrgKind.SECRETARIAT)
+
+
 def is_applicant(user) -> bool:
     return _is_active(user) and user.role == Role.APPLICANT
 

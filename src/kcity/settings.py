@@ -7,9 +7,11 @@ SECRET_KEY. DATABASE_URL picks the database (default: SQLite in the data folder)
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -72,10 +74,16 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "kcity.jobs",
     "kcity.site",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -83,8 +91,11 @@ MIDDLEWARE = [
     "kcity.core.uploads.KeepUploadNamesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "kcity.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lock-out into the lock-out page
 ]
 
 ROOT_URLCONF = "kcity.site.urls"
@@ -132,6 +143,20 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:profile"  # applicants see whether they may apply
 LOGOUT_REDIRECT_URL = "portfolio:home"
+
+# Argon2 for new and changed passwords; a PBKDF2 hash still checks and is rehashed with
+# Argon2 at the next log-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# django-axes first: it refuses a locked-out account before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -218,13 +243,67 @@ if KCITY_CACHE_URL:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
+
+def _flag(name: str, default: bool) -> bool:
+    return os.environ.get(name, "1" if default else "0") == "1"
+
+
+# Log-in lock-out (django-axes): 5 wrong passwords for one account from one address lock that
+# account at that address for 15 minutes; the count starts again after a good log-in. The
+# same account from another address, and other accounts from the same address, still log in:
+# a stranger cannot lock a user out by guessing on purpose (deadline days).
+AXES_FAILURE_LIMIT = int(os.environ.get("KCITY_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("KCITY_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "kcity.accounts.security_views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "kcity.accounts.security.client_ip"
+# Proxies in front of the portal that append the client's address to X-Forwarded-For; the
+# address `KCITY_TRUSTED_PROXIES` places from the right is the client's. 0 (the demo's
+# default) ignores the header, which anyone can send.
+KCITY_TRUSTED_PROXIES = int(os.environ.get("KCITY_TRUSTED_PROXIES", "1" if PRODUCTION else "0"))
+
+# Two-factor log-in (django-otp, TOTP and recovery codes). Required for secretariat staff
+# (MOLIT, KIND, KAIA), evaluators and administrators in production; offered, not required,
+# in the demo, whose printed log-ins work with the password alone. A user who enrolled a
+# device always enters a code.
+KCITY_REQUIRE_2FA = _flag("KCITY_REQUIRE_2FA", PRODUCTION)
+OTP_TOTP_ISSUER = "K-City Network"
+
+# Content Security Policy (django-csp), in every mode: scripts and styles only from the
+# portal's own files, never inline; no framing; forms post only to the portal.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+X_FRAME_OPTIONS = "DENY"
+
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
-    X_FRAME_OPTIONS = "DENY"
+    # HTTPS only: browsers remember it for a year, subdomains included.
+    SECURE_HSTS_SECONDS = int(os.environ.get("KCITY_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = _flag("KCITY_HSTS_PRELOAD", True)
+    # Off when the proxy in front already sends plain HTTP to HTTPS; the load balancer's
+    # health check may ask over HTTP.
+    SECURE_SSL_REDIRECT = _flag("KCITY_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SILENCED_SYSTEM_CHECKS = [
+        *([] if SECURE_SSL_REDIRECT else ["security.W008"]),  # the proxy redirects
+        *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),  # preload declined on purpose
+    ]
     TEMPLATES[0]["APP_DIRS"] = False
     TEMPLATES[0]["OPTIONS"]["loaders"] = [
         (

@@ -1,6 +1,7 @@
 """Each demo log-in works; the secretariat's opens the admin, the others' do not."""
 
 import pytest
+from django.http import HttpRequest
 
 from kcity.core.demo import DEMO_PASSWORD, DEMO_USERS
 
@@ -32,7 +33,7 @@ def test_wrong_password_is_refused_with_a_message(client, demo):
 
 
 def test_secretariat_opens_the_admin_in_both_languages(client, demo):
-    client.login(username="secretariat", password=DEMO_PASSWORD)
+    client.login(request=HttpRequest(), username="secretariat", password=DEMO_PASSWORD)
     en = client.get("/en/admin/")
     assert en.status_code == 200 and "K-City Network administration" in en.content.decode()
     ko = client.get("/ko/admin/")
@@ -45,7 +46,7 @@ def test_secretariat_opens_the_admin_in_both_languages(client, demo):
 
 @pytest.mark.parametrize("username", [u for u in USERNAMES if u != "secretariat"])
 def test_other_roles_cannot_open_the_admin(client, demo, username):
-    client.login(username=username, password=DEMO_PASSWORD)
+    client.login(request=HttpRequest(), username=username, password=DEMO_PASSWORD)
     response = client.get("/en/admin/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
 

@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.http import HttpRequest
 
 from kcity.programs import config
 from kcity.programs.models import Criterion, Cycle, CycleStatus, Track
@@ -99,7 +100,7 @@ def test_export_and_import_commands(demo, tmp_path):
 
 
 def test_admin_export_action(client, demo):
-    client.login(username="secretariat", password="kcity-demo")
+    client.login(request=HttpRequest(), username="secretariat", password="kcity-demo")
     cycle = Cycle.objects.get(year=2021)
     response = client.post(
         "/en/admin/programs/cycle/",
@@ -113,7 +114,7 @@ def test_admin_export_action(client, demo):
 def test_admin_import_view(client, demo):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    client.login(username="secretariat", password="kcity-demo")
+    client.login(request=HttpRequest(), username="secretariat", password="kcity-demo")
     url = "/en/admin/programs/cycle/import/"
     assert client.get(url).status_code == 200
     text = config.dumps(Cycle.objects.get(year=2024)).encode()
@@ -128,7 +129,7 @@ def test_admin_import_view(client, demo):
 
 
 def test_applicant_cannot_import(client, demo):
-    client.login(username="gov-applicant", password="kcity-demo")
+    client.login(request=HttpRequest(), username="gov-applicant", password="kcity-demo")
     response = client.get("/en/admin/programs/cycle/import/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
 

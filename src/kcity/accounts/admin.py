@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -10,8 +11,12 @@ from kcity.accounts.models import Organisation, User
 admin.site.site_header = _("K-City Network administration")
 admin.site.site_title = _("K-City Network")
 admin.site.index_title = _("Programme administration")
-# Who may enter the admin is decided by the permissions module like everything else.
-admin.site.has_permission = lambda request: permissions.can_use_admin(request.user)
+# Who may enter the admin is decided by the permissions module like everything else; with
+# KCITY_REQUIRE_2FA only after a second factor in this session, as django-otp's OTPAdminSite
+# would (kcity.accounts.middleware sends such a user to the code page first).
+admin.site.has_permission = lambda request: permissions.can_use_admin(request.user) and (
+    request.user.is_verified() or not settings.KCITY_REQUIRE_2FA
+)
 
 
 @admin.register(Organisation)

@@ -1,13 +1,29 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from kcity.accounts import views
+from kcity.accounts import security_views, views
 from kcity.accounts.password_reset import QueuedPasswordResetForm
 
 app_name = "accounts"
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("2fa/", security_views.two_factor_step, name="two_factor"),
+    path("2fa/enrol/", security_views.two_factor_enrol, name="two_factor_enrol"),
+    # Django's views: the new password ends the user's other sessions (their session hash
+    # no longer matches) and keeps this one (update_session_auth_hash).
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(
+            success_url=reverse_lazy("accounts:password_change_done")
+        ),
+        name="password_change",
+    ),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("register/", views.register_choice, name="register"),
     path("register/<slug:kind>/", views.register, name="register_kind"),
     path("profile/", views.profile, name="profile"),

@@ -1,0 +1,42 @@
+"""Two-factor enforcement, after django-otp's OTPMiddleware has set `user.is_verified()`.
+
+A logged-in user who has a confirmed device but has not entered a code in this session is
+sent to the code page; with KCITY_REQUIRE_2FA, a user whose role needs it
+(`permissions.needs_two_factor`) and has no device is sent to enrolment. Until then only
+the two-factor pages, log-out and the language switch answer.
+"""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from kcity.accounts import permissions, security
+
+OPEN_VIEWS = {
+    "accounts:two_factor", "accounts:two_factor_enrol", "accounts:logout", "set_language",
+    "healthz",
+}
+
+
+class TwoFactorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        if request.resolver_match.view_name in OPEN_VIEWS:
+            return None
+        if security.remember_device(request, user):
+            target = "accounts:two_factor"
+        elif settings.KCITY_REQUIRE_2FA and permissions.needs_two_factor(user):
+            target = "accounts:two_factor_enrol"
+        else:
+            return None
+        return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
