@@ -119,8 +119,8 @@ def setup_child(applicants: int, per_applicant: int, run_name: str) -> None:
     from kcity.accounts.models import Organisation, Role, User
     from kcity.applications.demo import _attach_all, _demonstration
     from kcity.applications.models import ConsortiumMember, Document, Proposal
-    from kcity.core.demo import load_demo
     from kcity.programs.models import IntakeMode, Track
+    from kcity.site.demo import load_demo
 
     if not Track.objects.filter(cycle__year=2027, code="DEMO").exists():
         load_demo()

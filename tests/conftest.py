@@ -112,7 +112,7 @@ def demo(db, settings, tmp_path_factory):
     """The demo data, as `kcity demo` loads it."""
     from django.db import connection
 
-    from kcity.core.demo import load_demo
+    from kcity.site.demo import load_demo
 
     models = _demo_models()
     cached = _DEMO_SNAPSHOT.get((connection.vendor, _migrated_rows()))

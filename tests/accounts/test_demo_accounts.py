@@ -3,7 +3,7 @@
 import pytest
 from django.http import HttpRequest
 
-from kcity.core.demo import DEMO_PASSWORD, DEMO_USERS
+from kcity.site.demo import DEMO_PASSWORD, DEMO_USERS
 
 USERNAMES = list(DEMO_USERS)
 
@@ -53,8 +53,8 @@ def test_other_roles_cannot_open_the_admin(client, demo, username):
 
 def test_demo_load_is_idempotent(demo):
     from kcity.accounts.models import User
-    from kcity.core.demo import load_demo
     from kcity.programs.models import Cycle
+    from kcity.site.demo import load_demo
 
     again = load_demo()
     assert again == demo

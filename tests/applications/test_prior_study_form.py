@@ -7,9 +7,9 @@ import pytest
 from kcity.applications import receipts, services
 from kcity.applications.forms import ProposalContentForm
 from kcity.applications.models import Proposal
-from kcity.core.demo import load_history
 from kcity.portfolio import selectors as portfolio
 from kcity.portfolio.models import SelectedProject
+from kcity.site.demo import load_history
 
 LABELS = {"en": ("Earlier K-City study (portfolio)", "Earlier K-City study (link)",
                  "None from the portfolio"),

@@ -41,7 +41,7 @@ def page(browser):
 
 @pytest.fixture
 def live_demo(transactional_db, live_server):
-    from kcity.core.demo import load_demo
+    from kcity.site.demo import load_demo
 
     load_demo()
     return live_server

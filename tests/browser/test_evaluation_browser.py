@@ -4,7 +4,7 @@ submits; the secretariat closes the panel and sees the aggregated ranking."""
 import pytest
 from playwright.sync_api import expect
 
-from kcity.core.demo import DEMO_PASSWORD
+from kcity.site.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -3,8 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from kcity.core.demo import DEMO_PASSWORD, history_file
 from kcity.portfolio.history import read_history, yearly_totals
+from kcity.site.demo import DEMO_PASSWORD, history_file
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kcity.applications.demo import DEMO_PDF
-from kcity.core.demo import DEMO_PASSWORD
+from kcity.site.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 PDF = DEMO_PDF  # a real PDF: the upload checks refuse one that only starts like a PDF

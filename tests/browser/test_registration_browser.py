@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kcity.accounts.models import Organisation
-from kcity.core.demo import DEMO_PASSWORD
+from kcity.site.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

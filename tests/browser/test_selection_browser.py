@@ -12,11 +12,11 @@ from playwright.sync_api import expect
 from evaluated_world import evaluated_directly
 from kcity.accounts.models import User
 from kcity.applications.models import Proposal
-from kcity.core.demo import DEMO_PASSWORD
 from kcity.jobs.models import OutboundEmail
 from kcity.programs.models import Cycle
 from kcity.selection import services
 from kcity.selection.models import SelectionRound
+from kcity.site.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

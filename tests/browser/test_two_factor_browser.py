@@ -7,7 +7,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from kcity.core.demo import DEMO_PASSWORD
+from kcity.site.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -50,7 +50,7 @@ SETUP_DRAFT = textwrap.dedent("""
     django.setup()
     from kcity.applications import services
     from kcity.applications.demo import open_demo_cycle
-    from kcity.core.demo import load_accounts, load_cycles
+    from kcity.site.demo import load_accounts, load_cycles
 
     load_cycles((2026,))
     users = load_accounts()

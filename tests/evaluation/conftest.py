@@ -4,8 +4,8 @@ import pytest
 from django.utils import translation
 
 from kcity.accounts.models import Organisation, OrgKind, Role, User
-from kcity.core.demo import DEMO_PASSWORD
 from kcity.evaluation.models import ExpertProfile, Panel
+from kcity.site.demo import DEMO_PASSWORD
 
 
 @pytest.fixture(autouse=True)

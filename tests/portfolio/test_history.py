@@ -5,7 +5,6 @@ import hashlib
 
 import pytest
 
-from kcity.core.demo import history_file
 from kcity.portfolio.history import (
     HistoryError,
     city_name,
@@ -14,6 +13,7 @@ from kcity.portfolio.history import (
     read_history,
     yearly_totals,
 )
+from kcity.site.demo import history_file
 
 
 def cumulative(rows, year):

@@ -2,8 +2,8 @@
 
 import re
 
-from kcity.core.demo import history_file
 from kcity.portfolio.history import read_history, yearly_totals
+from kcity.site.demo import history_file
 
 
 def figure(html: str, name: str) -> int:

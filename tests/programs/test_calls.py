@@ -9,9 +9,9 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 
 from kcity.accounts.models import User
-from kcity.core.demo import DEMO_CYCLES
 from kcity.programs.models import Criterion, Cycle, CycleStatus, Track
 from kcity.programs.selectors import CLOSED, OPEN, UPCOMING, public_calls
+from kcity.site.demo import DEMO_CYCLES
 
 KST = ZoneInfo("Asia/Seoul")
 

@@ -6,10 +6,10 @@ import pytest
 from django.utils import timezone
 
 from kcity.accounts.models import Organisation, Role, User
-from kcity.core.demo import load_accounts, load_cycles
 from kcity.core.errors import Refused
 from kcity.programs import lifecycle
 from kcity.programs.models import Cycle, CycleEvent, CycleStatus
+from kcity.site.demo import load_accounts, load_cycles
 
 
 @pytest.fixture

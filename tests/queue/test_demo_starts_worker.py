@@ -45,7 +45,7 @@ def test_demo_runs_the_worker_while_it_serves(serve_fails):
             return None
         return real_call(name, *args, **kwargs)
 
-    module = "kcity.core.management.commands.demo"
+    module = "kcity.site.management.commands.demo"
     with mock.patch(f"{module}.subprocess.Popen", side_effect=popen), \
             mock.patch(f"{module}.call_command", side_effect=fake_call):
         if serve_fails:
@@ -70,7 +70,7 @@ def test_sigterm_stops_the_worker_too():
             os.kill(os.getpid(), signal.SIGTERM)
         return real_call(name, *args, **kwargs) if name != "serve" else None
 
-    module = "kcity.core.management.commands.demo"
+    module = "kcity.site.management.commands.demo"
     with mock.patch(f"{module}.subprocess.Popen",
                     side_effect=lambda argv: started.append(FakeProcess(argv)) or started[-1]), \
             mock.patch(f"{module}.call_command", side_effect=fake_call):

@@ -10,8 +10,8 @@ from evaluated_world import evaluated_directly
 @pytest.fixture
 def world(db, settings, tmp_path):
     """The 2025 and 2026 cycles, the demo accounts and the 2025 evaluated proposals."""
-    from kcity.core.demo import load_accounts, load_cycles
     from kcity.programs.models import Cycle
+    from kcity.site.demo import load_accounts, load_cycles
 
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

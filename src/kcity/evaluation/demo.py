@@ -33,7 +33,7 @@ from kcity.evaluation import consultations, presentations, services
 from kcity.evaluation.models import ConflictDeclaration, ExpertProfile, Panel
 from kcity.programs.models import Track
 
-DEMO_PASSWORD = "kcity-demo"  # the same as kcity.core.demo.DEMO_PASSWORD
+DEMO_PASSWORD = "kcity-demo"  # the same as kcity.site.demo.DEMO_PASSWORD
 
 # username -> (organisation name, kind, first, last, fields, countries, languages)
 DEMO_EXPERTS = {

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from kcity.core import demo
+from kcity.site import demo
 
 
 def _exit(signum, frame):

@@ -11,7 +11,6 @@ from evaluated_world import evaluated_directly
 from kcity.accounts.models import User
 from kcity.applications.models import Proposal, ProposalEvent, Submission
 from kcity.applications.models import ProposalState as S
-from kcity.core.demo import OldDemoData, history_file, load_demo
 from kcity.evaluation.models import (
     ConflictDeclaration,
     ConsultationRound,
@@ -25,6 +24,7 @@ from kcity.portfolio.selectors import programme_totals, published_projects
 from kcity.programs.models import Cycle
 from kcity.selection.demo import DEMONSTRATION, PLANNING, RESULTS_YEAR
 from kcity.selection.models import Outcome, Scenario, SelectionEvent, SelectionRound
+from kcity.site.demo import OldDemoData, history_file, load_demo
 
 BANNER = {"en": "Demo — made-up data", "ko": "데모 — 가상 데이터"}
 REAL_YEARS = [2021, 2023, 2024, 2025, 2026]
