@@ -36,8 +36,14 @@ def published_projects() -> list[SelectedProject]:
     ]
 
 
-def public_projects() -> list[SelectedProject]:
-    rows = list(SelectedProject.objects.all()) + published_projects()
+def public_projects():
+    """The shipped history (a queryset: forms choose cited studies from it)."""
+    return SelectedProject.objects.all().order_by("year", "track_kind", "country", "city")
+
+
+def record_projects() -> list[SelectedProject]:
+    """The record the home page counts: the history plus published real rounds."""
+    rows = list(public_projects()) + published_projects()
     return sorted(rows, key=lambda p: (p.year, p.track_kind, str(p.country), p.city))
 
 
@@ -48,7 +54,7 @@ def earlier_studies(year: int):
 
 
 def programme_totals() -> dict:
-    projects = public_projects()
+    projects = record_projects()
     years = yearly_totals(projects)
     last = years[-1] if years else {}
     return {
