@@ -47,7 +47,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 HOST = "127.0.0.1"
-PG = dict(host="127.0.0.1", port=5432, user="postgres")
+PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 
 TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 KEY_RE = re.compile(r'name="key" value="([^"]+)"')
@@ -72,13 +72,13 @@ def redis_answers() -> bool:
 def production_env(dbname: str, data_dir, allowed_host: str, shared_cache=None) -> dict:
     """The production settings every benchmark runs with, on database `dbname`; sessions in
     the shared cache (Redis database 14) when it answers, unless `shared_cache` is False."""
-    env = dict(
-        KCITY_MODE="production", SECRET_KEY=secrets.token_urlsafe(64),
-        DATABASE_URL=f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{dbname}",
-        ALLOWED_HOSTS=allowed_host, KCITY_DATA_DIR=str(data_dir),
-        EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
-        PYTHONPATH=str(ROOT / "src"),
-    )
+    env = {
+        "KCITY_MODE": "production", "SECRET_KEY": secrets.token_urlsafe(64),
+        "DATABASE_URL": f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{dbname}",
+        "ALLOWED_HOSTS": allowed_host, "KCITY_DATA_DIR": str(data_dir),
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "PYTHONPATH": str(ROOT / "src"),
+    }
     if shared_cache is not False and redis_answers():
         # Each database its own key prefix: runs side by side do not share sessions.
         env["KCITY_CACHE_URL"] = f"redis://{REDIS[0]}:{REDIS[1]}/14"

@@ -14,11 +14,30 @@ def _on_postgres() -> bool:
     return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 
+# A test that asks for none of these, and carries no database or browser marker, touches no
+# database and starts no browser or server: it is in the fast tier (`-m fast`).
+SLOW_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "client", "admin_client",
+                 "live_server", "browser", "page", "context"}
+SLOW_MARKERS = ("django_db", "browser", "postgres", "redis")
+
+
+def _mark_fast_tier(items) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if not fixtures & SLOW_FIXTURES and not any(
+            item.get_closest_marker(m) for m in SLOW_MARKERS
+        ):
+            item.add_marker(pytest.mark.fast)
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Tests marked `postgres` run only against PostgreSQL, those marked `redis` only when
-    KCITY_TEST_REDIS_URL names a Redis (CI sets it); they are deselected elsewhere."""
+    KCITY_TEST_REDIS_URL names a Redis (CI sets it); they are deselected elsewhere. Tests
+    that need no database, browser or server are marked `fast` (the fast tier)."""
     import os
 
+    _mark_fast_tier(items)
     unmet = set() if _on_postgres() else {"postgres"}
     if not os.environ.get("KCITY_TEST_REDIS_URL"):
         unmet.add("redis")

@@ -11,7 +11,6 @@ import secrets
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import path
-
 from kcity.urls import urlpatterns as portal
 
 

@@ -54,7 +54,7 @@ def test_the_production_hashers_put_argon2_first_and_upgrade_a_pbkdf2_hash(clien
 def test_the_lockout_settings(settings):
     assert settings.AUTHENTICATION_BACKENDS[0] == "axes.backends.AxesStandaloneBackend"
     assert settings.AXES_FAILURE_LIMIT == 5
-    assert settings.AXES_COOLOFF_TIME == timedelta(minutes=15)
+    assert timedelta(minutes=15) == settings.AXES_COOLOFF_TIME
     assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
     assert settings.AXES_RESET_ON_SUCCESS is True
     assert settings.MIDDLEWARE[-1] == "axes.middleware.AxesMiddleware"

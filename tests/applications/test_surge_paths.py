@@ -132,9 +132,9 @@ def test_receipt_numbers_come_from_the_counter_and_continue_existing_ones(
 
 def test_a_rolled_back_submission_gives_its_number_back(ready_demo, users, demo_track):
     company = users["company-applicant"]
-    with mock.patch("kcity.applications.services.queue_receipt", side_effect=RuntimeError):
-        with pytest.raises(RuntimeError):
-            services.submit_proposal(ready_demo, company, services.new_submit_key())
+    with (mock.patch("kcity.applications.services.queue_receipt", side_effect=RuntimeError),
+          pytest.raises(RuntimeError)):
+        services.submit_proposal(ready_demo, company, services.new_submit_key())
     assert not Submission.objects.filter(proposal=ready_demo).exists()
     before = ReceiptCounter.objects.filter(track=demo_track).values_list("last", flat=True)
     before = before[0] if before else 0

@@ -73,9 +73,8 @@ def test_sigterm_stops_the_worker_too():
     module = "kcity.site.management.commands.demo"
     with mock.patch(f"{module}.subprocess.Popen",
                     side_effect=lambda argv: started.append(FakeProcess(argv)) or started[-1]), \
-            mock.patch(f"{module}.call_command", side_effect=fake_call):
-        with pytest.raises(SystemExit):
-            call_command("demo", "127.0.0.1:8999")
+            mock.patch(f"{module}.call_command", side_effect=fake_call), pytest.raises(SystemExit):
+        call_command("demo", "127.0.0.1:8999")
     [worker] = started
     assert worker.calls == ["terminate", "wait"]
     assert signal.getsignal(signal.SIGTERM) == before  # the handler is put back

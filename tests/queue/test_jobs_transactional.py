@@ -65,9 +65,9 @@ def test_a_submission_commits_with_its_email_and_receipt_jobs(
 
 
 def test_a_submission_that_fails_late_leaves_no_row_and_no_job(ready_proposal, applicant):
-    with mock.patch("kcity.applications.services.queue_receipt", side_effect=Boom):
-        with pytest.raises(Boom):
-            services.submit_proposal(ready_proposal, applicant, services.new_submit_key())
+    with (mock.patch("kcity.applications.services.queue_receipt", side_effect=Boom),
+          pytest.raises(Boom)):
+        services.submit_proposal(ready_proposal, applicant, services.new_submit_key())
     assert not Submission.objects.filter(proposal=ready_proposal).exists()
     assert not OutboundEmail.objects.exists() and not DBTaskResult.objects.exists()
     ready_proposal.refresh_from_db()

@@ -168,7 +168,7 @@ def test_max_merit_has_no_improving_addition_or_swap(data):
         return
     chosen = chosen_of(data, result)
     assert valid(data, chosen)
-    merits = dict((p["id"], m) for p, m in fundable(data))
+    merits = {p["id"]: m for p, m in fundable(data)}
     assert abs(result["objective"] - float(sum(merits[p["id"]] for p in chosen))) < 1e-9
     assert result["awarded"] == sum(p["request"] for p in chosen)
     by_id = {p["id"]: p for p in data["proposals"]}

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from kcity.accounts import permissions, security
+from kcity import permissions
+from kcity.accounts import security
 
 OPEN_VIEWS = {
     "accounts:two_factor", "accounts:two_factor_enrol", "accounts:logout", "set_language",

@@ -86,32 +86,35 @@ def _attach_all(proposal, user, now=None):
 def _planning(track, user, title, city, now=None, **fields):
     """A planning proposal filled in by `user`; `fields` override the Hai Phong defaults."""
     proposal = services.create_proposal(user, track, title, now=now)
-    return services.update_proposal(proposal, user, dict(dict(
-        city=city, country="VN", project_type="urban_regeneration", urban_problem="traffic",
-        site_and_scale="Riverside districts, about 1,200 ha.",
-        site_readiness="Fibre backbone along the main roads; land owned by the city.",
-        national_plan_priority="Viet Nam's smart city development plan 2018-2025, extended.",
-        korean_company_roles="Traffic control, flood sensing, integrated operations centre.",
-        requested_amount=650_000_000, matching_funds_amount=150_000_000,
-        matching_funds_evidence="City council resolution on counterpart funds.",
-    ), **fields), now=now)
+    return services.update_proposal(proposal, user, dict({
+        "city": city, "country": "VN", "project_type": "urban_regeneration",
+        "urban_problem": "traffic",
+        "site_and_scale": "Riverside districts, about 1,200 ha.",
+        "site_readiness": "Fibre backbone along the main roads; land owned by the city.",
+        "national_plan_priority": "Viet Nam's smart city development plan 2018-2025, extended.",
+        "korean_company_roles": "Traffic control, flood sensing, integrated operations centre.",
+        "requested_amount": 650_000_000, "matching_funds_amount": 150_000_000,
+        "matching_funds_evidence": "City council resolution on counterpart funds.",
+    }, **fields), now=now)
 
 
 def _demonstration(track, user, partner_user, title, confirm=True, now=None, **fields):
     """A demonstration proposal of `user`'s company with `partner_user`'s university as the
     site host; `fields` override the Depok defaults."""
     proposal = services.create_proposal(user, track, title, now=now)
-    proposal = services.update_proposal(proposal, user, dict(dict(
-        city="Depok", country="ID", solution="AI smart crosswalk with pedestrian detection.",
-        proof_kind="smart_challenge", proof_evidence="Smart Challenge 2023, Siheung.",
-        demonstration_site="Universitas Indonesia campus gates and Margonda Road.",
-        business_plan="Pilot, then city-wide roll-out with a local integrator.",
-        market_entry_plan="West Java cities through the provincial government.",
-        site_readiness="Power and LTE at each crossing; campus land.",
-        requested_amount=400_000_000, matching_cash=50_000_000, matching_in_kind=80_000_000,
-        matching_funds_evidence="Letter of commitment from the university.",
-        budget_labour=150_000_000, budget_equipment=200_000_000, budget_travel=50_000_000,
-    ), **fields), now=now)
+    proposal = services.update_proposal(proposal, user, dict({
+        "city": "Depok", "country": "ID",
+        "solution": "AI smart crosswalk with pedestrian detection.",
+        "proof_kind": "smart_challenge", "proof_evidence": "Smart Challenge 2023, Siheung.",
+        "demonstration_site": "Universitas Indonesia campus gates and Margonda Road.",
+        "business_plan": "Pilot, then city-wide roll-out with a local integrator.",
+        "market_entry_plan": "West Java cities through the provincial government.",
+        "site_readiness": "Power and LTE at each crossing; campus land.",
+        "requested_amount": 400_000_000, "matching_cash": 50_000_000,
+        "matching_in_kind": 80_000_000,
+        "matching_funds_evidence": "Letter of commitment from the university.",
+        "budget_labour": 150_000_000, "budget_equipment": 200_000_000, "budget_travel": 50_000_000,
+    }, **fields), now=now)
     member = services.invite_member(
         proposal, user, name="Universitas Indonesia", email=partner_user.email,
         role=MemberRole.SITE_HOST, now=now,

@@ -428,9 +428,9 @@ def _read_entry(archive, info) -> bytes:
 
 
 def _zip_type(archive, names: set) -> FileType | None:
-    if "mimetype" in names:
-        if _read_entry(archive, archive.getinfo("mimetype")).strip() == b"application/hwp+zip":
-            return HWPX
+    if ("mimetype" in names and _read_entry(archive, archive.getinfo("mimetype")).strip()
+            == b"application/hwp+zip"):
+        return HWPX
     if "[Content_Types].xml" not in names:
         return None
     declared = _read_entry(archive, archive.getinfo("[Content_Types].xml"))

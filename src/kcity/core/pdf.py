@@ -7,6 +7,7 @@ worker's own memory stays flat. The child only turns a string into bytes: it tou
 no database connection, and the parent reads the result through a pipe.
 """
 
+import contextlib
 import os
 import select
 import signal
@@ -96,7 +97,5 @@ def _read_all(fd: int, pid: int) -> bytes:
 
 
 def _reap(pid: int) -> None:
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, 0)
-    except ChildProcessError:
-        pass

@@ -73,14 +73,14 @@ def _experts() -> dict[str, User]:
         if org is None:
             org = Organisation.objects.create(kind=kind, name=org_name, country="KR",
                                               verified_at=timezone.now())
-        user, created = User.objects.update_or_create(username=username, defaults=dict(
-            organisation=org, role=Role.EVALUATOR, first_name=first, last_name=last,
-            email=f"{username}@demo.kcitynetwork.kr", is_active=True))
+        user, created = User.objects.update_or_create(username=username, defaults={
+            "organisation": org, "role": Role.EVALUATOR, "first_name": first, "last_name": last,
+            "email": f"{username}@demo.kcitynetwork.kr", "is_active": True})
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
-        ExpertProfile.objects.update_or_create(user=user, defaults=dict(
-            fields=fields, countries=countries, languages=langs))
+        ExpertProfile.objects.update_or_create(user=user, defaults={
+            "fields": fields, "countries": countries, "languages": langs})
         users[username] = user
     return users
 

@@ -188,9 +188,9 @@ class Track(models.Model):
 
     def clean(self) -> None:
         errors = {}
-        if self.grant_min is not None and self.grant_max is not None:
-            if self.grant_min > self.grant_max:
-                errors["grant_max"] = _("The largest grant must be at least the smallest.")
+        if (self.grant_min is not None and self.grant_max is not None
+                and self.grant_min > self.grant_max):
+            errors["grant_max"] = _("The largest grant must be at least the smallest.")
         if self.max_projects is not None and self.min_projects > self.max_projects:
             errors["max_projects"] = _("The most projects must be at least the fewest.")
         if self.opens_at and self.deadline and self.opens_at >= self.deadline:

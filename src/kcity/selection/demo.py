@@ -56,8 +56,8 @@ from kcity.selection.models import Policy, SelectionRound
 
 M = 1_000_000
 RESULTS_YEAR = 2027
-ROUND = dict(budget=3_400 * M, max_per_country=2, bonus_matching_funds=Decimal(2),
-             bonus_prior_planning=Decimal(1))
+ROUND = {"budget": 3_400 * M, "max_per_country": 2, "bonus_matching_funds": Decimal(2),
+             "bonus_prior_planning": Decimal(1)}
 PANEL_SIZE = 3
 SEEDS = {("PLAN", "consultation_1"): 27001, ("DEMO", "paper_review"): 27002,
          ("DEMO", "presentation"): 27003}
@@ -83,27 +83,27 @@ DEMONSTRATION = [
 # The demo cities and companies without one of the README's log-ins: username ->
 # (kind, organisation fields, first name, last name)
 APPLICANTS = {
-    "demo-danang": (OrgKind.FOREIGN_GOVERNMENT, dict(
-        name="Da Nang City People's Committee (demo)", country="VN", city="Da Nang",
-        gov_level=GovLevel.LOCAL), "Thi Lan", "Tran"),
-    "demo-lima": (OrgKind.FOREIGN_GOVERNMENT, dict(
-        name="Municipality of Lima (demo)", country="PE", city="Lima",
-        gov_level=GovLevel.LOCAL), "Lucia", "Quispe"),
-    "demo-kisumu": (OrgKind.FOREIGN_GOVERNMENT, dict(
-        name="Kisumu County Government (demo)", country="KE", city="Kisumu",
-        gov_level=GovLevel.LOCAL), "Achieng", "Otieno"),
-    "demo-tashkent": (OrgKind.FOREIGN_GOVERNMENT, dict(
-        name="Tashkent City Khokimiyat (demo)", country="UZ", city="Tashkent",
-        gov_level=GovLevel.LOCAL), "Aziz", "Karimov"),
-    "demo-saebit": (OrgKind.KOREAN_COMPANY, dict(
-        name="Saebit Safety Systems Inc. (demo)", name_ko="새빛안전시스템(주)(데모)",
-        city="Seoul", business_registration_number="101-86-12346"), "Ji-ho", "Yang"),
-    "demo-hangang": (OrgKind.KOREAN_COMPANY, dict(
-        name="Hangang Water Technologies Co., Ltd. (demo)", name_ko="한강워터테크(주)(데모)",
-        city="Seoul", business_registration_number="105-86-11112"), "Na-ri", "Song"),
-    "demo-nuri": (OrgKind.KOREAN_COMPANY, dict(
-        name="Nuri Urban Data Corp. (demo)", name_ko="누리어반데이터(주)(데모)",
-        city="Daejeon", business_registration_number="110-86-22227"), "Tae-yang", "Oh"),
+    "demo-danang": (OrgKind.FOREIGN_GOVERNMENT, {
+        "name": "Da Nang City People's Committee (demo)", "country": "VN", "city": "Da Nang",
+        "gov_level": GovLevel.LOCAL}, "Thi Lan", "Tran"),
+    "demo-lima": (OrgKind.FOREIGN_GOVERNMENT, {
+        "name": "Municipality of Lima (demo)", "country": "PE", "city": "Lima",
+        "gov_level": GovLevel.LOCAL}, "Lucia", "Quispe"),
+    "demo-kisumu": (OrgKind.FOREIGN_GOVERNMENT, {
+        "name": "Kisumu County Government (demo)", "country": "KE", "city": "Kisumu",
+        "gov_level": GovLevel.LOCAL}, "Achieng", "Otieno"),
+    "demo-tashkent": (OrgKind.FOREIGN_GOVERNMENT, {
+        "name": "Tashkent City Khokimiyat (demo)", "country": "UZ", "city": "Tashkent",
+        "gov_level": GovLevel.LOCAL}, "Aziz", "Karimov"),
+    "demo-saebit": (OrgKind.KOREAN_COMPANY, {
+        "name": "Saebit Safety Systems Inc. (demo)", "name_ko": "새빛안전시스템(주)(데모)",
+        "city": "Seoul", "business_registration_number": "101-86-12346"}, "Ji-ho", "Yang"),
+    "demo-hangang": (OrgKind.KOREAN_COMPANY, {
+        "name": "Hangang Water Technologies Co., Ltd. (demo)", "name_ko": "한강워터테크(주)(데모)",
+        "city": "Seoul", "business_registration_number": "105-86-11112"}, "Na-ri", "Song"),
+    "demo-nuri": (OrgKind.KOREAN_COMPANY, {
+        "name": "Nuri Urban Data Corp. (demo)", "name_ko": "누리어반데이터(주)(데모)",
+        "city": "Daejeon", "business_registration_number": "110-86-22227"}, "Tae-yang", "Oh"),
 }
 
 
@@ -154,8 +154,8 @@ def results_applicants(cycle) -> dict[str, User]:
             continue
         user = accounts.register_applicant(
             kind=kind, organisation=organisation,
-            person=dict(username=username, first_name=first, last_name=last,
-                        email=f"{username}@demo.kcitynetwork.kr"),
+            person={"username": username, "first_name": first, "last_name": last,
+                        "email": f"{username}@demo.kcitynetwork.kr"},
             password=secrets.token_urlsafe(24))
         users[username] = user
         pending.append(user.organisation)

@@ -245,9 +245,9 @@ def create_backup(*, out, now=None) -> BackupResult:
         raise BackupError(f"backups support PostgreSQL and SQLite, not {vendor}")
 
     database = connection.settings_dict["NAME"]
-    if vendor == "sqlite" and not connection.creation.is_in_memory_db(database):
-        if not Path(database).is_file():
-            raise BackupError(f"the database {database} does not exist; check DATABASE_URL "
+    if (vendor == "sqlite" and not connection.creation.is_in_memory_db(database)
+            and not Path(database).is_file()):
+        raise BackupError(f"the database {database} does not exist; check DATABASE_URL "
                               "and KCITY_DATA_DIR (nothing was written)")
     with tempfile.TemporaryDirectory(prefix=".kcity-backup-", dir=out.parent) as work:
         dump = Path(work) / Path(DUMP_NAMES[vendor]).name
@@ -533,7 +533,7 @@ def restore_backup(*, source, force=False) -> RestoreResult:
     media = _media_root()
     media.parent.mkdir(parents=True, exist_ok=True)
     try:
-        archive = tarfile.open(source, "r:*")
+        archive = tarfile.open(source, "r:*")  # noqa: SIM115 (closed by the `with` below)
     except (tarfile.TarError, OSError) as error:
         raise BackupError(f"{source} is not a kcity backup (not a tar archive: {error})") from None
     with archive, tempfile.TemporaryDirectory(prefix=".kcity-restore-", dir=media.parent) as work:

@@ -45,45 +45,45 @@ SECRETARIAT_APPS = (
 )
 
 DEMO_ORGANISATIONS = {
-    "molit": dict(
-        kind=OrgKind.SECRETARIAT, name="MOLIT K-City Network Secretariat",
-        name_ko="국토교통부 K-City Network 사무국", country="KR", city="Sejong",
-        secretariat_unit=SecretariatUnit.MOLIT,
-    ),
-    "kind": dict(
-        kind=OrgKind.SECRETARIAT,
-        name="KIND (Korea Overseas Infrastructure & Urban Development Corp.)",
-        name_ko="한국해외인프라도시개발지원공사(KIND)", country="KR", city="Seoul",
-        secretariat_unit=SecretariatUnit.KIND,
-    ),
-    "kaia": dict(
-        kind=OrgKind.SECRETARIAT,
-        name="KAIA (Korea Agency for Infrastructure Technology Advancement)",
-        name_ko="국토교통과학기술진흥원(KAIA)", country="KR", city="Anyang",
-        secretariat_unit=SecretariatUnit.KAIA,
-    ),
-    "haiphong": dict(
-        kind=OrgKind.FOREIGN_GOVERNMENT, name="Hai Phong City People's Committee",
-        country="VN", city="Haiphong", gov_level=GovLevel.LOCAL,
-    ),
-    "company": dict(
-        kind=OrgKind.KOREAN_COMPANY, name="Hanbit Smart Mobility Co., Ltd.",
-        name_ko="한빛스마트모빌리티(주)", country="KR", city="Seoul",
-        business_registration_number="220-81-62517",
-    ),
-    "partner": dict(
-        kind=OrgKind.PARTNER, name="Universitas Indonesia", country="ID", city="Depok",
-        partner_type=PartnerType.UNIVERSITY,
-    ),
-    "institute": dict(
-        kind=OrgKind.INSTITUTION, name="Korea Smart City Research Institute",
-        name_ko="한국스마트시티연구원", country="KR", city="Sejong",
-    ),
-    "consultant": dict(
-        kind=OrgKind.CONTRACTOR, name="Hana Urban Planning & Engineering",
-        name_ko="하나도시계획엔지니어링", country="KR", city="Seoul",
-        business_registration_number="214-86-12341",
-    ),
+    "molit": {
+        "kind": OrgKind.SECRETARIAT, "name": "MOLIT K-City Network Secretariat",
+        "name_ko": "국토교통부 K-City Network 사무국", "country": "KR", "city": "Sejong",
+        "secretariat_unit": SecretariatUnit.MOLIT,
+    },
+    "kind": {
+        "kind": OrgKind.SECRETARIAT,
+        "name": "KIND (Korea Overseas Infrastructure & Urban Development Corp.)",
+        "name_ko": "한국해외인프라도시개발지원공사(KIND)", "country": "KR", "city": "Seoul",
+        "secretariat_unit": SecretariatUnit.KIND,
+    },
+    "kaia": {
+        "kind": OrgKind.SECRETARIAT,
+        "name": "KAIA (Korea Agency for Infrastructure Technology Advancement)",
+        "name_ko": "국토교통과학기술진흥원(KAIA)", "country": "KR", "city": "Anyang",
+        "secretariat_unit": SecretariatUnit.KAIA,
+    },
+    "haiphong": {
+        "kind": OrgKind.FOREIGN_GOVERNMENT, "name": "Hai Phong City People's Committee",
+        "country": "VN", "city": "Haiphong", "gov_level": GovLevel.LOCAL,
+    },
+    "company": {
+        "kind": OrgKind.KOREAN_COMPANY, "name": "Hanbit Smart Mobility Co., Ltd.",
+        "name_ko": "한빛스마트모빌리티(주)", "country": "KR", "city": "Seoul",
+        "business_registration_number": "220-81-62517",
+    },
+    "partner": {
+        "kind": OrgKind.PARTNER, "name": "Universitas Indonesia", "country": "ID", "city": "Depok",
+        "partner_type": PartnerType.UNIVERSITY,
+    },
+    "institute": {
+        "kind": OrgKind.INSTITUTION, "name": "Korea Smart City Research Institute",
+        "name_ko": "한국스마트시티연구원", "country": "KR", "city": "Sejong",
+    },
+    "consultant": {
+        "kind": OrgKind.CONTRACTOR, "name": "Hana Urban Planning & Engineering",
+        "name_ko": "하나도시계획엔지니어링", "country": "KR", "city": "Seoul",
+        "business_registration_number": "214-86-12341",
+    },
 }
 
 # username -> (organisation key, role, staff, first name, last name, preferred language)
@@ -165,11 +165,11 @@ def load_accounts() -> dict[str, User]:
     for username, (org_key, role, staff, first, last, lang) in DEMO_USERS.items():
         user, _ = User.objects.update_or_create(
             username=username,
-            defaults=dict(
-                organisation=orgs[org_key], role=role, is_staff=staff, first_name=first,
-                last_name=last, email=f"{username}@demo.kcitynetwork.kr",
-                preferred_language=lang, is_active=True,
-            ),
+            defaults={
+                "organisation": orgs[org_key], "role": role, "is_staff": staff, "first_name": first,
+                "last_name": last, "email": f"{username}@demo.kcitynetwork.kr",
+                "preferred_language": lang, "is_active": True,
+            },
         )
         user.set_password(DEMO_PASSWORD)
         user.save()

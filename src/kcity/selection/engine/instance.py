@@ -202,13 +202,12 @@ def _compile(schema: dict[str, Any]) -> Check:
             raise InstanceError(f"{where}: {message}")
         if enum is not None and not any(value == e and type(value) is type(e) for e in enum):
             raise InstanceError(f"{where}: {message}")
-        if _is_number(value):
-            if (
-                (minimum is not None and value < minimum)
-                or (maximum is not None and value > maximum)
-                or (exclusive_minimum is not None and value <= exclusive_minimum)
-            ):
-                raise InstanceError(f"{where}: {message}")
+        if _is_number(value) and (
+            (minimum is not None and value < minimum)
+            or (maximum is not None and value > maximum)
+            or (exclusive_minimum is not None and value <= exclusive_minimum)
+        ):
+            raise InstanceError(f"{where}: {message}")
         if isinstance(value, str):
             if min_length is not None and len(value) < min_length:
                 raise InstanceError(f"{where}: {message}")
