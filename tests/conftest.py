@@ -14,11 +14,11 @@ def _on_postgres() -> bool:
     return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 
-# A test that asks for none of these, and carries no database or browser marker, touches no
-# database and starts no browser or server: it is in the fast tier (`-m fast`).
+# A test that asks for none of these, and carries no database, browser or `slow` marker (set on
+# the modules that start processes or search many random rounds), is in the fast tier.
 SLOW_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "client", "admin_client",
                  "live_server", "browser", "page", "context"}
-SLOW_MARKERS = ("django_db", "browser", "postgres", "redis")
+SLOW_MARKERS = ("django_db", "browser", "postgres", "redis", "slow")
 
 
 def _mark_fast_tier(items) -> None:

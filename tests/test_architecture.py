@@ -18,6 +18,7 @@ however long the ring.
 """
 
 import ast
+from functools import cache
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -36,6 +37,7 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+@cache
 def modules() -> dict[str, Path]:
     return {
         module_name(p): p for p in sorted(ROOT.rglob("*.py")) if "migrations" not in p.parts

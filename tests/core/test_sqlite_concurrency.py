@@ -11,7 +11,10 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
 from django.conf import settings
+
+pytestmark = pytest.mark.slow  # starts processes or searches many rounds
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 PROCESSES, TRANSACTIONS = 5, 20

@@ -9,7 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kcity.selection.engine.cli import main
+
+pytestmark = pytest.mark.slow  # starts processes or searches many rounds
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 

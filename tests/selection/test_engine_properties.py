@@ -12,6 +12,7 @@ import itertools
 from decimal import Decimal
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
@@ -19,6 +20,8 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from kcity.selection.engine import parse, solve
 from kcity.selection.engine.instance import from_data
 from kcity.selection.engine.session import Session
+
+pytestmark = pytest.mark.slow  # starts processes or searches many rounds
 
 COUNTRIES = ["VN", "PE", "ID", "KE"]
 M = 10_000_000  # KRW unit of the generated requests

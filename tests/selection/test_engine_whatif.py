@@ -24,6 +24,8 @@ from kcity.selection.engine.instance import from_data
 from kcity.selection.engine.session import Session
 from kcity.selection.engine.solver import optimise
 
+pytestmark = pytest.mark.slow  # starts processes or searches many rounds
+
 M = 1_000_000
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[
     HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

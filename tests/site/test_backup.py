@@ -35,6 +35,8 @@ from kcity.applications.models import Document, Proposal
 from kcity.programs.models import Cycle, CycleStatus, Track, TrackKind
 from kcity.site import backup
 
+pytestmark = pytest.mark.slow  # starts processes or searches many rounds
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
