@@ -24,7 +24,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parents[1] / "src"
 ROOT = SRC / "kcity"
 
-APP_ORDER = ("accounts", "programs", "portfolio", "applications", "projects", "evaluation",
+APP_ORDER = ("accounts", "programs", "portfolio", "applications", "evaluation", "projects",
              "selection")
 FLOORS = ("core", "engine", "jobs", "models", "permissions", "domain", "web", "site")
 WEB_MODULES = {"views", "urls", "admin", "templatetags", "management"}

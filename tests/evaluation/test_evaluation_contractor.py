@@ -1,6 +1,8 @@
 """The contractor of a proposal's project is conflicted: its evaluators are never drawn
 and find nothing (404) on the proposal's pages and downloads."""
 
+import datetime as dt
+
 import pytest
 
 from kcity import permissions
@@ -22,7 +24,9 @@ def contractor_expert(demo):
                                     organisation=org, role=Role.EVALUATOR)
     ExpertProfile.objects.create(user=user, fields=["urban_planning"])
     can_tho = Proposal.objects.get(title=CAN_THO)
-    Project.objects.create(proposal=can_tho, contractor=org)
+    Project.objects.create(proposal=can_tho, contractor=org, deliverable_type="master_plan",
+                           award=500_000_000, planned_start=dt.date(2027, 7, 1),
+                           planned_end=dt.date(2028, 6, 30))
     return user
 
 
