@@ -16,6 +16,7 @@ def track(year, code):
 
 def test_2021_had_three_programmes(demo):
     cycle = Cycle.objects.get(year=2021)
+    assert cycle.max_projects == 11  # the cycle-wide cap of the exchange format 1.1
     assert list(cycle.tracks.values_list("code", flat=True)) == ["CITY", "SOLUTION", "DEMO"]
     city, solution, demo_track = (track(2021, c) for c in ["CITY", "SOLUTION", "DEMO"])
     assert (city.grant_min, city.grant_max, city.max_projects) == (400_000_000, 600_000_000, 4)
