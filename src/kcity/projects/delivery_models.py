@@ -13,6 +13,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 __all__ = ["Deliverable", "DeliverableEvent", "DeliverableState", "DeliverableSubmission",
@@ -22,6 +23,11 @@ __all__ = ["Deliverable", "DeliverableEvent", "DeliverableState", "DeliverableSu
 def deliverable_types():
     """The deliverable types of a project (`projects.models.DeliverableType`)."""
     return apps.get_model("projects", "Project")._meta.get_field("deliverable_type").choices
+
+
+def _localised_title(row) -> str:
+    """The title in the reader's language (Korean or English)."""
+    return row.title_ko if (get_language() or "").startswith("ko") else row.title_en
 
 
 class DeliverableState(models.TextChoices):
@@ -48,6 +54,10 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return self.title_en
+
+    @property
+    def title(self) -> str:
+        return _localised_title(self)
 
 
 class Deliverable(models.Model):
@@ -92,8 +102,9 @@ class Deliverable(models.Model):
     def __str__(self) -> str:
         return self.title_en
 
-    def title(self, lang: str) -> str:
-        return self.title_ko if lang == "ko" and self.title_ko else self.title_en
+    @property
+    def title(self) -> str:
+        return _localised_title(self)
 
 
 class ReviewDecision(models.TextChoices):
