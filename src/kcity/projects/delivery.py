@@ -11,7 +11,7 @@ deliverable changes only through `delivery_lifecycle.transition`.
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -192,7 +192,7 @@ def record_payment(*, deliverable: Deliverable, by, amount: int, paid_on: date,
                     project=project, deliverable=row, amount=amount, paid_on=paid_on,
                     recorded_by=by, recorded_at=now,
                 )
-        except (IntegrityError, DatabaseError) as exc:
+        except IntegrityError as exc:  # the PostgreSQL trigger (check_violation)
             raise Refused(_("The database refused this payment: the project's payments "
                             "would exceed what it may be paid.")) from exc
     return payment

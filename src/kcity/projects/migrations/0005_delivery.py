@@ -39,12 +39,12 @@ DROP FUNCTION IF EXISTS projects_payment_within_ceiling();
 
 def add_ceiling_trigger(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CEILING_SQL)
+        schema_editor.execute(CEILING_SQL, params=None)
 
 
 def drop_ceiling_trigger(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP_CEILING_SQL)
+        schema_editor.execute(DROP_CEILING_SQL, params=None)
 
 
 class Migration(migrations.Migration):
