@@ -5,9 +5,9 @@ records the payment; the host government follows the progress, read-only."""
 import datetime as dt
 
 import pytest
-from delivery_world import PASSWORD, build_world
 from playwright.sync_api import expect
 
+from delivery_world import PASSWORD, build_world
 from kcity.applications.demo import DEMO_PDF
 from kcity.projects import delivery
 

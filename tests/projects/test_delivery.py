@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.utils import timezone
-from delivery_world import pdf
 
+from delivery_world import pdf
 from kcity.core.errors import Refused
 from kcity.jobs.models import OutboundEmail
 from kcity.projects import delivery, delivery_selectors

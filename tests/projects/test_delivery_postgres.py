@@ -5,10 +5,10 @@ import datetime as dt
 import threading
 
 import pytest
-from delivery_world import build_world, pdf
 from django.db import connection, connections
 from django.db.models import QuerySet, Sum
 
+from delivery_world import build_world, pdf
 from kcity.core.errors import Refused
 from kcity.projects import delivery
 from kcity.projects.models import Payment

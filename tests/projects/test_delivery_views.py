@@ -4,9 +4,9 @@ government reads, anyone else gets 404 (pages, forms and file downloads)."""
 import datetime as dt
 
 import pytest
-from delivery_world import pdf
 from django.urls import reverse
 
+from delivery_world import pdf
 from kcity.accounts.models import Organisation, OrgKind, Role, User
 from kcity.projects import delivery
 from kcity.projects.models import Payment

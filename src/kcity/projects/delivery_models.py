@@ -150,6 +150,9 @@ class DeliverableSubmission(models.Model):
                                     name="one_submission_per_version"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.deliverable} v{self.number}"
+
 
 class DeliverableEvent(models.Model):
     """The audit trail of a deliverable: every move, who made it and when (UTC)."""
@@ -171,6 +174,9 @@ class DeliverableEvent(models.Model):
         verbose_name = _("deliverable event")
         verbose_name_plural = _("deliverable events")
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.deliverable}: {self.from_state} → {self.to_state}"
 
 
 class Payment(models.Model):
@@ -200,3 +206,6 @@ class Payment(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.deliverable}: {self.amount:,} KRW"
