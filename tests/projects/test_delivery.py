@@ -239,3 +239,15 @@ def test_states_change_only_through_the_machine(world):
     assert d.state == DeliverableState.PENDING
     with pytest.raises(Refused, match="cannot become"):
         delivery.review_deliverable(deliverable=d, by=world["kind"], accept=True, now=NOW)
+
+
+def test_the_worker_job_reminds_once_a_day(world, django_capture_on_commit_callbacks):
+    from kcity.projects.delivery_tasks import remind_overdue_job
+
+    plan(world, title="Late", due=timezone.localdate() - dt.timedelta(days=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        remind_overdue_job.enqueue()
+    with django_capture_on_commit_callbacks(execute=True):
+        remind_overdue_job.enqueue()
+    assert OutboundEmail.objects.filter(key__startswith="deliverable-overdue:").count() == 1
+    assert len([m for m in mail.outbox if "Late" in m.subject]) == 1
