@@ -10,6 +10,7 @@ from django.core import mail
 from django.utils import timezone
 
 from delivery_world import pdf
+from kcity.applications.demo import DEMO_PDF
 from kcity.core.errors import Refused
 from kcity.jobs.models import OutboundEmail
 from kcity.projects import delivery, delivery_selectors
@@ -70,8 +71,9 @@ def test_only_the_contractor_submits(world):
     assert d.state == "submitted"
     assert (s.number, s.note, s.submitted_by, s.submitted_at) == (
         1, "First draft", world["contractor"], NOW)
-    assert s.document.proposal == world["project"].proposal
-    assert s.document.detected_type == "pdf"
+    assert (s.original_name, s.content_type) == ("plan.pdf", "application/pdf")
+    assert s.file.read() == DEMO_PDF and len(s.sha256) == 64
+    assert not world["project"].proposal.documents.exists()  # not among the proposal's
 
 
 def test_a_refused_file_is_refused_as_for_proposals(world):

@@ -107,17 +107,21 @@ def submit_deliverable(*, deliverable: Deliverable, by, upload, note: str = "",
         raise Refused(_("This project is not in progress."))
     if upload is None:
         raise Refused(_("Choose the file to upload."))
+    # The shared upload check and storage; the file is kept on the submission, not among
+    # the proposal's documents.
     document = stored_upload(project.proposal, by, upload)
     try:
         with transaction.atomic():
             row = Deliverable.objects.select_for_update().get(pk=deliverable.pk)
             number = row.submissions.count() + 1
-            document.code = f"deliverable-{row.pk}-v{number}"
-            document.save()
-            submission = DeliverableSubmission.objects.create(
-                deliverable=row, number=number, document=document, note=(note or "").strip(),
-                submitted_by=by, submitted_at=now,
+            submission = DeliverableSubmission(
+                deliverable=row, number=number, note=(note or "").strip(), submitted_by=by,
+                submitted_at=now, original_name=document.original_name,
+                content_type=document.content_type, size=document.size,
+                sha256=document.sha256, has_javascript=document.has_javascript,
             )
+            submission.file.name = document.file.name
+            submission.save()
             delivery_lifecycle.transition(row, DeliverableState.SUBMITTED, by=by, now=now,
                                           locked=True, version=number)
     except Exception:

@@ -120,11 +120,14 @@ class DeliverableSubmission(models.Model):
         related_name="submissions",
     )
     number = models.PositiveIntegerField(_("version"))
-    # The file, stored and checked as every upload is (applications.services.stored_upload).
-    document = models.OneToOneField(
-        "applications.Document", verbose_name=_("file"), on_delete=models.PROTECT,
-        related_name="deliverable_submission",
-    )
+    # The file, checked and stored as every upload is (applications.services.stored_upload),
+    # kept here rather than among the proposal's documents (which evaluators read).
+    file = models.FileField(_("file"), max_length=255)
+    original_name = models.CharField(_("file name"), max_length=160)
+    content_type = models.CharField(_("content type"), max_length=120)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    has_javascript = models.BooleanField(_("contains JavaScript"), default=False)
     note = models.TextField(_("note"), blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT,

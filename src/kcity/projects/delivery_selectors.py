@@ -49,7 +49,7 @@ def project_delivery(project) -> Delivery:
     deliverables = list(
         project.deliverables.select_related("milestone").prefetch_related(
             Prefetch("submissions", queryset=DeliverableSubmission.objects.select_related(
-                "document", "submitted_by", "reviewed_by").order_by("number")),
+                "submitted_by", "reviewed_by").order_by("number")),
             "payments",
         )
     )

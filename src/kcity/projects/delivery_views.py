@@ -172,14 +172,12 @@ def record_payment(request, pk):
 @login_required
 def download(request, pk):
     """A submitted version's file, for the people who may see the project."""
-    submission = get_object_or_404(
-        DeliverableSubmission.objects.select_related("document").filter(
-            deliverable__in=permissions.visible_deliverables(request.user)), pk=pk)
-    document = submission.document
+    submission = get_object_or_404(DeliverableSubmission.objects.filter(
+        deliverable__in=permissions.visible_deliverables(request.user)), pk=pk)
     response = FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=document.original_name,
-        content_type="application/octet-stream" if document.has_javascript
-        else document.content_type,
+        submission.file.open("rb"), as_attachment=True, filename=submission.original_name,
+        content_type="application/octet-stream" if submission.has_javascript
+        else submission.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
