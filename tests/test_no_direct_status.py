@@ -1,7 +1,8 @@
 """Nothing but a lifecycle module assigns a status or a state (the architecture rule: every
 object with a lifecycle has one MOVES table and one transition()).
 
-An AST walk over src/kcity (migrations excepted) finds, outside the `lifecycle.py` modules:
+An AST walk over src/kcity (migrations excepted) finds, outside the lifecycle modules
+(`lifecycle.py`, `*_lifecycle.py`):
 assignments to an attribute `.status` or `.state` (also in tuples, augmented, `setattr`),
 `.update(status=...)`/`.update(state=...)`, `save(update_fields=[..."state"...])`, and
 `create`/`get_or_create`/`update_or_create` given a status or state (a row is created in the

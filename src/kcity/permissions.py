@@ -308,9 +308,15 @@ def can_manage_delivery(user, project) -> bool:
     return can_manage_track(user, project.proposal.track)
 
 
+def _acts_for_a_company(user) -> bool:
+    """A contractor's or applicant's account (an evaluator of the same company is not one)."""
+    return (_is_active(user) and not user.is_superuser
+            and user.role in {Role.CONTRACTOR, Role.APPLICANT})
+
+
 def is_project_contractor(user, project) -> bool:
     """People of the contractor organisation submit the deliverables."""
-    return (_is_active(user) and not is_secretariat(user) and project.contractor_id is not None
+    return (_acts_for_a_company(user) and project.contractor_id is not None
             and user.organisation_id == project.contractor_id)
 
 
@@ -327,7 +333,7 @@ def delivery_projects(user) -> QuerySet:
         return Project.objects.none()
     if is_secretariat(user):
         return Project.objects.filter(proposal__in=managed_proposals(user))
-    if not user.organisation_id:
+    if not user.organisation_id or not _acts_for_a_company(user):
         return Project.objects.none()
     mine = Q(contractor_id=user.organisation_id)
     if is_applicant(user):

@@ -38,10 +38,19 @@ def urls(world, d, s):
     }
 
 
-@pytest.mark.parametrize("who", ["kaia", "other_contractor", "stranger"])
-def test_outsiders_get_404_everywhere(client, world, submitted, stranger, who):
+@pytest.fixture
+def contractor_evaluator(world):
+    """An evaluator account of the contractor company: not the contractor's people."""
+    return User.objects.create_user("d-eval", "ev@example.org", "pw-ev-12345",
+                                    organisation=world["project"].contractor,
+                                    role=Role.EVALUATOR)
+
+
+@pytest.mark.parametrize("who", ["kaia", "other_contractor", "stranger", "evaluator"])
+def test_outsiders_get_404_everywhere(client, world, submitted, stranger, contractor_evaluator,
+                                      who):
     d, s = submitted
-    user = stranger if who == "stranger" else world[who]
+    user = {"stranger": stranger, "evaluator": contractor_evaluator}.get(who) or world[who]
     client.force_login(user)
     for url in urls(world, d, s).values():
         assert client.get(url).status_code == 404, url
