@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from kcity.accounts.models import OrgKind, Role, SecretariatUnit
 from kcity.applications.models import Proposal
 from kcity.programs.models import Cycle, CycleStatus, Track
+from kcity.projects.delivery_models import Deliverable, Payment
 from kcity.projects.models import Project
 
 
@@ -294,3 +295,57 @@ def selection_cycles(user) -> QuerySet:
         return Cycle.objects.all()
     others = [u for u in SecretariatUnit.values if u != unit]
     return Cycle.objects.exclude(tracks__secretariat__in=others)
+
+
+# ---- delivery (work plan, deliverables, payments) ---------------------------------------------
+# Until the projects core's `visible_projects` lands, a project's delivery is seen by the
+# secretariat of its track, the people of its contractor organisation and the people of the
+# host government (the proposal's organisation, read-only); at the merge this becomes one rule.
+
+
+def can_manage_delivery(user, project) -> bool:
+    """The secretariat of the project's track defines the work plan, reviews and pays."""
+    return can_manage_track(user, project.proposal.track)
+
+
+def _acts_for_a_company(user) -> bool:
+    """A contractor's or applicant's account (an evaluator of the same company is not one)."""
+    return (_is_active(user) and not user.is_superuser
+            and user.role in {Role.CONTRACTOR, Role.APPLICANT})
+
+
+def is_project_contractor(user, project) -> bool:
+    """People of the contractor organisation submit the deliverables."""
+    return (_acts_for_a_company(user) and project.contractor_id is not None
+            and user.organisation_id == project.contractor_id)
+
+
+def is_project_host(user, project) -> bool:
+    """People of the host government (the proposal's organisation) follow the progress."""
+    return (is_applicant(user) and user.organisation_id is not None
+            and user.organisation_id == project.proposal.organisation_id)
+
+
+def delivery_projects(user) -> QuerySet:
+    """The projects whose delivery this user may see; a stranger finds nothing (404)."""
+
+    if not _is_active(user):
+        return Project.objects.none()
+    if is_secretariat(user):
+        return Project.objects.filter(proposal__in=managed_proposals(user))
+    if not user.organisation_id or not _acts_for_a_company(user):
+        return Project.objects.none()
+    mine = Q(contractor_id=user.organisation_id)
+    if is_applicant(user):
+        mine |= Q(proposal__organisation_id=user.organisation_id)
+    return Project.objects.filter(mine)
+
+
+def visible_deliverables(user) -> QuerySet:
+
+    return Deliverable.objects.filter(project__in=delivery_projects(user))
+
+
+def visible_payments(user) -> QuerySet:
+
+    return Payment.objects.filter(project__in=delivery_projects(user))
