@@ -294,3 +294,39 @@ def selection_cycles(user) -> QuerySet:
         return Cycle.objects.all()
     others = [u for u in SecretariatUnit.values if u != unit]
     return Cycle.objects.exclude(tracks__secretariat__in=others)
+
+
+# ---- projects -------------------------------------------------------------------------------
+
+
+def can_manage_project(user, project) -> bool:
+    """The secretariat of the project's track (MOLIT: every track) runs the project."""
+    return can_manage_track(user, project.proposal.track)
+
+
+def visible_projects(user) -> QuerySet:
+    """Every project page and download starts here; a stranger's lookup finds nothing (404).
+
+    The secretariat sees the projects of its tracks (MOLIT all); the contractor organisation
+    its own projects; the host government (the proposal's applicant organisation) and the
+    consortium members that confirmed their own projects. Evaluators see none."""
+
+    if not _is_active(user):
+        return Project.objects.none()
+    if is_secretariat(user):
+        unit = secretariat_unit(user)
+        if unit is None:
+            return Project.objects.none()
+        if unit == SecretariatUnit.MOLIT:
+            return Project.objects.all()
+        return Project.objects.filter(proposal__track__secretariat=unit)
+    org = user.organisation_id
+    if org is None or is_evaluator(user):
+        return Project.objects.none()
+    q = Q(contractor_id=org)
+    if is_applicant(user):
+        q |= Q(proposal__organisation_id=org)
+        q |= Q(proposal__members__organisation_id=org,
+               proposal__members__confirmed_at__isnull=False)
+    return Project.objects.filter(
+        pk__in=Project.objects.filter(q).values("pk")).order_by("-created_at", "pk")
