@@ -162,7 +162,7 @@ def sign_party(*, party, by, upload, signed_on: dt.date, now=None) -> FrameworkP
     now = now or timezone.now()
     project = party.project
     _check(by, project)
-    document = stored_upload(project.proposal, by, upload, code="framework")
+    document = stored_upload(project.proposal, by, upload, code=f"framework-{party.pk}")
     try:
         with transaction.atomic():
             row = _lock(project)
@@ -170,6 +170,8 @@ def sign_party(*, party, by, upload, signed_on: dt.date, now=None) -> FrameworkP
             if row.state != ProjectState.AGREEMENT_PENDING:
                 raise Refused(_("The framework can change only while the agreement is "
                                 "pending."))
+            if party.signed_document_id is not None:
+                raise Refused(_("This party has signed already."))
             if signed_on > timezone.localtime(now, SEOUL).date():
                 raise Refused(_("The signing date cannot be in the future."))
             document.save()

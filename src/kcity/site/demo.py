@@ -32,6 +32,7 @@ from kcity.applications.demo import load_demo_proposals
 from kcity.applications.models import Proposal
 from kcity.evaluation.demo import load_demo_evaluation
 from kcity.portfolio.history import read_history
+from kcity.projects.demo import load_demo_projects
 from kcity.portfolio.models import SelectedProject
 from kcity.programs import config
 from kcity.programs.models import Cycle
@@ -223,6 +224,7 @@ DEMO_STEPS = (
     load_demo_accounts,
     load_open_call,       # the demo 2028 call: proposals in every state, panels at work
     load_demo_results,    # the demo 2027 cycle: call to published results
+    load_demo_projects,   # its projects: waiting for signatures, in progress, completed
 )
 
 
