@@ -5,7 +5,6 @@ import pytest
 from django.utils import timezone, translation
 
 from evaluated_world import evaluated_directly
-
 from kcity.accounts.models import Organisation, OrgKind, Role, SecretariatUnit, User
 
 

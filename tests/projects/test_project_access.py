@@ -5,10 +5,10 @@ confirmed consortium members; everyone else gets 404. Both languages."""
 import datetime as dt
 
 import pytest
-from conftest import pdf_upload
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from conftest import pdf_upload
 from kcity import permissions
 from kcity.accounts.models import Organisation, OrgKind, Role, User
 from kcity.applications.models import ConsortiumMember

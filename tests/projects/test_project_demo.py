@@ -6,8 +6,8 @@ from kcity.permissions import visible_projects
 from kcity.programs.models import TrackKind
 from kcity.projects.lifecycle import framework_signed
 from kcity.projects.models import FollowOnKind, Project
-from kcity.projects.selectors import credited_by_follow_on
 from kcity.projects.models import ProjectState as P
+from kcity.projects.selectors import credited_by_follow_on
 
 
 def test_the_demo_projects(demo):

@@ -122,6 +122,9 @@ class ProjectEvent(models.Model):
         verbose_name_plural = _("project events")
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.action} {self.at:%Y-%m-%d}"
+
 
 class PartyRole(models.TextChoices):
     MOLIT = "molit", _("Ministry of Land, Infrastructure and Transport")
@@ -205,6 +208,9 @@ class Training(models.Model):
                 condition=Q(online=True) | ~Q(place=""), name="training_place_or_online",
             ),
         ]
+
+    def __str__(self) -> str:
+        return self.title
 
     @property
     def total_cost(self) -> int:

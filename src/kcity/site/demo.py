@@ -32,10 +32,10 @@ from kcity.applications.demo import load_demo_proposals
 from kcity.applications.models import Proposal
 from kcity.evaluation.demo import load_demo_evaluation
 from kcity.portfolio.history import read_history
-from kcity.projects.demo import load_demo_projects
 from kcity.portfolio.models import SelectedProject
 from kcity.programs import config
 from kcity.programs.models import Cycle
+from kcity.projects.demo import load_demo_projects
 from kcity.selection.demo import load_demo_results
 from kcity.selection.models import SelectionRound
 
