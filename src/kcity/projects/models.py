@@ -252,3 +252,6 @@ class FollowOn(models.Model):
                 fields=["project", "proposal"], name="follow_on_once_per_proposal",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.project} → {self.get_kind_display()}"
