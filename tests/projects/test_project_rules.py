@@ -170,7 +170,11 @@ def test_withdrawal_and_replacement_while_pending(published, staff,
     selection.approve_scenario(staff, replacement, explain=False)
     with django_capture_on_commit_callbacks(execute=True):
         selection.publish(staff, published)
-    assert Project.objects.get(proposal=proposal).state == P.CANCELLED
+    cancelled = Project.objects.get(proposal=proposal)
+    assert cancelled.state == P.CANCELLED
+    assert cancelled.events.get(to_state=P.CANCELLED).detail == {
+        "reason": "The proposal was withdrawn.", "withdrawn": True}
+    assert not OutboundEmail.objects.filter(key__startswith="project-state:").exists()
     new = [int(i) for i in replacement.result["selected"]
            if not Project.objects.filter(proposal_id=int(i), state=P.CANCELLED).exists()]
     opened = Project.objects.filter(proposal_id__in=new)

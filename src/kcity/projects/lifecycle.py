@@ -44,7 +44,10 @@ def _record(project, move, frm, to, actor, now, detail):
 
 
 def _mail(project, event) -> None:
-    emails.queue_state_mail(project, event)
+    # A project cancelled because its proposal withdrew mails no one: the applicant chose it
+    # and had the withdrawal's mail.
+    if not event.detail.get("withdrawn"):
+        emails.queue_state_mail(project, event)
 
 
 def _cannot(frm, to) -> str:
@@ -85,7 +88,7 @@ def _guard(row, to: str, rating: str, reason: str) -> None:
 
 
 def transition(project: Project, to_state: str, *, by, now=None, rating: str = "",
-               reason: str = "", locked: bool = False) -> Project:
+               reason: str = "", withdrawn: bool = False, locked: bool = False) -> Project:
     """Move a project: lock it, check the move, the actor and the move's conditions, write
     the state (and the rating), its `ProjectEvent` and the mail in one transaction. Returns
     the fresh project; raises Refused (nothing written) otherwise."""
@@ -98,5 +101,6 @@ def transition(project: Project, to_state: str, *, by, now=None, rating: str = "
         if to_state == P.COMPLETED and rating:
             row.rating = rating
             row.save(update_fields=["rating"])
-        detail = {k: v for k, v in (("rating", rating), ("reason", reason)) if v}
+        detail = {k: v for k, v in (("rating", rating), ("reason", reason),
+                                    ("withdrawn", withdrawn)) if v}
         return MACHINE.transition(row, to_state, by=by, now=now, locked=True, **detail)

@@ -97,7 +97,7 @@ def cancel_for_withdrawal(*, by, proposal, now=None) -> Project | None:
     if project is None or project.state != ProjectState.AGREEMENT_PENDING:
         return project
     return lifecycle.transition(project, ProjectState.CANCELLED, by=by, now=now,
-                                reason=_("The proposal was withdrawn."))
+                                reason=_("The proposal was withdrawn."), withdrawn=True)
 
 
 def extend(*, project, by, planned_end: dt.date, reason: str, now=None) -> Project:
