@@ -112,3 +112,42 @@ def test_others_cannot_move_it(client, setup):
     response = client.post(_url("projects:move", project.pk), {"to": "cancelled",
                                                                "reason": "No."})
     assert response.status_code == 404
+
+
+def test_the_secretariat_records_from_the_page(client, setup, staff):
+    project = setup["project"]
+    client.force_login(staff)
+    client.post(_url("projects:add_party", project.pk), {"role": "consultant",
+                                                          "name": "Hana Engineering"})
+    party = project.framework_parties.get(role="consultant")
+    client.post(_url("projects:sign_party", project.pk, party.pk),
+                {"signed_on": "2025-01-05", "document": pdf_upload()})
+    party.refresh_from_db()
+    assert party.signed and party.signed_on == dt.date(2025, 1, 5)
+    client.post(_url("projects:record_training", project.pk), {
+        "kind": "seminar", "title": "Kick-off seminar", "starts_on": "2025-02-03",
+        "ends_on": "2025-02-03", "online": "1", "participants": "30",
+        "share_molit": "1000000"})
+    training = project.trainings.get()
+    assert (training.participants, training.online, training.cost_shares) == (
+        30, True, {"molit": 1_000_000})
+    client.post(_url("projects:record_follow_on", project.pk), {
+        "kind": "ppp", "on": "2026-05-01", "partners": "City and Korean investors",
+        "amount": "2000000000"})
+    assert project.follow_ons.get().amount == 2_000_000_000
+    page = client.get(_url("projects:detail", project.pk)).content.decode()
+    assert "Kick-off seminar" in page and "City and Korean investors" in page
+
+
+def test_others_cannot_record(client, setup):
+    project = setup["project"]
+    client.force_login(setup["host"])
+    response = client.post(_url("projects:add_party", project.pk),
+                           {"role": "consultant", "name": "Mine"})
+    assert response.status_code == 302
+    assert not project.framework_parties.filter(role="consultant").exists()
+    client.force_login(setup["stranger"])
+    response = client.post(_url("projects:record_training", project.pk), {
+        "kind": "seminar", "title": "x", "starts_on": "2025-02-03", "ends_on": "2025-02-03",
+        "online": "1", "participants": "3"})
+    assert response.status_code == 404 and not project.trainings.exists()
