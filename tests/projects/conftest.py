@@ -65,11 +65,3 @@ def kind_user(world):
 @pytest.fixture
 def kaia_user(world):
     return unit_user("kaia-staff", SecretariatUnit.KAIA)
-
-
-def pdf_upload(name="signed.pdf"):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from kcity.applications.demo import DEMO_PDF
-
-    return SimpleUploadedFile(name, DEMO_PDF, content_type="application/pdf")

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from project_helpers import pdf_upload
 
-from conftest import pdf_upload
 from kcity import permissions
 from kcity.accounts.models import Organisation, OrgKind, Role, User
 from kcity.applications.models import ConsortiumMember

@@ -4,8 +4,8 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from project_helpers import pdf_upload
 
-from conftest import pdf_upload
 from kcity.applications import services as applications
 from kcity.applications.models import Proposal
 from kcity.applications.models import ProposalState as S
