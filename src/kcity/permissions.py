@@ -297,14 +297,12 @@ def selection_cycles(user) -> QuerySet:
     return Cycle.objects.exclude(tracks__secretariat__in=others)
 
 
-# ---- delivery (work plan, deliverables, payments) ---------------------------------------------
-# Until the projects core's `visible_projects` lands, a project's delivery is seen by the
-# secretariat of its track, the people of its contractor organisation and the people of the
-# host government (the proposal's organisation, read-only); at the merge this becomes one rule.
+# ---- projects -------------------------------------------------------------------------------
 
 
-def can_manage_delivery(user, project) -> bool:
-    """The secretariat of the project's track defines the work plan, reviews and pays."""
+def can_manage_project(user, project) -> bool:
+    """The secretariat of the project's track (MOLIT: every track) runs the project: its
+    moves, framework, work plan, reviews and payments."""
     return can_manage_track(user, project.proposal.track)
 
 
@@ -326,26 +324,38 @@ def is_project_host(user, project) -> bool:
             and user.organisation_id == project.proposal.organisation_id)
 
 
-def delivery_projects(user) -> QuerySet:
-    """The projects whose delivery this user may see; a stranger finds nothing (404)."""
+def visible_projects(user) -> QuerySet:
+    """Every project page, delivery page and download starts here; a stranger's lookup finds
+    nothing (404).
 
+    The secretariat sees the projects of its tracks (MOLIT all); the contractor organisation
+    its own projects; the host government (the proposal's applicant organisation) and the
+    consortium members that confirmed their own projects. Evaluators see none, even of their
+    own company."""
     if not _is_active(user):
         return Project.objects.none()
     if is_secretariat(user):
-        return Project.objects.filter(proposal__in=managed_proposals(user))
-    if not user.organisation_id or not _acts_for_a_company(user):
+        unit = secretariat_unit(user)
+        if unit is None:
+            return Project.objects.none()
+        if unit == SecretariatUnit.MOLIT:
+            return Project.objects.all()
+        return Project.objects.filter(proposal__track__secretariat=unit)
+    org = user.organisation_id
+    if org is None or not _acts_for_a_company(user):
         return Project.objects.none()
-    mine = Q(contractor_id=user.organisation_id)
+    q = Q(contractor_id=org)
     if is_applicant(user):
-        mine |= Q(proposal__organisation_id=user.organisation_id)
-    return Project.objects.filter(mine)
+        q |= Q(proposal__organisation_id=org)
+        q |= Q(proposal__members__organisation_id=org,
+               proposal__members__confirmed_at__isnull=False)
+    return Project.objects.filter(
+        pk__in=Project.objects.filter(q).values("pk")).order_by("-created_at", "pk")
 
 
 def visible_deliverables(user) -> QuerySet:
-
-    return Deliverable.objects.filter(project__in=delivery_projects(user))
+    return Deliverable.objects.filter(project__in=visible_projects(user))
 
 
 def visible_payments(user) -> QuerySet:
-
-    return Payment.objects.filter(project__in=delivery_projects(user))
+    return Payment.objects.filter(project__in=visible_projects(user))

@@ -92,6 +92,15 @@ def check(proposal, to_state: str, actor, reason: str = "", now=None) -> Move:
         if move.who == APPLICANT:
             raise Refused(_("Only the applicant organisation can do this."))
         raise Refused(_("Only the secretariat of this track can do this."))
+    if proposal.state == S.SELECTED and to_state == S.WITHDRAWN:
+        # A selected proposal withdraws (and is replaced) only while its project's
+        # agreement is pending (the project, through its reverse accessor: projects sit
+        # above applications).
+        project = type(proposal).project.related.related_model.objects.filter(
+            proposal_id=proposal.pk).values_list("state", flat=True).first()
+        if project not in (None, "agreement_pending"):
+            raise Refused(_("A selected proposal can be withdrawn only while its project's "
+                            "agreement is pending."))
     if move.reason_required and not reason.strip():
         raise Refused(_("Give a reason: the applicant will see it."))
     if move.while_open and not accepting_submissions(proposal.track, now):

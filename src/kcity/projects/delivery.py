@@ -45,7 +45,7 @@ def seoul_today(now=None) -> date:
 
 
 def _check_manager(project, by) -> None:
-    if not permissions.can_manage_delivery(by, project):
+    if not permissions.can_manage_project(by, project):
         raise Refused(_("Only the secretariat of the project's track can do this."))
 
 

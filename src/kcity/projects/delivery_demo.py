@@ -21,7 +21,7 @@ def _pdf(name: str) -> SimpleUploadedFile:
 
 def _secretariat_of(project):
     for user in User.objects.filter(role=Role.SECRETARIAT, is_active=True).order_by("pk"):
-        if permissions.can_manage_delivery(user, project):
+        if permissions.can_manage_project(user, project):
             return user
     raise ValueError(f"no secretariat user manages the track of project {project.pk}")
 

@@ -32,7 +32,7 @@ MOVES: dict[tuple[str, str], Move] = {
 def may_act(user, deliverable, who: str) -> bool:
     if who == CONTRACTOR:
         return permissions.is_project_contractor(user, deliverable.project)
-    return permissions.can_manage_delivery(user, deliverable.project)
+    return permissions.can_manage_project(user, deliverable.project)
 
 
 def _record(deliverable, move, frm, to, actor, now, detail):

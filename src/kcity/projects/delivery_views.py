@@ -18,7 +18,7 @@ from kcity.projects.models import DeliverableState, DeliverableSubmission
 
 def _project(request, pk):
     return get_object_or_404(
-        permissions.delivery_projects(request.user).select_related(
+        permissions.visible_projects(request.user).select_related(
             "proposal__track", "proposal__organisation", "contractor"), pk=pk)
 
 
@@ -29,7 +29,7 @@ def _deliverable(request, pk):
 
 
 def _managed(request, project):
-    if not permissions.can_manage_delivery(request.user, project):
+    if not permissions.can_manage_project(request.user, project):
         raise Http404
     return project
 
@@ -37,7 +37,7 @@ def _managed(request, project):
 @login_required
 def overview(request):
     """The projects this user follows, and for the secretariat the overdue deliverables."""
-    projects = permissions.delivery_projects(request.user).select_related(
+    projects = permissions.visible_projects(request.user).select_related(
         "proposal", "contractor").order_by("pk")
     overdue = delivery_selectors.overdue_for(request.user, today=delivery.seoul_today())
     return render(request, "projects/delivery/overview.html",
@@ -47,7 +47,7 @@ def overview(request):
 @login_required
 def project_detail(request, pk):
     project = _project(request, pk)
-    manages = permissions.can_manage_delivery(request.user, project)
+    manages = permissions.can_manage_project(request.user, project)
     contractor = permissions.is_project_contractor(request.user, project)
     data = delivery_selectors.project_delivery(project)
     rows = []

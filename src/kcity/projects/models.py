@@ -90,4 +90,171 @@ class Project(models.Model):
             return self.award
         return min(self.award, self.contract_value)
 
+
+class ProjectEvent(models.Model):
+    """The audit trail of a project: each move of its lifecycle, each extension of its planned
+    end, each signature of its cooperation framework."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("created")
+        MOVED = "moved", _("state changed")
+        EXTENDED = "extended", _("planned end extended")
+        SIGNED = "signed", _("framework signed")
+        TRAINING = "training", _("training recorded")
+        FOLLOW_ON = "follow_on", _("follow-on recorded")
+        CONTRACTOR = "contractor", _("contractor recorded")
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="events"
+    )
+    actor = models.ForeignKey(
+        "accounts.User", verbose_name=_("by"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"))
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    from_state = models.CharField(_("from"), max_length=20, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("project event")
+        verbose_name_plural = _("project events")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.action} {self.at:%Y-%m-%d}"
+
+
+class PartyRole(models.TextChoices):
+    MOLIT = "molit", _("Ministry of Land, Infrastructure and Transport")
+    HOST_GOVERNMENT = "host_government", _("Host government")
+    SECRETARIAT = "secretariat", _("Secretariat (KIND/KAIA)")
+    KOREAN_COMPANY = "korean_company", _("Korean company")
+    CONSULTANT = "consultant", _("Consultant")
+    DEVELOPMENT_BANK = "development_bank", _("Development bank")
+
+
+class FrameworkParty(models.Model):
+    """A party to the project's cooperation framework; the project starts only once every
+    party has signed."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE,
+        related_name="framework_parties",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=PartyRole.choices)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, null=True,
+        blank=True, related_name="+",
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    signed_document = models.ForeignKey(
+        "applications.Document", verbose_name=_("signed document"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("framework party")
+        verbose_name_plural = _("framework parties")
+        ordering = ["project", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=False) | ~Q(name=""),
+                name="framework_party_named",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.organisation) if self.organisation_id else self.name
+
+    @property
+    def signed(self) -> bool:
+        return self.signed_on is not None and self.signed_document_id is not None
+
+
+class Training(models.Model):
+    """An invitation training or seminar for host-government officials."""
+
+    class Kind(models.TextChoices):
+        TRAINING = "training", _("invitation training")
+        SEMINAR = "seminar", _("seminar")
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="trainings"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    online = models.BooleanField(_("online"), default=False)
+    participants = models.PositiveIntegerField(_("participants"))
+    cost_shares = models.JSONField(
+        _("cost shares (KRW per party)"), default=dict, blank=True,
+        help_text=_("A party's role mapped to its share in KRW."),
+    )
+
+    class Meta:
+        verbose_name = _("training")
+        verbose_name_plural = _("trainings")
+        ordering = ["starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="training_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(online=True) | ~Q(place=""), name="training_place_or_online",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def total_cost(self) -> int:
+        return sum(int(v) for v in (self.cost_shares or {}).values())
+
+
+class FollowOnKind(models.TextChoices):
+    DEMONSTRATION_PROPOSAL = "demonstration_proposal", _("demonstration proposal")
+    PPP = "ppp", _("public-private partnership")
+    MOLIT_INVESTMENT = "molit_investment", _("MOLIT investment")
+    MDB_INVESTMENT = "mdb_investment", _("development bank investment")
+
+
+class FollowOn(models.Model):
+    """What a project led to."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="follow_ons"
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=FollowOnKind.choices)
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("proposal"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="prior_projects",
+    )
+    partners = models.TextField(_("partners"), blank=True)
+    amount = models.BigIntegerField(_("amount (KRW)"), null=True, blank=True)
+    on = models.DateField(_("date"))
+
+    class Meta:
+        verbose_name = _("follow-on")
+        verbose_name_plural = _("follow-ons")
+        ordering = ["on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="follow_on_amount_not_negative",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "proposal"], name="follow_on_once_per_proposal",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} → {self.get_kind_display()}"
+
+
 from kcity.projects.delivery_models import *  # noqa: E402,F401,F403  (delivery: its own module)

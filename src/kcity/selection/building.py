@@ -11,7 +11,8 @@ Where the database has no field the format needs, it is derived (see `build_inst
 * `matching_funds`: the host commits matching funds (planning: an amount > 0; demonstration:
   cash or in kind > 0);
 * `prior_planning`: the proposal cites an earlier K-City study, planning or demonstration
-  alike (`Proposal.cites_prior_study`: a portfolio project, else a link);
+  alike (`Proposal.cites_prior_study`: a portfolio project, else a link), or is the
+  follow-on of a completed platform study rated good (`projects.selectors.credited_by_follow_on`);
 * `country`: the proposal's country, else its organisation's;
 * `max_projects`: the cycle's most projects in all (`Cycle.max_projects`, null: no cap);
 * `budget`: the cycle's total budget, else the sum of the track budgets when every track has
@@ -28,6 +29,7 @@ from decimal import Decimal
 from kcity.applications.models import Proposal
 from kcity.applications.models import ProposalState as S
 from kcity.evaluation.models import PanelResult, PanelStatus
+from kcity.projects import selectors as project_selectors
 
 
 def proposal_id(pk: int) -> str:
@@ -74,7 +76,11 @@ def build_instance(cycle, *, budget: int | None = None, policy: str = "max_merit
     ):
         results.setdefault(r.proposal_id, []).append(r)
     proposals, skipped = [], []
-    for p in evaluated_proposals(cycle):
+    candidates = list(evaluated_proposals(cycle))
+    # A demonstration proposal that a completed study rated good led to (a project's
+    # follow-on) has prior planning as surely as one that cites the study itself.
+    credited = project_selectors.credited_by_follow_on(p.pk for p in candidates)
+    for p in candidates:
         country = str(p.country or p.organisation.country or "")
         if not p.requested_amount or p.requested_amount <= 0:
             skipped.append({"id": proposal_id(p.pk), "title": p.title, "reason": "no_request"})
@@ -90,7 +96,7 @@ def build_instance(cycle, *, budget: int | None = None, policy: str = "max_merit
             "score": _number(own[-1].final_score) if own else 0,
             "request": int(p.requested_amount),
             "matching_funds": _matching(p),
-            "prior_planning": p.cites_prior_study(),
+            "prior_planning": p.cites_prior_study() or p.pk in credited,
         }
         if not own or any(r.below_threshold for r in own):
             entry["eligible"] = False

@@ -23,6 +23,9 @@ from kcity.core.errors import Refused
 from kcity.evaluation import services as evaluation
 from kcity.programs import lifecycle as cycle_lifecycle
 from kcity.programs.models import Cycle, CycleStatus
+from kcity.projects import selectors as project_selectors
+from kcity.projects import services as projects
+from kcity.projects.models import ProjectState
 from kcity.selection import building, selectors, tasks, whatif
 from kcity.selection import lifecycle as scenario_lifecycle
 from kcity.selection.engine.errors import InstanceError
@@ -319,6 +322,8 @@ def _publish_decision(actor, round, scenario) -> None:
             round=round, proposal=proposals[pid], outcome=outcome, reserve_rank=rank,
             award=request[pid] if outcome == OutcomeKind.SELECTED else None,
             merit=merit[pid], scenario=scenario)
+        if outcome == OutcomeKind.SELECTED:
+            projects.open_project(by=actor, proposal=proposals[pid], award=request[pid])
     round.published_at, round.published_by = timezone.now(), actor
     round.save(update_fields=["published_at", "published_by"])
     cycle = round.cycle
@@ -358,6 +363,12 @@ def propose_replacement(actor, round) -> Scenario:
         gone = withdrawn_selected(round)
         if not gone:
             raise Refused(_("No selected proposal of this round has withdrawn."))
+        started = [o.proposal.title for o in gone
+                   if project_selectors.project_state(o.proposal) not in
+                   (None, ProjectState.AGREEMENT_PENDING)]
+        if started:
+            raise Refused(_("A proposal is replaced only while its project's agreement is "
+                            "pending: %(titles)s.") % {"titles": "; ".join(started)})
         decision = round.scenarios.filter(kind=ScenarioKind.DECISION).exclude(
             state=ScenarioState.DRAFT).get()
         outcomes = list(round.outcomes.select_related("proposal"))
@@ -386,7 +397,10 @@ def _publish_replacement(actor, round, scenario) -> None:
             OutcomeKind.SELECTED, None, request[pid])
         outcome.scenario = scenario
         outcome.save(update_fields=["outcome", "reserve_rank", "award", "scenario"])
+        projects.open_project(by=actor, proposal=outcome.proposal, award=request[pid])
     gone = withdrawn_selected(round)
+    for outcome in gone:
+        projects.cancel_for_withdrawal(by=actor, proposal=outcome.proposal)
     left = round.outcomes.filter(outcome=OutcomeKind.RESERVE, proposal__state=S.WITHDRAWN)
     for outcome in [*gone, *left]:
         outcome.outcome, outcome.award, outcome.reserve_rank = OutcomeKind.WITHDRAWN, None, None

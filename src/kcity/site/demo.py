@@ -35,6 +35,7 @@ from kcity.portfolio.history import read_history
 from kcity.portfolio.models import SelectedProject
 from kcity.programs import config
 from kcity.programs.models import Cycle
+from kcity.projects.demo import load_demo_projects
 from kcity.selection.demo import load_demo_results
 from kcity.selection.models import SelectionRound
 
@@ -223,6 +224,7 @@ DEMO_STEPS = (
     load_demo_accounts,
     load_open_call,       # the demo 2028 call: proposals in every state, panels at work
     load_demo_results,    # the demo 2027 cycle: call to published results
+    load_demo_projects,   # its projects: waiting for signatures, in progress, completed
 )
 
 

@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("kcity.accounts.urls")),
     path("proposals/", include("kcity.applications.urls")),
     path("evaluation/", include("kcity.evaluation.urls")),
+    path("projects/", include("kcity.projects.urls")),
     path("delivery/", include("kcity.projects.delivery_urls")),
     path("", include("kcity.selection.urls")),
     path("admin/", admin.site.urls),

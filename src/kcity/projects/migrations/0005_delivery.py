@@ -50,7 +50,7 @@ def drop_ceiling_trigger(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0002_project_lifecycle_fields'),
+        ('projects', '0003_project_core'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
