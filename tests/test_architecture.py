@@ -61,7 +61,7 @@ def floor(module: str) -> tuple[int, int]:
         rest = parts[1:]
         if top == "selection" and rest[:1] == ["engine"]:
             return FLOORS.index("engine"), 0
-        if rest[:1] == ["models"]:
+        if rest[:1] == ["models"] or (rest and rest[0].endswith("_models")):
             return FLOORS.index("models"), rank
         if rest and (rest[0] in WEB_MODULES or rest[0].endswith("_views")):
             return FLOORS.index("web"), rank

@@ -89,3 +89,4 @@ class Project(models.Model):
         if self.contract_value is None:
             return self.award
         return min(self.award, self.contract_value)
+from kcity.projects.procurement_models import *  # noqa: E402,F401,F403
