@@ -294,3 +294,76 @@ def selection_cycles(user) -> QuerySet:
         return Cycle.objects.all()
     others = [u for u in SecretariatUnit.values if u != unit]
     return Cycle.objects.exclude(tracks__secretariat__in=others)
+
+
+# ---- procurement (projects) -----------------------------------------------------------------
+# Tenders, briefing registrations and sealed bids: one queryset per model. Kept in one section
+# at the end of the module.
+
+from django.utils import timezone as _timezone  # noqa: E402
+
+from kcity.projects.procurement_models import (  # noqa: E402
+    PUBLIC_STATES,
+    Bid,
+    BriefingRegistration,
+    Tender,
+    TenderState,
+)
+
+
+def can_manage_procurement(user, tender_or_project) -> bool:
+    """The secretariat of the project's track (MOLIT for every track)."""
+    project = getattr(tender_or_project, "project", tender_or_project)
+    return can_manage_track(user, project.proposal.track)
+
+
+def can_bid(user) -> bool:
+    """A person of a verified Korean company or contractor (country KR)."""
+    if not _is_active(user) or not user.organisation_id:
+        return False
+    org = user.organisation
+    return (org.kind in (OrgKind.KOREAN_COMPANY, OrgKind.CONTRACTOR)
+            and org.country == "KR" and org.verified_at is not None)
+
+
+def visible_tenders(user) -> QuerySet:
+    """Anyone, anonymous included, sees published tenders (and what came after); the
+    secretariat of the track also sees its drafts."""
+    public = Q(state__in=PUBLIC_STATES)
+    unit = secretariat_unit(user)
+    if unit == SecretariatUnit.MOLIT:
+        return Tender.objects.all()
+    if unit is not None:
+        return Tender.objects.filter(public | Q(project__proposal__track__secretariat=unit))
+    return Tender.objects.filter(public)
+
+
+def visible_bids(user, now=None) -> QuerySet:
+    """A bidder sees its own organisation's bids; the track's secretariat and the tender's
+    committee see bids only once the deadline has passed (bids are sealed until then)."""
+    now = now or _timezone.now()
+    if not _is_active(user):
+        return Bid.objects.none()
+    opened = Q(tender__bid_deadline__lte=now) & ~Q(tender__state=TenderState.DRAFT)
+    rule = Q(organisation_id=user.organisation_id) if user.organisation_id else Q(pk__in=[])
+    unit = secretariat_unit(user)
+    if unit == SecretariatUnit.MOLIT:
+        rule |= opened
+    elif unit is not None:
+        rule |= opened & Q(tender__project__proposal__track__secretariat=unit)
+    if is_evaluator(user):
+        rule |= opened & Q(tender__committee__evaluator=user)
+    return Bid.objects.filter(rule).distinct()
+
+
+def visible_registrations(user) -> QuerySet:
+    """A company sees its own briefing registrations; the track's secretariat sees all."""
+    if not _is_active(user):
+        return BriefingRegistration.objects.none()
+    rule = Q(organisation_id=user.organisation_id) if user.organisation_id else Q(pk__in=[])
+    unit = secretariat_unit(user)
+    if unit == SecretariatUnit.MOLIT:
+        return BriefingRegistration.objects.all()
+    if unit is not None:
+        rule |= Q(tender__project__proposal__track__secretariat=unit)
+    return BriefingRegistration.objects.filter(rule)

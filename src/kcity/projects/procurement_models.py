@@ -137,6 +137,9 @@ class TenderEvent(models.Model):
         verbose_name_plural = _("procurement events")
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return self.get_action_display()
+
 
 class BriefingRegistration(models.Model):
     tender = models.ForeignKey(Tender, verbose_name=_("tender"), on_delete=models.CASCADE,
@@ -154,6 +157,9 @@ class BriefingRegistration(models.Model):
         verbose_name_plural = _("briefing registrations")
         constraints = [models.UniqueConstraint(fields=["tender", "organisation"],
                                                name="one_briefing_registration_per_company")]
+
+    def __str__(self) -> str:
+        return str(self.organisation)
 
 
 class Bid(StoredFile):
@@ -194,6 +200,9 @@ class CommitteeMember(models.Model):
         constraints = [models.UniqueConstraint(fields=["tender", "evaluator"],
                                                name="one_seat_per_tender")]
 
+    def __str__(self) -> str:
+        return str(self.evaluator)
+
 
 class TechnicalScore(models.Model):
     bid = models.ForeignKey(Bid, verbose_name=_("bid"), on_delete=models.CASCADE,
@@ -211,6 +220,9 @@ class TechnicalScore(models.Model):
             models.CheckConstraint(condition=Q(points__gte=0) & Q(points__lte=100),
                                    name="technical_score_0_100"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.bid}: {self.points}"
 
 
 class Contract(StoredFile):
@@ -236,3 +248,6 @@ class Contract(StoredFile):
             models.CheckConstraint(condition=Q(end__gte=F("start")),
                                    name="contract_end_after_start"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.supplier}: {self.value:,} KRW"
