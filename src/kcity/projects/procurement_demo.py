@@ -10,11 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 from django.utils import timezone
 
-from kcity.accounts.models import OrgKind, Role, User
+from kcity.accounts.models import OrgKind, Role, SecretariatUnit, User
 from kcity.applications.demo import blank_pdf
 from kcity.projects import procurement
 from kcity.projects.models import Project, ProjectState
-from kcity.projects.procurement_models import TenderState
+from kcity.projects.procurement_models import Tender, TenderState
 from kcity.projects.procurement_selectors import ranking
 
 DEMO_SEED = 2027
@@ -38,7 +38,7 @@ def _pdf(name: str):
 
 def _secretariat(project):
     return (User.objects.filter(role=Role.SECRETARIAT, is_active=True)
-            .filter(Q(organisation__secretariat_unit="molit")
+            .filter(Q(organisation__secretariat_unit=SecretariatUnit.MOLIT)
                     | Q(organisation__secretariat_unit=project.proposal.track.secretariat))
             .order_by("pk").first())
 
@@ -122,4 +122,4 @@ def load_demo_procurement(projects=None, *, now=None) -> list:
         made.append(full_procurement(projects[0], now=now).tender)
     if len(projects) >= 2 and projects[1] in fresh:
         made.append(open_procurement(projects[1], now=now))
-    return made
+    return [Tender.objects.select_related("project").get(pk=t.pk) for t in made]
