@@ -9,13 +9,13 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import NOW, after_deadline, pdf, terms
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
+from conftest import NOW, after_deadline, pdf, terms
 from kcity.projects import ocds, procurement
 from kcity.projects.procurement_demo import load_demo_procurement
 from kcity.projects.procurement_models import Tender

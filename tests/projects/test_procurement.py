@@ -5,11 +5,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from conftest import NOW, after_deadline, make_bidder, pdf, terms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
 import upload_samples as s
+from conftest import NOW, after_deadline, make_bidder, pdf, terms
 from kcity import permissions
 from kcity.accounts.models import OrgKind, Role, User
 from kcity.core.errors import Refused

@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("kcity.accounts.urls")),
     path("proposals/", include("kcity.applications.urls")),
     path("evaluation/", include("kcity.evaluation.urls")),
+    path("procurement/", include("kcity.projects.procurement_urls")),
     path("", include("kcity.selection.urls")),
     path("admin/", admin.site.urls),
 )
