@@ -63,7 +63,7 @@ def floor(module: str) -> tuple[int, int]:
             return FLOORS.index("engine"), 0
         if rest[:1] == ["models"] or (rest and rest[0].endswith("_models")):
             return FLOORS.index("models"), rank
-        if rest and (rest[0] in WEB_MODULES or rest[0].endswith("_views")):
+        if rest and (rest[0] in WEB_MODULES or rest[0].endswith(("_views", "_urls"))):
             return FLOORS.index("web"), rank
         return FLOORS.index("domain"), rank
     return FLOORS.index("site"), 0
