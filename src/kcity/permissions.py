@@ -327,9 +327,10 @@ def can_bid(user) -> bool:
 
 
 def visible_tenders(user) -> QuerySet:
-    """Anyone, anonymous included, sees published tenders (and what came after); the
-    secretariat of the track also sees its drafts."""
-    public = Q(state__in=PUBLIC_STATES)
+    """Anyone, anonymous included, sees published tenders (and what came after, a tender
+    cancelled after its notice included); the secretariat of the track also sees its drafts
+    and the drafts it cancelled."""
+    public = Q(state__in=PUBLIC_STATES, published_at__isnull=False)
     unit = secretariat_unit(user)
     if unit == SecretariatUnit.MOLIT:
         return Tender.objects.all()

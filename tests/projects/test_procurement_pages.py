@@ -6,9 +6,9 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import NOW, pdf, terms
 from django.utils import timezone
 
+from conftest import NOW, pdf, terms
 from kcity.projects import procurement
 from kcity.projects.procurement_models import Bid, Tender
 
@@ -112,3 +112,12 @@ def test_the_secretariat_drafts_and_publishes_through_the_pages(client, staff, p
     assert response.status_code == 302 and tender.state == "draft"
     client.post(f"/en/procurement/{tender.pk}/move/published/")
     assert Tender.objects.get(pk=tender.pk).state == "published"
+
+
+def test_a_draft_cancelled_before_its_notice_stays_private(client, live, staff):
+    _tender, draft = live
+    procurement.cancel_tender(draft, by=staff, reason="Scope changed")
+    assert client.get(f"/en/procurement/{draft.pk}/").status_code == 404
+    assert draft.project.proposal.title not in client.get("/en/procurement/").content.decode()
+    client.force_login(staff)
+    assert client.get(f"/en/procurement/{draft.pk}/").status_code == 200

@@ -231,5 +231,5 @@ def exported_tenders(*, public: bool = True):
     """What is exported: the tenders anyone may see (published and later), or every one."""
     rows = visible_tenders(None) if public else Tender.objects.all()
     if public:
-        rows = rows.filter(state__in=PUBLIC_STATES)
+        rows = rows.filter(state__in=PUBLIC_STATES, published_at__isnull=False)
     return rows.select_related("project__proposal__track").order_by("pk")

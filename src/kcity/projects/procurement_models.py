@@ -105,7 +105,7 @@ class Tender(models.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.state in PUBLIC_STATES
+        return self.state in PUBLIC_STATES and self.published_at is not None
 
 
 class TenderEvent(models.Model):

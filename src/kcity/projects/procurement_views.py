@@ -19,7 +19,7 @@ from kcity.core.errors import Refused, show_form_errors, show_refusal
 from kcity.projects import ocds, procurement, procurement_forms, procurement_lifecycle
 from kcity.projects import procurement_selectors as selectors
 from kcity.projects.models import Project
-from kcity.projects.procurement_models import PUBLIC_STATES, CommitteeMember
+from kcity.projects.procurement_models import CommitteeMember
 from kcity.projects.procurement_models import TenderState as T
 
 
@@ -59,8 +59,7 @@ def notice(request, pk):
 
 
 def ocds_download(request, pk):
-    tender = get_object_or_404(selectors.public_tenders(None).filter(state__in=PUBLIC_STATES),
-                               pk=pk)
+    tender = get_object_or_404(ocds.exported_tenders(public=True), pk=pk)
     package = ocds.package([tender], uri=request.build_absolute_uri())
     response = HttpResponse(json.dumps(package, ensure_ascii=False, indent=2),
                             content_type="application/json; charset=utf-8")
