@@ -17,6 +17,7 @@ from kcity.evaluation.models import ExpertProfile
 from kcity.jobs.models import OutboundEmail
 from kcity.projects import procurement, procurement_lifecycle
 from kcity.projects.models import Project
+from kcity.projects.procurement_emails import send_tender_mail
 from kcity.projects.procurement_models import Bid, Tender, TenderEvent
 from kcity.projects.procurement_selectors import own_bid, project_contractor, ranking
 
@@ -253,3 +254,16 @@ def test_every_state_change_goes_through_the_machine(published, staff):
         procurement.cancel_tender(published, by=staff, reason=" ")
     cancelled = procurement.cancel_tender(published, by=staff, reason="Scope changed")
     assert cancelled.state == "cancelled" and cancelled.cancelled_at is not None
+
+
+def test_bidders_are_mailed_in_their_language(with_bids, staff, bidders, mailoutbox):
+    bidders[0].preferred_language = "ko"
+    bidders[0].save(update_fields=["preferred_language"])
+    procurement.close_bids(with_bids, by=staff, now=after_deadline(with_bids))
+    event = TenderEvent.objects.get(tender=with_bids, action="closed")
+    email = OutboundEmail.objects.get(key=f"procurement:{event.pk}")
+    send_tender_mail(**email.params)
+    by_address = {m.to[0]: m for m in mailoutbox}
+    assert "입찰 공고" in by_address[bidders[0].email].subject
+    assert "Bid notice" in by_address[bidders[1].email].subject
+    assert f"/procurement/{with_bids.pk}/" in by_address[bidders[1].email].body
