@@ -6,12 +6,20 @@ queryset of objects a user may see, so a stranger gets 404 rather than a hint.
 """
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from kcity.accounts.models import OrgKind, Role, SecretariatUnit
 from kcity.applications.models import Proposal
 from kcity.programs.models import Cycle, CycleStatus, Track
 from kcity.projects.delivery_models import Deliverable, Payment
 from kcity.projects.models import Project
+from kcity.projects.procurement_models import (
+    PUBLIC_STATES,
+    Bid,
+    BriefingRegistration,
+    Tender,
+    TenderState,
+)
 
 
 def _is_active(user) -> bool:
@@ -359,3 +367,64 @@ def visible_deliverables(user) -> QuerySet:
 
 def visible_payments(user) -> QuerySet:
     return Payment.objects.filter(project__in=visible_projects(user))
+
+
+# ---- procurement (projects) -----------------------------------------------------------------
+# Tenders, briefing registrations and sealed bids: one queryset per model.
+
+def can_manage_procurement(user, tender_or_project) -> bool:
+    """The secretariat that runs the project (`can_manage_project`) runs its procurement."""
+    return can_manage_project(user, getattr(tender_or_project, "project", tender_or_project))
+
+
+def can_bid(user) -> bool:
+    """A person of a verified Korean company or contractor (country KR)."""
+    if not _is_active(user) or not user.organisation_id:
+        return False
+    org = user.organisation
+    return (org.kind in (OrgKind.KOREAN_COMPANY, OrgKind.CONTRACTOR)
+            and org.country == "KR" and org.verified_at is not None)
+
+
+def visible_tenders(user) -> QuerySet:
+    """Anyone, anonymous included, sees published tenders (and what came after, a tender
+    cancelled after its notice included); the secretariat of the track also sees its drafts
+    and the drafts it cancelled."""
+    public = Q(state__in=PUBLIC_STATES, published_at__isnull=False)
+    unit = secretariat_unit(user)
+    if unit == SecretariatUnit.MOLIT:
+        return Tender.objects.all()
+    if unit is not None:
+        return Tender.objects.filter(public | Q(project__proposal__track__secretariat=unit))
+    return Tender.objects.filter(public)
+
+
+def visible_bids(user, now=None) -> QuerySet:
+    """A bidder sees its own organisation's bids; the track's secretariat and the tender's
+    committee see bids only once the deadline has passed (bids are sealed until then)."""
+    now = now or timezone.now()
+    if not _is_active(user):
+        return Bid.objects.none()
+    opened = Q(tender__bid_deadline__lte=now) & ~Q(tender__state=TenderState.DRAFT)
+    rule = Q(organisation_id=user.organisation_id) if user.organisation_id else Q(pk__in=[])
+    unit = secretariat_unit(user)
+    if unit == SecretariatUnit.MOLIT:
+        rule |= opened
+    elif unit is not None:
+        rule |= opened & Q(tender__project__proposal__track__secretariat=unit)
+    if is_evaluator(user):
+        rule |= opened & Q(tender__committee__evaluator=user)
+    return Bid.objects.filter(rule).distinct()
+
+
+def visible_registrations(user) -> QuerySet:
+    """A company sees its own briefing registrations; the track's secretariat sees all."""
+    if not _is_active(user):
+        return BriefingRegistration.objects.none()
+    rule = Q(organisation_id=user.organisation_id) if user.organisation_id else Q(pk__in=[])
+    unit = secretariat_unit(user)
+    if unit == SecretariatUnit.MOLIT:
+        return BriefingRegistration.objects.all()
+    if unit is not None:
+        rule |= Q(tender__project__proposal__track__secretariat=unit)
+    return BriefingRegistration.objects.filter(rule)

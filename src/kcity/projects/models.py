@@ -258,3 +258,4 @@ class FollowOn(models.Model):
 
 
 from kcity.projects.delivery_models import *  # noqa: E402,F401,F403  (delivery: its own module)
+from kcity.projects.procurement_models import *  # noqa: E402,F401,F403

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
@@ -42,35 +41,17 @@ def project_list(projects):
                                    "contractor")
 
 
-def _model(label: str):
-    """A model another engineer's module adds (procurement, delivery), or None while the
-    branch does not have it: the project page works without them."""
-    try:
-        return apps.get_model("projects", label)
-    except LookupError:
-        return None
-
-
 def _section(key, title, empty, template, rows) -> dict:
     return {"key": key, "title": title, "empty": empty, "template": template, "rows": rows}
 
 
-def _rows(label, project, related="project") -> list:
-    model = _model(label)
-    if model is None:
-        return []
-    return list(model._default_manager.filter(**{related: project}))
-
-
 def work_sections(project) -> list[dict]:
     """The procurement, deliverables and money sections of the project page: each has a
-    title, its rows and what to say when there are none. The procurement and delivery
-    modules fill a section by giving its rows here and adding its template
-    (`projects/_procurement.html`, `projects/_delivery.html`, `projects/_payments.html`);
-    until their models exist the page shows the empty state."""
+    title, its rows and what to say when there are none, and its template
+    (`projects/_procurement.html`, `projects/_delivery.html`, `projects/_payments.html`)."""
     sections = [
         _section("procurement", _("Procurement"), _("No tender yet."),
-                 "projects/_procurement.html", _rows("Tender", project)),
+                 "projects/_procurement.html", list(project.tenders.order_by("pk"))),
         _section("deliverables", _("Deliverables"), _("No deliverable yet."),
                  "projects/_delivery.html", list(project.deliverables.order_by("due_on", "pk"))),
         _section("payments", _("Payments"), _("No payment yet."),

@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("evaluation/", include("kcity.evaluation.urls")),
     path("projects/", include("kcity.projects.urls")),
     path("delivery/", include("kcity.projects.delivery_urls")),
+    path("procurement/", include("kcity.projects.procurement_urls")),
     path("", include("kcity.selection.urls")),
     path("admin/", admin.site.urls),
 )

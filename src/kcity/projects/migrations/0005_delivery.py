@@ -50,7 +50,7 @@ def drop_ceiling_trigger(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0003_project_core'),
+        ('projects', '0004_procurement'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
