@@ -35,7 +35,10 @@ from kcity.portfolio.history import read_history
 from kcity.portfolio.models import SelectedProject
 from kcity.programs import config
 from kcity.programs.models import Cycle
+from kcity.projects.delivery_demo import load_demo_delivery
 from kcity.projects.demo import load_demo_projects
+from kcity.projects.models import Deliverable, Project, ProjectState, Tender
+from kcity.projects.procurement_demo import demo_projects, load_demo_procurement
 from kcity.selection.demo import load_demo_results
 from kcity.selection.models import SelectionRound
 
@@ -217,6 +220,25 @@ def load_open_call() -> dict:
 
 
 # Each step returns a dict merged into load_demo's summary; they run in this order.
+def load_demo_project_work() -> dict:
+    """The second half on the demo projects, through the services: the contractor of a project
+    still waiting for its agreement procured in full (tender, bids, committee, award,
+    contract), another project's bid notice open, and on the project in progress a work plan
+    with a returned and an accepted, paid deliverable. Done once: no procurement once the demo
+    has a tender, no work plan on a project that has deliverables."""
+    demo = Project.objects.filter(proposal__track__cycle__is_demo=True)
+    if not Tender.objects.filter(project__in=demo).exists():
+        waiting = [p for p in demo_projects() if p.state == ProjectState.AGREEMENT_PENDING
+                   and p.contractor_id is None]
+        load_demo_procurement(waiting[:2])
+    running = (demo_projects().filter(state=ProjectState.IN_PROGRESS, contractor__isnull=False)
+               .first())
+    if running is not None and not running.deliverables.exists():
+        load_demo_delivery(Project.objects.get(pk=running.pk))
+    return {"tenders": Tender.objects.filter(project__in=demo).count(),
+            "deliverables": Deliverable.objects.filter(project__in=demo).count()}
+
+
 DEMO_STEPS = (
     check_real_years_clean,
     load_real_cycles,
@@ -225,6 +247,7 @@ DEMO_STEPS = (
     load_open_call,       # the demo 2028 call: proposals in every state, panels at work
     load_demo_results,    # the demo 2027 cycle: call to published results
     load_demo_projects,   # its projects: waiting for signatures, in progress, completed
+    load_demo_project_work,  # a contractor procured, a notice open, deliverables and a payment
 )
 
 

@@ -10,7 +10,6 @@ from django.utils import timezone, translation
 
 import upload_samples as s
 from kcity.accounts.models import Organisation, OrgKind, Role, User
-from kcity.applications.models import Proposal
 from kcity.projects import procurement
 from kcity.projects.models import Project
 
@@ -45,13 +44,17 @@ def staff(users):
 
 @pytest.fixture
 def projects(demo):
-    proposals = Proposal.objects.filter(track__cycle__year=2027, track__cycle__is_demo=True,
-                                        state="selected").order_by("pk")[:2]
-    assert len(proposals) == 2
-    return [Project.objects.create(
-        proposal=p, deliverable_type="master_plan", award=500_000_000,
+    """Two projects of the 2027 demo cycle that the demo left without a tender or contractor
+    (the demo procures two others), with a known award and plan."""
+    free = list(Project.objects.filter(
+        proposal__track__cycle__year=2027, proposal__track__cycle__is_demo=True,
+        state="agreement_pending", contractor__isnull=True, tenders__isnull=True,
+    ).order_by("pk")[:2])
+    assert len(free) == 2
+    Project.objects.filter(pk__in=[p.pk for p in free]).update(
+        deliverable_type="master_plan", award=500_000_000,
         planned_start=dt.date(2027, 10, 1), planned_end=dt.date(2028, 9, 30))
-        for p in proposals]
+    return [Project.objects.get(pk=p.pk) for p in free]
 
 
 @pytest.fixture

@@ -144,19 +144,21 @@ def test_the_demo_procurements_validate(projects):
 
 
 def test_cli_exports_public_tenders_only(project, projects, staff, tmp_path, with_bids):
+    demo_notices = {ocds.ocid(t) for t in Tender.objects.exclude(pk=with_bids.pk)}
+    assert len(demo_notices) == 2  # the demo's procured project and its open notice
     draft = procurement.draft_tender(project=projects[1], by=staff, now=NOW, **terms())
     out = tmp_path / "ocds.json"
     call_command("export", "ocds", "-o", str(out))
     package = json.loads(out.read_text(encoding="utf-8"))
     check_package(package)
     ocids = {r["ocid"] for r in package["releases"]}
-    assert ocids == {ocds.ocid(with_bids)}
+    assert ocids == demo_notices | {ocds.ocid(with_bids)}
     call_command("export", "ocds", "-o", str(out), "--all")
-    assert {r["ocid"] for r in json.loads(out.read_text())["releases"]} == {
-        ocds.ocid(with_bids), ocds.ocid(draft)}
+    assert {r["ocid"] for r in json.loads(out.read_text())["releases"]} == (
+        demo_notices | {ocds.ocid(with_bids), ocds.ocid(draft)})
 
 
-def test_cli_errors(tmp_path, demo):
+def test_cli_errors(tmp_path, db):
     with pytest.raises(CommandError, match="no procurement"):
         call_command("export", "ocds", "-o", str(tmp_path / "x.json"))
     with pytest.raises(CommandError, match="folder"):

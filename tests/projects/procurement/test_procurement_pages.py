@@ -61,7 +61,7 @@ def test_ocds_download_is_the_public_part(client, live, bidders):
 
 def test_a_bidder_sees_only_its_own_bid(client, live, bidders, staff):
     tender, _draft = live
-    mine, theirs = (Bid.objects.get(organisation=b.organisation) for b in bidders)
+    mine, theirs = (Bid.objects.get(organisation=b.organisation, tender=tender) for b in bidders)
     client.force_login(bidders[0])
     page = client.get(f"/en/procurement/{tender.pk}/").content.decode()
     assert "410,000,000" in page and "320,000,000" not in page
@@ -86,7 +86,7 @@ def test_a_bidder_registers_and_bids_through_the_pages(client, live, bidders):
     response = client.post(f"/en/procurement/{tender.pk}/bid/",
                            {"price": 300_000_000, "technical_proposal": pdf()})
     assert response.status_code == 302
-    assert Bid.objects.get(organisation=bidders[1].organisation).price == 300_000_000
+    assert Bid.objects.get(organisation=bidders[1].organisation, tender=tender).price == 300_000_000
     too_high = client.post(f"/en/procurement/{tender.pk}/bid/",
                            {"price": tender.ceiling + 1, "technical_proposal": pdf()})
     assert "above the ceiling" in too_high.content.decode()
