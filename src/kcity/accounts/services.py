@@ -147,7 +147,7 @@ def _queue_tell_secretariat(org: Organisation) -> None:
                     org_pk=org.pk, member_pk=member.pk)
 
 
-def tell_secretariat_member(org_pk: int, member_pk: int) -> None:
+def tell_secretariat_member(*, org_pk: int, member_pk: int) -> None:
     """The worker's side: tell one secretariat member about a new organisation."""
     org = Organisation.objects.get(pk=org_pk)
     for member in User.objects.filter(pk=member_pk):
@@ -160,7 +160,7 @@ def tell_secretariat_member(org_pk: int, member_pk: int) -> None:
 
 
 def verify_organisations(
-    organisations: Iterable[Organisation], *, actor: User, site_url: str = ""
+    *, organisations: Iterable[Organisation], by: User, site_url: str = ""
 ) -> int:
     """Mark the pending organisations verified and tell their people by e-mail.
 
@@ -169,7 +169,7 @@ def verify_organisations(
     Returns how many organisations were verified now.
     """
 
-    if not can_verify_organisations(actor):
+    if not can_verify_organisations(by):
         raise PermissionError("only the secretariat verifies organisations")
     ids = [o.pk for o in organisations]
     now = timezone.now()
@@ -194,7 +194,7 @@ def verify_organisations(
     return len(pending)
 
 
-def tell_member_verified(member_pk: int, site_url: str) -> None:
+def tell_member_verified(*, member_pk: int, site_url: str) -> None:
     """The worker's side: tell one person that their organisation is verified."""
     for member in User.objects.filter(pk=member_pk).select_related("organisation"):
         with translation.override(member.preferred_language or "en"):

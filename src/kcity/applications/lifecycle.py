@@ -77,7 +77,7 @@ def allowed_moves(user, proposal) -> list[tuple[str, Move]]:
     ]
 
 
-def check(proposal, to_state: str, actor, reason: str = "", now=None) -> Move:
+def check(*, proposal, to_state: str, by, reason: str = "", now=None) -> Move:
     """Raise Refused with a clear message unless `actor` may move `proposal` to `to_state`."""
 
     labels = dict(S.choices)
@@ -88,7 +88,7 @@ def check(proposal, to_state: str, actor, reason: str = "", now=None) -> Move:
             % {"from": labels.get(proposal.state, proposal.state),
                "to": labels.get(to_state, to_state)}
         )
-    if not may_act(actor, proposal, move.who):
+    if not may_act(by, proposal, move.who):
         if move.who == APPLICANT:
             raise Refused(_("Only the applicant organisation can do this."))
         raise Refused(_("Only the secretariat of this track can do this."))
@@ -99,8 +99,9 @@ def check(proposal, to_state: str, actor, reason: str = "", now=None) -> Move:
     return move
 
 
-def transition(proposal: Proposal, to_state: str, actor, reason: str = "", *, now=None,
-               locked: bool = False):
+def transition(
+    proposal: Proposal, to_state: str, /, *, by, reason: str = "", now=None, locked: bool = False
+):
     """Move a proposal: lock it, check the move and the actor's right, write the new state
     and the audit record, and queue the e-mail, all in one transaction.
 
@@ -113,10 +114,10 @@ def transition(proposal: Proposal, to_state: str, actor, reason: str = "", *, no
     if locked:
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("transition(locked=True) needs the caller's transaction")
-        return _write_move(proposal, to_state, actor, reason, now)
+        return _write_move(proposal, to_state, by, reason, now)
     with transaction.atomic():
         row = Proposal.objects.select_for_update().get(pk=proposal.pk)
-        _write_move(row, to_state, actor, reason, now)
+        _write_move(row, to_state, by, reason, now)
     proposal.state = row.state
     proposal.updated_at = row.updated_at
     return row
@@ -124,7 +125,7 @@ def transition(proposal: Proposal, to_state: str, actor, reason: str = "", *, no
 
 def _write_move(locked: Proposal, to_state: str, actor, reason: str, now) -> Proposal:
 
-    check(locked, to_state, actor, reason, now)
+    check(proposal=locked, to_state=to_state, by=actor, reason=reason, now=now)
     event = ProposalEvent.objects.create(
         proposal=locked, actor=actor, from_state=locked.state, to_state=to_state,
         reason=reason,

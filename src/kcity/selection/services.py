@@ -70,11 +70,11 @@ def _compute(scenario: Scenario) -> None:
     scenario.explanations_requested_at = None  # a job still running finds the result changed
 
 
-def explain_scenario(actor, scenario: Scenario) -> Scenario:
+def explain_scenario(*, by, scenario: Scenario) -> Scenario:
     """Queue the worker's job that explains why each reserve proposal was not selected and
     the smallest change that selects it (stored with the scenario; approving a scenario
     queues it too). Asking again while it runs changes nothing."""
-    _check(actor, scenario.round.cycle)
+    _check(by, scenario.round.cycle)
     with transaction.atomic():
         _lock(scenario.round)
         scenario = Scenario.objects.select_for_update().select_related("round").get(
@@ -114,10 +114,12 @@ def _base_scenarios(actor, round) -> None:
     _new_scenario(actor, round, str(Policy.MERIT_ORDER.label), Policy.MERIT_ORDER)
 
 
-def create_round(actor, cycle, *, budget: int | None = None, max_per_country: int | None = None,
-                 bonus_matching_funds=0, bonus_prior_planning=0) -> SelectionRound:
+def create_round(
+    *, by, cycle, budget: int | None = None, max_per_country: int | None = None,
+    bonus_matching_funds=0, bonus_prior_planning=0
+) -> SelectionRound:
     """A round from the cycle's evaluated proposals, with a scenario for each policy."""
-    _check(actor, cycle)
+    _check(by, cycle)
     if budget is None and building.default_budget(cycle) is None:
         raise Refused(_("The cycle has no total budget: give the round's budget."))
     data, skipped = building.build_instance(
@@ -132,14 +134,14 @@ def create_round(actor, cycle, *, budget: int | None = None, max_per_country: in
         raise Refused(str(exc)) from None
     with transaction.atomic():
         round = SelectionRound.objects.create(cycle=cycle, instance=data, skipped=skipped,
-                                              created_by=actor)
-        _audit(Action.ROUND_CREATED, actor, round, proposals=len(data["proposals"]),
+                                              created_by=by)
+        _audit(Action.ROUND_CREATED, by, round, proposals=len(data["proposals"]),
                skipped=[s["id"] for s in skipped])
-        _base_scenarios(actor, round)
+        _base_scenarios(by, round)
     return round
 
 
-def import_round(actor, text: str | bytes) -> SelectionRound:
+def import_round(*, by, text: str | bytes) -> SelectionRound:
     """A round from a file in the format of selection.md (for instance one exported here).
 
     The engine validates it (a bad file names the field); its cycle must exist and its
@@ -155,7 +157,7 @@ def import_round(actor, text: str | bytes) -> SelectionRound:
         else None
     if cycle is None:
         raise Refused(_("cycle: there is no cycle %(cycle)s.") % {"cycle": instance.cycle})
-    _check(actor, cycle)
+    _check(by, cycle)
     known = {building.proposal_id(pk) for pk in Proposal.objects.filter(cycle=cycle)
              .values_list("pk", flat=True)}
     for index, proposal in enumerate(instance.proposals):
@@ -170,15 +172,16 @@ def import_round(actor, text: str | bytes) -> SelectionRound:
                           % {"index": index, "code": track.code, "cycle": cycle.year})
     with transaction.atomic():
         round = SelectionRound.objects.create(cycle=cycle, instance=data, source="import",
-                                              created_by=actor)
-        _audit(Action.ROUND_IMPORTED, actor, round, proposals=len(instance.proposals))
-        _base_scenarios(actor, round)
+                                              created_by=by)
+        _audit(Action.ROUND_IMPORTED, by, round, proposals=len(instance.proposals))
+        _base_scenarios(by, round)
     return round
 
 
-def add_scenario(actor, round, name: str, policy: str, copy_from: Scenario | None = None
-                 ) -> Scenario:
-    _check(actor, round.cycle)
+def add_scenario(
+    *, by, round, name: str, policy: str, copy_from: Scenario | None = None
+) -> Scenario:
+    _check(by, round.cycle)
     if policy not in Policy.values:
         raise Refused(_("Choose a policy."))
     if not name.strip():
@@ -186,7 +189,7 @@ def add_scenario(actor, round, name: str, policy: str, copy_from: Scenario | Non
     with transaction.atomic():
         round = _lock(round)
         overrides = dict(copy_from.overrides) if copy_from is not None else {}
-        return _new_scenario(actor, round, name.strip(), policy, overrides)
+        return _new_scenario(by, round, name.strip(), policy, overrides)
 
 
 def _check_overrides(round, overrides: dict) -> None:
@@ -215,9 +218,9 @@ def _check_overrides(round, overrides: dict) -> None:
         raise Refused(str(exc)) from None
 
 
-def update_scenario(actor, scenario: Scenario, overrides: dict) -> Scenario:
+def update_scenario(*, by, scenario: Scenario, overrides: dict) -> Scenario:
     """What-if: set the scenario's parameters and answer it again. Refused once approved."""
-    _check(actor, scenario.round.cycle)
+    _check(by, scenario.round.cycle)
     with transaction.atomic():
         _lock(scenario.round)
         scenario = Scenario.objects.select_for_update().select_related("round").get(
@@ -231,17 +234,17 @@ def update_scenario(actor, scenario: Scenario, overrides: dict) -> Scenario:
         scenario.save(update_fields=["overrides", "result", "reason_code", "reason_values",
                                      "explanations",
                                      "explanations_requested_at", "updated_at"])
-        _audit(Action.SCENARIO_CHANGED, actor, scenario.round, scenario, before=before,
+        _audit(Action.SCENARIO_CHANGED, by, scenario.round, scenario, before=before,
                after=overrides)
     return scenario
 
 
-def approve_scenario(actor, scenario: Scenario, *, explain: bool = True) -> Scenario:
+def approve_scenario(*, by, scenario: Scenario, explain: bool = True) -> Scenario:
     """The secretariat's decision: the scenario is frozen (approved_by, approved_at).
 
     A round has one approved decision; after publication only a replacement scenario can
     be approved, and only while no other replacement waits for publication."""
-    _check(actor, scenario.round.cycle)
+    _check(by, scenario.round.cycle)
     with transaction.atomic():
         round = _lock(scenario.round)
         scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
@@ -263,7 +266,7 @@ def approve_scenario(actor, scenario: Scenario, *, explain: bool = True) -> Scen
         if explain:
             _queue_explanations(scenario)
         scenario = scenario_lifecycle.transition(
-            scenario, ScenarioState.APPROVED, by=actor, locked=True,
+            scenario, ScenarioState.APPROVED, by=by, locked=True,
             selected=scenario.result["selected"], awarded=scenario.result["awarded"])
     return scenario
 
@@ -280,22 +283,22 @@ def _proposals(round, ids) -> dict[str, Proposal]:
     return found
 
 
-def publish(actor, round) -> SelectionRound:
+def publish(*, by, round) -> SelectionRound:
     """Announce the approved scenario: each proposal of the round moves to selected, reserve
     (ranked) or not selected, the applicants are mailed (by `transition`), the evaluation
     summaries are released and the public results page shows the outcome. After the first
     publication, a later approved replacement scenario is published by `publish` too."""
-    _check(actor, round.cycle)
+    _check(by, round.cycle)
     with transaction.atomic():
         round = _lock(round)
         scenario = round.scenarios.filter(state=ScenarioState.APPROVED).first()
         if scenario is None:
             raise Refused(_("Approve a scenario before publishing."))
         if scenario.kind == ScenarioKind.REPLACEMENT:
-            _publish_replacement(actor, round, scenario)
+            _publish_replacement(by, round, scenario)
         else:
-            _publish_decision(actor, round, scenario)
-        scenario_lifecycle.transition(scenario, ScenarioState.PUBLISHED, by=actor)
+            _publish_decision(by, round, scenario)
+        scenario_lifecycle.transition(scenario, ScenarioState.PUBLISHED, by=by)
     return round
 
 
@@ -314,7 +317,7 @@ def _publish_decision(actor, round, scenario) -> None:
     plan += [(pid, OutcomeKind.RESERVE, rank) for rank, pid in enumerate(result["reserve"], 1)]
     plan += [(item["id"], OutcomeKind.NOT_SELECTED, None) for item in result["not_fundable"]]
     for pid, outcome, rank in plan:
-        lifecycle.transition(proposals[pid], outcome, actor)
+        lifecycle.transition(proposals[pid], outcome, by=actor)
         Outcome.objects.create(
             round=round, proposal=proposals[pid], outcome=outcome, reserve_rank=rank,
             award=request[pid] if outcome == OutcomeKind.SELECTED else None,
@@ -346,11 +349,11 @@ def withdrawn_selected(round) -> list[Outcome]:
                 .select_related("proposal"))
 
 
-def propose_replacement(actor, round) -> Scenario:
+def propose_replacement(*, by, round) -> Scenario:
     """Ask the engine for the replacement under the same rules: the approved decision's
     parameters, the still-selected proposals fixed in, the withdrawn ones (and any
     proposal no longer on the reserve list) fixed out."""
-    _check(actor, round.cycle)
+    _check(by, round.cycle)
     with transaction.atomic():
         round = _lock(round)
         if not round.is_published:
@@ -369,7 +372,7 @@ def propose_replacement(actor, round) -> Scenario:
         out += [pid for pid in decision.overrides.get("exclude", []) if pid not in out]
         overrides = {**decision.overrides, "include": keep, "exclude": out}
         titles = ", ".join(o.proposal.title for o in gone)
-        return _new_scenario(actor, round, _("Replacement for %(titles)s") % {"titles": titles},
+        return _new_scenario(by, round, _("Replacement for %(titles)s") % {"titles": titles},
                              decision.policy, overrides, kind=ScenarioKind.REPLACEMENT)
 
 
@@ -381,7 +384,7 @@ def _publish_replacement(actor, round, scenario) -> None:
     new = [pid for pid in result["selected"] if outcomes[pid].outcome == OutcomeKind.RESERVE]
     for pid in new:
         outcome = outcomes[pid]
-        lifecycle.transition(outcome.proposal, S.SELECTED, actor)
+        lifecycle.transition(outcome.proposal, S.SELECTED, by=actor)
         outcome.outcome, outcome.reserve_rank, outcome.award = (
             OutcomeKind.SELECTED, None, request[pid])
         outcome.scenario = scenario
