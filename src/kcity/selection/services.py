@@ -338,7 +338,7 @@ def _release_evaluation(actor, cycle) -> None:
 
     release = getattr(evaluation, "release_cycle_results", None)
     if release is not None:
-        release(actor, cycle)
+        release(by=actor, cycle=cycle)
 
 
 # ---- replacement after a withdrawal ---------------------------------------------------------
