@@ -81,7 +81,7 @@ def _check(org: Organisation, user: User) -> None:
         if is_blank(getattr(user, name)):
             errors.setdefault(name, []).append(_("This field is required."))
     if org.kind == OrgKind.PARTNER and org.partner_type in OVERSEAS_PARTNER_TYPES and (
-        org.country and org.country.code == "KR"
+        org.country == "KR"  # a Country compares equal to its code
     ):
         errors.setdefault("country", []).append(
             _("An overseas public institution or university is registered outside Korea.")

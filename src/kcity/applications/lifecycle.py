@@ -8,6 +8,7 @@ still takes submissions. `transition` is the only code that changes `Proposal.st
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,7 +26,7 @@ SECRETARIAT = "secretariat"
 @dataclass(frozen=True)
 class Move:
     who: str
-    label: str
+    label: str | Promise  # lazily translated
     reason_required: bool = False
     while_open: bool = False  # only while the track still takes submissions
 

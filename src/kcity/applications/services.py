@@ -6,12 +6,13 @@ transaction, and raises `Refused` with clear messages, having written nothing, o
 import hashlib
 import re
 import secrets
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import ForeignKey, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -238,14 +239,17 @@ def upload_document(*, proposal, by, code: str, upload, now=None) -> Document:
             old = list(proposal.documents.select_for_update().filter(code=code))
             for previous in old:
                 previous.delete()
-                transaction.on_commit(
-                    lambda f=previous.file: f.storage.delete(f.name)
-                )
+                transaction.on_commit(partial(_delete_file, previous.file))
             document.save()
     except Exception:
-        document.file.storage.delete(document.file.name)
+        _delete_file(document.file)
         raise
     return document
+
+
+def _delete_file(file) -> None:
+    if file.name:  # a stored file always has its name
+        file.storage.delete(file.name)
 
 
 # ---- pre-consultation -----------------------------------------------------------------------
@@ -369,9 +373,10 @@ def _copy_fields(source: Proposal, target: Proposal) -> None:
     for field in Proposal._meta.concrete_fields:
         setattr(target, field.attname, getattr(source, field.attname))
     for name in ("track", "cycle", "organisation"):
-        field = Proposal._meta.get_field(name)
-        if field.is_cached(source):
-            field.set_cached_value(target, field.get_cached_value(source))
+        relation = Proposal._meta.get_field(name)
+        assert isinstance(relation, ForeignKey)
+        if relation.is_cached(source):
+            relation.set_cached_value(target, relation.get_cached_value(source))
 
 
 # ---- screening ------------------------------------------------------------------------------

@@ -175,7 +175,8 @@ def upload_revised_document(*, by, proposal, upload) -> Document:
                            name=document.original_name, sha256=document.sha256)
             emails.queue_event_mail(locked, event)
     except Exception:
-        document.file.storage.delete(document.file.name)
+        if document.file.name:  # a stored file always has its name
+            document.file.storage.delete(document.file.name)
         raise
     return document
 

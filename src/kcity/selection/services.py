@@ -313,6 +313,7 @@ def _publish_decision(actor, round, scenario) -> None:
     if wrong:
         raise Refused(_("These proposals are no longer evaluated: %(titles)s.")
                       % {"titles": "; ".join(wrong)})
+    plan: list[tuple[str, str, int | None]]
     plan = [(pid, OutcomeKind.SELECTED, None) for pid in result["selected"]]
     plan += [(pid, OutcomeKind.RESERVE, rank) for rank, pid in enumerate(result["reserve"], 1)]
     plan += [(item["id"], OutcomeKind.NOT_SELECTED, None) for item in result["not_fundable"]]
