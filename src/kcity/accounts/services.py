@@ -160,7 +160,7 @@ def tell_secretariat_member(*, org_pk: int, member_pk: int) -> None:
 
 
 def verify_organisations(
-    *, organisations: Iterable[Organisation], by: User, site_url: str = ""
+    *, organisations: Iterable[Organisation], by: User, site_url: str = "", now=None
 ) -> int:
     """Mark the pending organisations verified and tell their people by e-mail.
 
@@ -172,7 +172,7 @@ def verify_organisations(
     if not can_verify_organisations(by):
         raise PermissionError("only the secretariat verifies organisations")
     ids = [o.pk for o in organisations]
-    now = timezone.now()
+    now = now or timezone.now()
     with transaction.atomic():
         pending = list(
             Organisation.objects.select_for_update()

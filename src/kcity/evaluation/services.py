@@ -99,7 +99,9 @@ def form_panel(*, by, track, stage: str, size: int, seed: int | None = None) -> 
     return panel
 
 
-def replace_member(*, by, member: PanelMember, reason: str, seed: int | None = None):
+def replace_member(
+    *, by, member: PanelMember, reason: str, seed: int | None = None, now=None
+):
     """Take a member off an open panel (with a reason) and draw a replacement."""
     panel = member.panel
     check_manager(by=by, panel_or_track=panel)
@@ -121,7 +123,7 @@ def replace_member(*, by, member: PanelMember, reason: str, seed: int | None = N
     with transaction.atomic():
         new = PanelMember.objects.create(panel=panel, evaluator_id=drawn[0])
         member.active = False
-        member.removed_at = timezone.now()
+        member.removed_at = now or timezone.now()
         member.replacement_reason = reason
         member.replaced_by = new
         member.save()
@@ -179,7 +181,9 @@ def check_sheet_access(*, by, panel, proposal) -> None:
         raise Refused(_("Declare whether you have a conflict of interest first."))
 
 
-def save_sheet(*, by, panel, proposal, entries: dict, submit: bool = False) -> ScoreSheet:
+def save_sheet(
+    *, by, panel, proposal, entries: dict, submit: bool = False, now=None
+) -> ScoreSheet:
     """Write an evaluator's scores: `entries` maps criterion code to (points, comment).
 
     Every criterion needs a score from 0 to its weight; a score in the bottom band (below
@@ -228,7 +232,7 @@ def save_sheet(*, by, panel, proposal, entries: dict, submit: bool = False) -> S
                 score.points, score.comment = points, comment
                 score.save()
         if submit and sheet.submitted_at is None:
-            sheet.submitted_at = timezone.now()
+            sheet.submitted_at = now or timezone.now()
             audit(Action.SHEET_SUBMITTED, by, panel=panel, proposal=proposal)
         sheet.save()
     return sheet

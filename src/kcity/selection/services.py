@@ -70,7 +70,7 @@ def _compute(scenario: Scenario) -> None:
     scenario.explanations_requested_at = None  # a job still running finds the result changed
 
 
-def explain_scenario(*, by, scenario: Scenario) -> Scenario:
+def explain_scenario(*, by, scenario: Scenario, now=None) -> Scenario:
     """Queue the worker's job that explains why each reserve proposal was not selected and
     the smallest change that selects it (stored with the scenario; approving a scenario
     queues it too). Asking again while it runs changes nothing."""
@@ -81,16 +81,16 @@ def explain_scenario(*, by, scenario: Scenario) -> Scenario:
             pk=scenario.pk)
         if scenario.result.get("status") not in ("optimal", "feasible"):
             raise Refused(_("An infeasible scenario has nothing to explain."))
-        _queue_explanations(scenario)
+        _queue_explanations(scenario, now)
     return scenario
 
 
-def _queue_explanations(scenario: Scenario) -> None:
+def _queue_explanations(scenario: Scenario, now=None) -> None:
     if scenario.explanations or scenario.explanations_requested_at is not None:
         return
     if not scenario.result.get("reserve"):
         return
-    scenario.explanations_requested_at = timezone.now()
+    scenario.explanations_requested_at = now or timezone.now()
     scenario.save(update_fields=["explanations_requested_at"])
     tasks.explain_scenario.enqueue(scenario.pk, tasks.result_key(scenario.result))
 
@@ -283,7 +283,7 @@ def _proposals(round, ids) -> dict[str, Proposal]:
     return found
 
 
-def publish(*, by, round) -> SelectionRound:
+def publish(*, by, round, now=None) -> SelectionRound:
     """Announce the approved scenario: each proposal of the round moves to selected, reserve
     (ranked) or not selected, the applicants are mailed (by `transition`), the evaluation
     summaries are released and the public results page shows the outcome. After the first
@@ -297,12 +297,12 @@ def publish(*, by, round) -> SelectionRound:
         if scenario.kind == ScenarioKind.REPLACEMENT:
             _publish_replacement(by, round, scenario)
         else:
-            _publish_decision(by, round, scenario)
-        scenario_lifecycle.transition(scenario, ScenarioState.PUBLISHED, by=by)
+            _publish_decision(by, round, scenario, now)
+        scenario_lifecycle.transition(scenario, ScenarioState.PUBLISHED, by=by, now=now)
     return round
 
 
-def _publish_decision(actor, round, scenario) -> None:
+def _publish_decision(actor, round, scenario, now=None) -> None:
     data = whatif.scenario_data(round.instance, scenario.policy, scenario.overrides)
     result = scenario.result
     merit = selectors.merits(data)
@@ -323,7 +323,7 @@ def _publish_decision(actor, round, scenario) -> None:
             round=round, proposal=proposals[pid], outcome=outcome, reserve_rank=rank,
             award=request[pid] if outcome == OutcomeKind.SELECTED else None,
             merit=merit[pid], scenario=scenario)
-    round.published_at, round.published_by = timezone.now(), actor
+    round.published_at, round.published_by = now or timezone.now(), actor
     round.save(update_fields=["published_at", "published_by"])
     cycle = round.cycle
     if cycle.status not in (CycleStatus.RESULTS, CycleStatus.ARCHIVED):
