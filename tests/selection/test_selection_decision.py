@@ -84,7 +84,7 @@ def test_publish_moves_states_mails_and_shows_results(
 
     released = []
     monkeypatch.setattr(evaluation, "release_cycle_results",
-                        lambda actor, c: released.append((actor, c)), raising=False)
+                        lambda *, by, cycle: released.append((by, cycle)), raising=False)
     scenario = _publish(staff, round, django_capture_on_commit_callbacks)
     result = scenario.result
     assert round.published_at is not None and round.published_by == staff

@@ -174,5 +174,5 @@ def load_demo_proposals() -> int:
                 services.save_checklist(proposal=p, by=staff, ticked={"loi_signed",
                                                                       "proof_credible",
                                                    "budget_consistent"})
-            services.screen(proposal=p, by=staff, decision=to_state, reason=reason)
+            p = services.screen(proposal=p, by=staff, decision=to_state, reason=reason)
     return Proposal.objects.filter(cycle=cycle).count()

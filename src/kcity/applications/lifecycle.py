@@ -106,10 +106,10 @@ def transition(
     """Move a proposal: lock it, check the move and the actor's right, write the new state
     and the audit record, and queue the e-mail, all in one transaction.
 
-    Returns the fresh proposal. Raises Refused (nothing written) when the move is not
-    allowed. `locked=True` says the caller already holds this row's lock in the current
-    transaction and passes the row as read under it (the submission does), so it is not
-    locked and read a second time.
+    Returns the fresh proposal (the caller's object is left as it was). Raises Refused
+    (nothing written) when the move is not allowed. `locked=True` says the caller already
+    holds this row's lock in the current transaction and passes the row as read under it (the
+    submission does), so it is not locked and read a second time.
     """
     reason = (reason or "").strip()
     if locked:
@@ -118,10 +118,7 @@ def transition(
         return _write_move(proposal, to_state, by, reason, now)
     with transaction.atomic():
         row = Proposal.objects.select_for_update().get(pk=proposal.pk)
-        _write_move(row, to_state, by, reason, now)
-    proposal.state = row.state
-    proposal.updated_at = row.updated_at
-    return row
+        return _write_move(row, to_state, by, reason, now)
 
 
 def _write_move(locked: Proposal, to_state: str, actor, reason: str, now) -> Proposal:
