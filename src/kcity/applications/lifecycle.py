@@ -79,7 +79,7 @@ def allowed_moves(user, proposal) -> list[tuple[str, Move]]:
 
 
 def check(*, proposal, to_state: str, by, reason: str = "", now=None) -> Move:
-    """Raise Refused with a clear message unless `actor` may move `proposal` to `to_state`."""
+    """Raise Refused with a clear message unless `by` may move `proposal` to `to_state`."""
 
     labels = dict(S.choices)
     move = MOVES.get((proposal.state, to_state))

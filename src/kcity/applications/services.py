@@ -59,7 +59,7 @@ def _jurisdiction_taken(proposal) -> Refused:
 
 
 def edit_refusal(*, proposal, by, now=None) -> str | None:
-    """The one "may `actor` change `proposal` now" rule: why not, or None when they may.
+    """The one "may `by` change `proposal` now" rule: why not, or None when they may.
     Who (`permissions.can_edit_proposal`), then the state, then the track's deadline."""
     if not permissions.can_edit_proposal(by, proposal):
         return _("Only the applicant organisation can change this proposal.")
