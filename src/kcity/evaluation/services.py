@@ -268,7 +268,7 @@ def compute_results(panel) -> list[dict]:
     return rows
 
 
-def close_panel(*, by, panel) -> Panel:
+def close_panel(*, by, panel, now=None) -> Panel:
     """Close the panel: aggregate with the track's method, combine the stages into the final
     score, flag proposals under the threshold, rank, and move the proposals on."""
     check_manager(by=by, panel_or_track=panel)
@@ -303,7 +303,7 @@ def close_panel(*, by, panel) -> Panel:
                 below_threshold=threshold is not None and row["final"] < threshold,
             )
         panel = panel_lifecycle.transition(
-            panel, PanelStatus.CLOSED, by=by, locked=True, method=track.aggregation,
+            panel, PanelStatus.CLOSED, by=by, now=now, locked=True, method=track.aggregation,
             ranking=[[r["proposal"].pk, str(r["final"])] for r in rows])
         for row in rows:
             proposal = row["proposal"]

@@ -239,7 +239,7 @@ def update_scenario(*, by, scenario: Scenario, overrides: dict) -> Scenario:
     return scenario
 
 
-def approve_scenario(*, by, scenario: Scenario, explain: bool = True) -> Scenario:
+def approve_scenario(*, by, scenario: Scenario, explain: bool = True, now=None) -> Scenario:
     """The secretariat's decision: the scenario is frozen (approved_by, approved_at).
 
     A round has one approved decision; after publication only a replacement scenario can
@@ -264,9 +264,9 @@ def approve_scenario(*, by, scenario: Scenario, explain: bool = True) -> Scenari
         if scenario.kind == ScenarioKind.DECISION and round.is_published:
             raise Refused(_("The results of this round are published already."))
         if explain:
-            _queue_explanations(scenario)
+            _queue_explanations(scenario, now)
         scenario = scenario_lifecycle.transition(
-            scenario, ScenarioState.APPROVED, by=by, locked=True,
+            scenario, ScenarioState.APPROVED, by=by, now=now, locked=True,
             selected=scenario.result["selected"], awarded=scenario.result["awarded"])
     return scenario
 
