@@ -40,7 +40,7 @@ def submit_child(username_prefix: str) -> None:
     user = User.objects.get(username__startswith=username_prefix)
     drafts = Proposal.objects.filter(created_by=user, state="draft").order_by("pk")
     for proposal in drafts:
-        services.submit_proposal(proposal, user, services.new_submit_key())
+        services.submit_proposal(proposal=proposal, by=user, key=services.new_submit_key())
 
 
 def main(argv=None) -> int:

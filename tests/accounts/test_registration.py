@@ -342,7 +342,7 @@ def test_verification_lets_the_user_apply_and_tells_them(
     user = register_official(client)
     with django_capture_on_commit_callbacks(execute=True):
         count = services.verify_organisations(
-            [user.organisation], actor=secretariat, site_url="https://portal.example/"
+            organisations=[user.organisation], by=secretariat, site_url="https://portal.example/"
         )
     assert count == 1
     user.refresh_from_db()
@@ -358,7 +358,7 @@ def test_verification_lets_the_user_apply_and_tells_them(
     # Verifying again changes nothing and sends nothing.
     first = user.organisation.verified_at
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.verify_organisations([user.organisation], actor=secretariat) == 0
+        assert services.verify_organisations(organisations=[user.organisation], by=secretariat) == 0
     user.organisation.refresh_from_db()
     assert user.organisation.verified_at == first and len(mailoutbox) == 1
 
@@ -369,7 +369,7 @@ def test_verification_mail_speaks_the_users_language(
     client.post("/ko/accounts/register/company/", company())
     org = User.objects.get(username="jisoo").organisation
     with django_capture_on_commit_callbacks(execute=True):
-        services.verify_organisations([org], actor=secretariat)
+        services.verify_organisations(organisations=[org], by=secretariat)
     assert re.search("[\uac00-\ud7a3]", mailoutbox[0].subject)
 
 
@@ -377,7 +377,7 @@ def test_only_the_secretariat_verifies(demo, client):
     user = register_official(client)
     with pytest.raises(PermissionError):
         services.verify_organisations(
-            [user.organisation], actor=User.objects.get(username="gov-applicant")
+            organisations=[user.organisation], by=User.objects.get(username="gov-applicant")
         )
     user.organisation.refresh_from_db()
     assert user.organisation.verified_at is None

@@ -201,8 +201,8 @@ def test_an_overseas_institution_or_university_registers(demo, client, partner_t
 def test_a_verified_institution_is_told_it_joins_consortia(demo, client):
     assert client.post(INSTITUTION_URL, institution()).status_code == 302
     user = User.objects.get(username="ayu")
-    services.verify_organisations([user.organisation],
-                                  actor=User.objects.get(username="secretariat"))
+    services.verify_organisations(organisations=[user.organisation],
+                                  by=User.objects.get(username="secretariat"))
     page = client.get("/en/accounts/profile/").content.decode()
     assert "it counts as an overseas partner in the demonstration consortia" in page
     assert "you may submit proposals" not in page

@@ -53,9 +53,10 @@ def ready_plan(plan_track, users):
     """A complete planning proposal for Da Nang by Hai Phong's account, invited."""
     gov = users["gov-applicant"]
     p = _planning(plan_track, gov, "Da Nang plan", "Da Nang")
-    services.submit_concept_note(p, gov, "Concept.")
-    services.decide_pre_consultation(p.latest_pre_consultation(), users["secretariat"],
-                                     Outcome.INVITE)
+    services.submit_concept_note(proposal=p, by=gov, text="Concept.")
+    services.decide_pre_consultation(pre_consultation=p.latest_pre_consultation(),
+                                     by=users["secretariat"],
+                                     outcome=Outcome.INVITE)
     _attach_all(p, gov)
     return p
 

@@ -52,8 +52,9 @@ def test_other_content_is_refused(content):
 
 
 def test_upload_stores_hash_and_a_safe_name(ready_demo, users, client):
-    doc = services.upload_document(ready_demo, users["company-applicant"], "business_plan",
-                                   pdf("사업계획서 <최종> (v2).pdf"))
+    doc = services.upload_document(proposal=ready_demo, by=users["company-applicant"],
+                                   code="business_plan",
+                                   upload=pdf("사업계획서 <최종> (v2).pdf"))
     assert doc.original_name == "사업계획서 <최종> (v2).pdf"
     assert doc.sha256 == hashlib.sha256(PDF).hexdigest() and doc.size == len(PDF)
     assert doc.file.name.startswith(f"proposals/{ready_demo.pk}/") and ".." not in doc.file.name
@@ -133,8 +134,8 @@ def test_bad_invitation_and_new_proposal_input(client, ready_demo, users, demo_t
 
 def test_invitation_link_confirms_the_member(client, demo_track, users):
     company, partner = users["company-applicant"], users["partner"]
-    p = services.create_proposal(company, demo_track, "Invite test")
-    member = services.invite_member(p, company, name="UI", email=partner.email,
+    p = services.create_proposal(by=company, track=demo_track, title="Invite test")
+    member = services.invite_member(proposal=p, by=company, name="UI", email=partner.email,
                                     role="site_host")
     client.force_login(partner)
     assert client.get(f"/en/proposals/{p.pk}/").status_code == 404  # not yet a member
@@ -146,13 +147,13 @@ def test_invitation_link_confirms_the_member(client, demo_track, users):
     assert client.get(f"/en/proposals/{p.pk}/").status_code == 200
     assert client.get("/en/proposals/invitations/wrong-token/").status_code == 404
     with pytest.raises(Refused, match="answered already"):
-        services.respond_to_invitation(member.token, partner, accept=True)
+        services.respond_to_invitation(token=member.token, by=partner, accept=True)
 
 
 def test_strangers_get_404_everywhere(client, ready_demo, users, stranger):
     doc = ready_demo.documents.first()
-    submission = services.submit_proposal(ready_demo, users["company-applicant"],
-                                          services.new_submit_key())
+    submission = services.submit_proposal(proposal=ready_demo, by=users["company-applicant"],
+                                          key=services.new_submit_key())
     urls = [
         f"/en/proposals/{ready_demo.pk}/", f"/en/proposals/{ready_demo.pk}/edit/",
         f"/en/proposals/{ready_demo.pk}/documents/{doc.pk}/",

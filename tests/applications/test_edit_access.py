@@ -31,7 +31,7 @@ def test_partner_and_other_applicant_get_404_owner_gets_the_form(client, ready_d
     assert detail.context["editable"] is False
 
     owner = users["company-applicant"]
-    assert services.may_edit(ready_demo, owner)
+    assert services.may_edit(proposal=ready_demo, by=owner)
     client.force_login(owner)
     page = client.get(edit)
     assert page.status_code == 200 and 'name="title"' in page.content.decode()
@@ -51,5 +51,5 @@ def test_evaluator_who_reads_the_proposal_gets_no_edit_form(client, users):
     assert client.post(f"/en/proposals/{bandung.pk}/edit/",
                        {"title": "Hijacked", "requested_amount": "1"}).status_code == 404
     assert Proposal.objects.get(pk=bandung.pk).title == BANDUNG
-    assert services.edit_refusal(bandung, evaluator) == (
+    assert services.edit_refusal(proposal=bandung, by=evaluator) == (
         "Only the applicant organisation can change this proposal.")

@@ -13,7 +13,8 @@ def invite(django_capture_on_commit_callbacks):
     def _invite(proposal, actor, email):
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
-            member = services.invite_member(proposal, actor, name="Invitee", email=email,
+            member = services.invite_member(proposal=proposal, by=actor, name="Invitee",
+                                            email=email,
                                             role="site_host")
         assert len(mail.outbox) == 1, "one mail per invitation, whatever the languages"
         return member, mail.outbox[0]
@@ -22,7 +23,7 @@ def invite(django_capture_on_commit_callbacks):
 
 def test_an_unknown_address_gets_english_and_korean_in_one_mail(demo_track, users, invite):
     company = users["company-applicant"]
-    p = services.create_proposal(company, demo_track, "Smart crossing")
+    p = services.create_proposal(by=company, track=demo_track, title="Smart crossing")
     member, sent = invite(p, company, "nobody-yet@example.org")
     assert sent.to == ["nobody-yet@example.org"]
     assert "invites you to a consortium" in sent.subject
@@ -40,7 +41,7 @@ def test_an_unknown_address_gets_english_and_korean_in_one_mail(demo_track, user
 def test_an_address_with_a_korean_account_gets_korean_only(demo_track, users, invite):
     company, partner = users["company-applicant"], users["partner"]
     User.objects.filter(pk=partner.pk).update(preferred_language="ko")
-    p = services.create_proposal(company, demo_track, "Smart crossing")
+    p = services.create_proposal(by=company, track=demo_track, title="Smart crossing")
     member, sent = invite(p, company, partner.email.upper())
     assert "컨소시엄에 초청합니다" in sent.subject and "invites you" not in sent.subject
     assert "참여를 확인하려면" in sent.body and "To confirm" not in sent.body
@@ -51,7 +52,7 @@ def test_an_address_with_a_korean_account_gets_korean_only(demo_track, users, in
 def test_an_address_with_an_english_account_gets_english_only(demo_track, users, invite):
     company, partner = users["company-applicant"], users["partner"]
     User.objects.filter(pk=partner.pk).update(preferred_language="en")
-    p = services.create_proposal(company, demo_track, "Smart crossing")
+    p = services.create_proposal(by=company, track=demo_track, title="Smart crossing")
     member, sent = invite(p, company, partner.email)
     assert "invites you to a consortium" in sent.subject and "초청" not in sent.subject
     assert f"/en/proposals/invitations/{member.token}/" in sent.body

@@ -19,7 +19,8 @@ LABELS = {"en": ("Earlier K-City study (portfolio)", "Earlier K-City study (link
 
 @pytest.fixture
 def draft(demo_track, users):
-    return services.create_proposal(users["company-applicant"], demo_track, "Study crossing")
+    return services.create_proposal(by=users["company-applicant"], track=demo_track,
+                                    title="Study crossing")
 
 
 def test_the_demonstration_form_offers_the_portfolio_studies_in_both_languages(
@@ -72,7 +73,7 @@ def test_saving_a_portfolio_study_and_refusing_one_not_offered(client, draft, us
 def test_the_planning_form_has_the_same_choice(plan_track, users):
     gov = users["gov-applicant"]
     proposal = Proposal.objects.filter(organisation=gov.organisation, track=plan_track).first() \
-        or services.create_proposal(gov, plan_track, "Plan with a study")
+        or services.create_proposal(by=gov, track=plan_track, title="Plan with a study")
     form = ProposalContentForm(instance=proposal)
     assert {"prior_study_project", "prior_study_url"} <= set(form.fields)
     assert list(form.fields["prior_study_project"].queryset) == list(

@@ -54,7 +54,8 @@ def test_concurrent_duplicate_posts_make_one_submission(ready_demo, users):
     def post():
         try:
             barrier.wait()
-            results.append(services.submit_proposal(ready_demo, users["company-applicant"], key))
+            results.append(services.submit_proposal(proposal=ready_demo,
+                                                    by=users["company-applicant"], key=key))
         except Exception as exc:  # noqa: BLE001 (collected and asserted below)
             errors.append(exc)
         finally:
@@ -73,17 +74,19 @@ def test_concurrent_duplicate_posts_make_one_submission(ready_demo, users):
 
 def test_return_and_resubmit(client, ready_demo, users, django_capture_on_commit_callbacks):
     company, staff = users["company-applicant"], users["secretariat"]
-    first = services.submit_proposal(ready_demo, company, services.new_submit_key())
+    first = services.submit_proposal(proposal=ready_demo, by=company, key=services.new_submit_key())
     with pytest.raises(Refused, match="Give a reason"):
-        services.screen(ready_demo, staff, S.RETURNED, "")
+        services.screen(proposal=ready_demo, by=staff, decision=S.RETURNED, reason="")
     with django_capture_on_commit_callbacks(execute=True):
-        services.screen(ready_demo, staff, S.RETURNED, "Sign the LOI.")
+        services.screen(proposal=ready_demo, by=staff, decision=S.RETURNED, reason="Sign the LOI.")
     assert "Sign the LOI." in mail.outbox[-1].body
     client.force_login(company)
     detail = client.get(f"/en/proposals/{ready_demo.pk}/").content.decode()
     assert "Sign the LOI." in detail and "Returned for correction" in detail
-    services.update_proposal(ready_demo, company, {"title": "Test crosswalk, corrected"})
-    second = services.submit_proposal(ready_demo, company, services.new_submit_key())
+    services.update_proposal(proposal=ready_demo, by=company,
+                             data={"title": "Test crosswalk, corrected"})
+    second = services.submit_proposal(proposal=ready_demo, by=company,
+                                      key=services.new_submit_key())
     assert second.receipt_number != first.receipt_number
     assert Proposal.objects.get(pk=ready_demo.pk).state == S.SUBMITTED
     moves = list(ready_demo.events.values_list("from_state", "to_state", "actor__username"))
@@ -96,17 +99,18 @@ def test_return_and_resubmit(client, ready_demo, users, django_capture_on_commit
 
 def test_screening_eligible_needs_the_checklist(ready_demo, users):
     company, staff = users["company-applicant"], users["secretariat"]
-    services.submit_proposal(ready_demo, company, services.new_submit_key())
+    services.submit_proposal(proposal=ready_demo, by=company, key=services.new_submit_key())
     with pytest.raises(Refused, match="checklist is not complete"):
-        services.screen(ready_demo, staff, S.ELIGIBLE)
-    services.save_checklist(ready_demo, staff, {"loi_signed", "proof_credible",
+        services.screen(proposal=ready_demo, by=staff, decision=S.ELIGIBLE)
+    services.save_checklist(proposal=ready_demo, by=staff, ticked={"loi_signed", "proof_credible",
                                                 "budget_consistent"})
-    services.screen(ready_demo, staff, S.ELIGIBLE)
+    services.screen(proposal=ready_demo, by=staff, decision=S.ELIGIBLE)
     assert Proposal.objects.get(pk=ready_demo.pk).state == S.ELIGIBLE
 
 
 def test_screening_page_ineligible_with_reason(client, ready_demo, users):
-    services.submit_proposal(ready_demo, users["company-applicant"], services.new_submit_key())
+    services.submit_proposal(proposal=ready_demo, by=users["company-applicant"],
+                             key=services.new_submit_key())
     client.force_login(users["secretariat"])
     url = f"/en/proposals/screening/{ready_demo.pk}/"
     empty = client.post(url, {"action": "decision", "decision": "ineligible", "reason": ""},
@@ -120,9 +124,10 @@ def test_screening_page_ineligible_with_reason(client, ready_demo, users):
 
 
 def test_kind_does_not_screen_demonstration(client, ready_demo, users, kind_staff):
-    services.submit_proposal(ready_demo, users["company-applicant"], services.new_submit_key())
+    services.submit_proposal(proposal=ready_demo, by=users["company-applicant"],
+                             key=services.new_submit_key())
     with pytest.raises(Refused, match="Only the secretariat of this track"):
-        lifecycle.transition(ready_demo, S.ELIGIBLE, kind_staff)
+        lifecycle.transition(ready_demo, S.ELIGIBLE, by=kind_staff)
     client.force_login(kind_staff)
     assert client.get(f"/en/proposals/screening/{ready_demo.pk}/").status_code == 404
     listing = client.get("/en/proposals/screening/").content.decode()
@@ -132,12 +137,12 @@ def test_kind_does_not_screen_demonstration(client, ready_demo, users, kind_staf
 def test_refused_moves_say_why_and_write_nothing(ready_demo, users):
     company = users["company-applicant"]
     with pytest.raises(Refused, match="cannot become"):
-        lifecycle.transition(ready_demo, S.ELIGIBLE, users["secretariat"])
-    services.submit_proposal(ready_demo, company, services.new_submit_key())
+        lifecycle.transition(ready_demo, S.ELIGIBLE, by=users["secretariat"])
+    services.submit_proposal(proposal=ready_demo, by=company, key=services.new_submit_key())
     with pytest.raises(Refused, match="Only the secretariat"):
-        lifecycle.transition(ready_demo, S.ELIGIBLE, company)
+        lifecycle.transition(ready_demo, S.ELIGIBLE, by=company)
     with pytest.raises(Refused, match="Only the applicant"):
-        lifecycle.transition(ready_demo, S.WITHDRAWN, users["partner"])
+        lifecycle.transition(ready_demo, S.WITHDRAWN, by=users["partner"])
     assert ready_demo.events.count() == 1
 
 
@@ -145,21 +150,21 @@ def test_refused_moves_say_why_and_write_nothing(ready_demo, users):
 def test_a_transition_on_a_row_said_locked_needs_the_callers_transaction(ready_demo, users):
     # locked=True skips the lock: outside a transaction nothing would hold it.
     with pytest.raises(RuntimeError, match="transaction"):
-        lifecycle.transition(ready_demo, S.WITHDRAWN, users["company-applicant"], locked=True)
+        lifecycle.transition(ready_demo, S.WITHDRAWN, by=users["company-applicant"], locked=True)
     assert ready_demo.events.count() == 0
     assert Proposal.objects.get(pk=ready_demo.pk).state == ready_demo.state
 
 
 def test_withdraw_and_reopen(client, ready_demo, users):
     company = users["company-applicant"]
-    services.submit_proposal(ready_demo, company, services.new_submit_key())
+    services.submit_proposal(proposal=ready_demo, by=company, key=services.new_submit_key())
     client.force_login(company)
     client.post(f"/en/proposals/{ready_demo.pk}/reopen/")
     assert Proposal.objects.get(pk=ready_demo.pk).state == S.DRAFT
     client.post(f"/en/proposals/{ready_demo.pk}/withdraw/", {"reason": "Changed plans."})
     assert Proposal.objects.get(pk=ready_demo.pk).state == S.WITHDRAWN
     with pytest.raises(Refused, match="cannot be changed"):
-        services.update_proposal(ready_demo, company, {"title": "again"})
+        services.update_proposal(proposal=ready_demo, by=company, data={"title": "again"})
 
 
 def test_demo_has_a_proposal_in_every_state(demo):

@@ -43,8 +43,9 @@ def test_cheap_lookup_finds_own_and_confirmed_members_and_no_one_else(
 
 def test_an_invited_member_sees_nothing_until_confirmed(demo_track, users):
     company, partner = users["company-applicant"], users["partner"]
-    p = services.create_proposal(company, demo_track, "Invite only")
-    services.invite_member(p, company, name="UI", email="dewi@example.org", role="site_host")
+    p = services.create_proposal(by=company, track=demo_track, title="Invite only")
+    services.invite_member(proposal=p, by=company, name="UI", email="dewi@example.org",
+                           role="site_host")
     assert _same_as_visible_proposals(partner, p.pk) is None
     # Another person of the applicant organisation is "own".
     colleague = User.objects.create_user("colleague", "c@example.org", "pw-colleague-1",
@@ -104,10 +105,11 @@ def test_a_key_used_before_a_return_still_gives_its_first_receipt(ready_demo, us
     applicant gets the first receipt, not a second submission."""
     company, staff = users["company-applicant"], users["secretariat"]
     key = services.new_submit_key()
-    first = services.submit_proposal(ready_demo, company, key)
-    assert services.submit_proposal(ready_demo, company, key).pk == first.pk  # already in
-    services.screen(ready_demo, staff, "returned", "Sign the LOI.")
-    again = services.submit_proposal(ready_demo, company, key)
+    first = services.submit_proposal(proposal=ready_demo, by=company, key=key)
+    assert services.submit_proposal(proposal=ready_demo, by=company,
+                                    key=key).pk == first.pk  # already in
+    services.screen(proposal=ready_demo, by=staff, decision="returned", reason="Sign the LOI.")
+    again = services.submit_proposal(proposal=ready_demo, by=company, key=key)
     assert again.pk == first.pk
     ready_demo.refresh_from_db()
     assert ready_demo.state == "returned"
@@ -118,7 +120,7 @@ def test_receipt_numbers_come_from_the_counter_and_continue_existing_ones(
     ready_demo, users, demo_track
 ):
     company = users["company-applicant"]
-    first = services.submit_proposal(ready_demo, company, services.new_submit_key())
+    first = services.submit_proposal(proposal=ready_demo, by=company, key=services.new_submit_key())
     n = int(first.receipt_number.rsplit("-", 1)[1])
     assert ReceiptCounter.objects.get(track=demo_track).last == n
     # A track whose counter row is missing (made before the counters) starts after the
@@ -126,7 +128,7 @@ def test_receipt_numbers_come_from_the_counter_and_continue_existing_ones(
     ReceiptCounter.objects.filter(track=demo_track).delete()
     second = _demonstration(demo_track, company, users["partner"], "Second")
     _attach_all(second, company)
-    receipt = services.submit_proposal(second, company, services.new_submit_key())
+    receipt = services.submit_proposal(proposal=second, by=company, key=services.new_submit_key())
     assert receipt.receipt_number == f"KCN-2028-DEMO-{n + 1:04d}"
 
 
@@ -134,11 +136,12 @@ def test_a_rolled_back_submission_gives_its_number_back(ready_demo, users, demo_
     company = users["company-applicant"]
     with (mock.patch("kcity.applications.services.queue_receipt", side_effect=RuntimeError),
           pytest.raises(RuntimeError)):
-        services.submit_proposal(ready_demo, company, services.new_submit_key())
+        services.submit_proposal(proposal=ready_demo, by=company, key=services.new_submit_key())
     assert not Submission.objects.filter(proposal=ready_demo).exists()
     before = ReceiptCounter.objects.filter(track=demo_track).values_list("last", flat=True)
     before = before[0] if before else 0
-    receipt = services.submit_proposal(ready_demo, company, services.new_submit_key())
+    receipt = services.submit_proposal(proposal=ready_demo, by=company,
+                                       key=services.new_submit_key())
     assert receipt.receipt_number == f"KCN-2028-DEMO-{before + 1:04d}"  # no gap
 
 
@@ -153,7 +156,8 @@ def test_next_receipt_number_refuses_to_run_outside_a_transaction(demo_track):
 def test_refused_submission_changes_no_counter(ready_demo, users, demo_track):
     ReceiptCounter.objects.filter(track=demo_track).delete()
     with pytest.raises(Refused):
-        services.submit_proposal(ready_demo, users["gov-applicant"], services.new_submit_key())
+        services.submit_proposal(proposal=ready_demo, by=users["gov-applicant"],
+                                 key=services.new_submit_key())
     assert not ReceiptCounter.objects.filter(track=demo_track).exists()
 
 
@@ -175,7 +179,8 @@ def test_concurrent_submissions_to_one_track_get_unique_consecutive_numbers(
     def submit(p):
         try:
             barrier.wait()
-            results.append(services.submit_proposal(p, company, services.new_submit_key()))
+            results.append(services.submit_proposal(proposal=p, by=company,
+                                                    key=services.new_submit_key()))
         except Exception as exc:  # noqa: BLE001 (collected and asserted below)
             errors.append(exc)
         finally:

@@ -283,8 +283,8 @@ def test_the_javascript_pdf_is_flagged_and_only_downloaded(applicant, ready_demo
     plain = ready_demo.documents.exclude(pk=document.pk).first()
     assert plain is None or not plain.has_javascript
 
-    services.submit_proposal(ready_demo, users["company-applicant"],
-                             services.new_submit_key())  # now on the secretariat's list
+    services.submit_proposal(proposal=ready_demo, by=users["company-applicant"],
+                             key=services.new_submit_key())  # now on the secretariat's list
     client.force_login(users["secretariat"])
     listing = client.get("/en/proposals/screening/").content.decode()
     assert listing.count("contains JavaScript") >= 1

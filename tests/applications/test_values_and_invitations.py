@@ -30,7 +30,7 @@ def test_an_invisible_title_is_refused_everywhere(client, ready_demo, users, dem
     assert "This field is required." in response.content.decode()
     assert Proposal.objects.count() == before
     with pytest.raises(Refused, match="Give the proposal a title"):
-        services.create_proposal(company, demo_track, INVISIBLE_TITLE)
+        services.create_proposal(by=company, track=demo_track, title=INVISIBLE_TITLE)
     assert Proposal.objects.count() == before
 
     url = f"/en/proposals/{ready_demo.pk}/edit/"
@@ -40,7 +40,7 @@ def test_an_invisible_title_is_refused_everywhere(client, ready_demo, users, dem
                       {"title": "\u3164", "requested_amount": "1"})
     assert bad.status_code == 400 and "title" in bad.json()["errors"]
     with pytest.raises(Refused, match="Give the proposal a title"):
-        services.update_proposal(ready_demo, company, {"title": "\u200b"})
+        services.update_proposal(proposal=ready_demo, by=company, data={"title": "\u200b"})
     fresh = Proposal.objects.get(pk=ready_demo.pk)
     assert (fresh.title, fresh.requested_amount) == ("Test crosswalk", 400_000_000)
 
@@ -70,13 +70,14 @@ def test_invitation_name_and_long_local_part_are_refused(client, ready_demo, use
     assert "at most 64 characters" in response.content.decode()
     assert ConsortiumMember.objects.count() == count
     with pytest.raises(Refused, match="at most 64 characters"):
-        services.invite_member(ready_demo, company, name="ITB", email="a" * 65 + "@itb.ac.id",
+        services.invite_member(proposal=ready_demo, by=company, name="ITB",
+                               email="a" * 65 + "@itb.ac.id",
                                role="site_host")
     with pytest.raises(Refused, match="name of the invited organisation"):
-        services.invite_member(ready_demo, company, name="\u3164", email="b@itb.ac.id",
+        services.invite_member(proposal=ready_demo, by=company, name="\u3164", email="b@itb.ac.id",
                                role="site_host")
     assert ConsortiumMember.objects.count() == count
-    member = services.invite_member(ready_demo, company, name="ITB",
+    member = services.invite_member(proposal=ready_demo, by=company, name="ITB",
                                     email="a" * 64 + "@itb.ac.id", role="site_host")
     assert member.pk
 
@@ -91,8 +92,8 @@ def _unanswered(member) -> bool:
 
 def test_only_the_invited_address_answers(client, demo_track, users, stranger):
     company, partner = users["company-applicant"], users["partner"]
-    p = services.create_proposal(company, demo_track, "Bound invitation")
-    member = services.invite_member(p, company, name="UI", email=partner.email,
+    p = services.create_proposal(by=company, track=demo_track, title="Bound invitation")
+    member = services.invite_member(proposal=p, by=company, name="UI", email=partner.email,
                                     role="site_host")
     url = f"/en/proposals/invitations/{member.token}/"
     # Someone else with the link is told at once, and offered no buttons.
@@ -105,7 +106,7 @@ def test_only_the_invited_address_answers(client, demo_track, users, stranger):
     # Someone else with the link: refused, clearly, whether confirming or declining.
     for answer in ("confirm", "decline"):
         with pytest.raises(Refused, match="only an account with that e-mail address"):
-            services.respond_to_invitation(member.token, stranger,
+            services.respond_to_invitation(token=member.token, by=stranger,
                                            accept=answer == "confirm")
         client.force_login(stranger)
         page = client.post(url, {"answer": answer}, follow=True).content.decode()
@@ -113,7 +114,7 @@ def test_only_the_invited_address_answers(client, demo_track, users, stranger):
         assert _unanswered(member)
     # The lead's own people (not the invited address) are refused too.
     with pytest.raises(Refused):
-        services.respond_to_invitation(member.token, company, accept=True)
+        services.respond_to_invitation(token=member.token, by=company, accept=True)
     assert _unanswered(member)
     # The invited address confirms.
     client.force_login(partner)
@@ -126,19 +127,20 @@ def test_the_address_is_compared_without_case(demo_track, users):
     company, partner = users["company-applicant"], users["partner"]
     partner.email = "Partner@Demo.KCityNetwork.kr"
     partner.save(update_fields=["email"])
-    p = services.create_proposal(company, demo_track, "Case test")
-    member = services.invite_member(p, company, name="UI", email="PARTNER@demo.kcitynetwork.KR",
+    p = services.create_proposal(by=company, track=demo_track, title="Case test")
+    member = services.invite_member(proposal=p, by=company, name="UI",
+                                    email="PARTNER@demo.kcitynetwork.KR",
                                     role="site_host")
     assert member.email == "partner@demo.kcitynetwork.kr"  # stored lower-cased
-    services.respond_to_invitation(member.token, partner, accept=True)
+    services.respond_to_invitation(token=member.token, by=partner, accept=True)
     member.refresh_from_db()
     assert member.confirmed_at is not None
 
 
 def test_the_invitation_page_in_korean_refuses_in_korean(client, demo_track, users, stranger):
     company = users["company-applicant"]
-    p = services.create_proposal(company, demo_track, "Korean refusal")
-    member = services.invite_member(p, company, name="UI", email="x@ui.ac.id",
+    p = services.create_proposal(by=company, track=demo_track, title="Korean refusal")
+    member = services.invite_member(proposal=p, by=company, name="UI", email="x@ui.ac.id",
                                     role="site_host")
     client.force_login(stranger)
     page = client.post(f"/ko/proposals/invitations/{member.token}/", {"answer": "confirm"},
@@ -165,14 +167,14 @@ def test_an_unverified_overseas_partner_does_not_count_until_verified(
     company = users["company-applicant"]
     ready_demo.members.all().delete()
     itb = _institution_user()
-    member = services.invite_member(ready_demo, company, name="ITB", email=itb.email,
+    member = services.invite_member(proposal=ready_demo, by=company, name="ITB", email=itb.email,
                                     role="site_host")
-    services.respond_to_invitation(member.token, itb, accept=True)
+    services.respond_to_invitation(token=member.token, by=itb, accept=True)
     member.refresh_from_db()
     assert member.confirmed_at and not rules.qualifying_consortium_member(member)
     message = "has not verified it yet"
     with pytest.raises(Refused, match=message):
-        services.submit_proposal(ready_demo, company, key())
+        services.submit_proposal(proposal=ready_demo, by=company, key=key())
     assert Proposal.objects.get(pk=ready_demo.pk).state == S.DRAFT
     checklist = {c["code"]: c["ok"] for c in rules.checklist(ready_demo)}
     assert checklist["consortium"] is False
@@ -180,9 +182,10 @@ def test_an_unverified_overseas_partner_does_not_count_until_verified(
     page = client.get(f"/en/proposals/{ready_demo.pk}/submit/").content.decode()
     assert "Institut Teknologi Bandung has confirmed, but the secretariat has not" in page
 
-    accounts_services.verify_organisations([itb.organisation], actor=users["secretariat"])
+    accounts_services.verify_organisations(organisations=[itb.organisation],
+                                           by=users["secretariat"])
     assert rules.consortium_problems(Proposal.objects.get(pk=ready_demo.pk)) == []
-    assert services.submit_proposal(ready_demo, company, key())
+    assert services.submit_proposal(proposal=ready_demo, by=company, key=key())
     assert Proposal.objects.get(pk=ready_demo.pk).state == S.SUBMITTED
 
 
@@ -199,7 +202,8 @@ def test_a_self_registered_public_institution_joins_and_counts_once_verified(
     })
     assert response.status_code == 302
     sari = User.objects.get(username="sari")
-    member = services.invite_member(ready_demo, company, name="Bandung Smart City Agency",
+    member = services.invite_member(proposal=ready_demo, by=company,
+                                    name="Bandung Smart City Agency",
                                     email="Sari@Bandung.go.id", role="site_host")
     page = client.post(f"/en/proposals/invitations/{member.token}/", {"answer": "confirm"},
                        follow=True)
@@ -207,26 +211,27 @@ def test_a_self_registered_public_institution_joins_and_counts_once_verified(
     member.refresh_from_db()
     assert member.organisation == sari.organisation
     with pytest.raises(Refused, match="has not verified it yet"):
-        services.submit_proposal(ready_demo, company, key())
-    accounts_services.verify_organisations([sari.organisation], actor=users["secretariat"])
-    assert services.submit_proposal(ready_demo, company, key())
+        services.submit_proposal(proposal=ready_demo, by=company, key=key())
+    accounts_services.verify_organisations(organisations=[sari.organisation],
+                                           by=users["secretariat"])
+    assert services.submit_proposal(proposal=ready_demo, by=company, key=key())
     # It does not lead a proposal of its own.
     with pytest.raises(Refused, match="cannot apply"):
-        services.create_proposal(sari, ready_demo.track, "Our own")
+        services.create_proposal(by=sari, track=ready_demo.track, title="Our own")
 
 
 def test_an_unverified_foreign_government_partner_does_not_count(ready_demo, users, stranger):
     company = users["company-applicant"]
     ready_demo.members.all().delete()
-    member = services.invite_member(ready_demo, company, name="Another City",
+    member = services.invite_member(proposal=ready_demo, by=company, name="Another City",
                                     email=stranger.email, role="site_host")
-    services.respond_to_invitation(member.token, stranger, accept=True)
+    services.respond_to_invitation(token=member.token, by=stranger, accept=True)
     with pytest.raises(Refused, match="Another City has confirmed"):
-        services.submit_proposal(ready_demo, company, key())
+        services.submit_proposal(proposal=ready_demo, by=company, key=key())
     Organisation.objects.filter(pk=stranger.organisation_id).update(
         verified_at=users["secretariat"].date_joined
     )
-    assert services.submit_proposal(ready_demo, company, key())
+    assert services.submit_proposal(proposal=ready_demo, by=company, key=key())
 
 
 def test_the_member_model_refuses_a_long_local_part(ready_demo):

@@ -33,7 +33,7 @@ def test_secretariat_selects_and_publishes(page, live_demo, mailoutbox):
     cycle = Cycle.objects.get(year=2025)
     assert not SelectionRound.objects.filter(cycle=cycle).exists()  # the demo left it alone
     evaluated_directly(cycle)
-    services.create_round(User.objects.get(username="secretariat"), cycle,
+    services.create_round(by=User.objects.get(username="secretariat"), cycle=cycle,
                           budget=4_200_000_000, max_per_country=2, bonus_matching_funds=2,
                           bonus_prior_planning=1)
     mailoutbox.clear()

@@ -58,7 +58,9 @@ SETUP_DRAFT = textwrap.dedent("""
     load_cycles((2026,))
     users = load_accounts()
     track = open_demo_cycle().tracks.get(code="DEMO")
-    print(services.create_proposal(users["company-applicant"], track, "Concurrent drafts").pk)
+    print(services.create_proposal(
+        by=users["company-applicant"], track=track, title="Concurrent drafts"
+    ).pk)
 """)
 
 FORM_WRITER = textwrap.dedent("""

@@ -74,7 +74,7 @@ def test_unassigned_evaluator_gets_404(client, outsider, open_panel, closed_pane
                        {"answer": "none"}).status_code == 404
     assert "No proposals are assigned to you" in client.get("/en/evaluation/").content.decode()
     with pytest.raises(Refused):
-        services.declare(outsider, bandung, False)
+        services.declare(by=outsider, proposal=bandung, has_conflict=False)
 
 
 def test_content_opens_only_after_the_declaration(client, users, open_panel):
@@ -84,7 +84,8 @@ def test_content_opens_only_after_the_declaration(client, users, open_panel):
     fresh = User.objects.create_user("fresh", "f@example.org", "x-pass-123", role=Role.EVALUATOR,
                                      organisation=users["evaluator"].organisation)
     ExpertProfile.objects.create(user=fresh, fields=["finance"])
-    new = services.replace_member(staff, member, "On leave for the presentations.", seed=1)
+    new = services.replace_member(by=staff, member=member,
+                                  reason="On leave for the presentations.", seed=1)
     assert new.evaluator == fresh
     bandung = Proposal.objects.get(title=BANDUNG)
     client.force_login(fresh)
@@ -105,7 +106,7 @@ def test_content_opens_only_after_the_declaration(client, users, open_panel):
     assert client.get(sheet_url).status_code == 404
     assert client.get(f"/en/proposals/{bandung.pk}/").status_code == 404
     with pytest.raises(Refused):
-        services.declare(fresh, bandung, False)
+        services.declare(by=fresh, proposal=bandung, has_conflict=False)
 
 
 def test_applicant_sees_the_summary_only_once_released(client, users, closed_panel, open_panel):

@@ -35,12 +35,14 @@ def da_nang(users):
     gov, staff = users["gov-applicant"], users["secretariat"]
     track = Track.objects.get(cycle__year=2028, code="PLAN")
     p = _planning(track, gov, "Da Nang plan", "Da Nang")
-    proposals.submit_concept_note(p, gov, "Concept.")
-    proposals.decide_pre_consultation(p.latest_pre_consultation(), staff, Outcome.INVITE)
+    proposals.submit_concept_note(proposal=p, by=gov, text="Concept.")
+    proposals.decide_pre_consultation(pre_consultation=p.latest_pre_consultation(), by=staff,
+                                      outcome=Outcome.INVITE)
     _attach_all(p, gov)
-    proposals.submit_proposal(p, gov, proposals.new_submit_key())
-    proposals.save_checklist(p, staff, {c for c, _label in MANUAL_CHECKS[track.kind]})
-    return proposals.screen(p, staff, S.ELIGIBLE)
+    proposals.submit_proposal(proposal=p, by=gov, key=proposals.new_submit_key())
+    proposals.save_checklist(proposal=p, by=staff, ticked={c for c,
+                                                           _label in MANUAL_CHECKS[track.kind]})
+    return proposals.screen(proposal=p, by=staff, decision=S.ELIGIBLE)
 
 
 @pytest.fixture
@@ -79,19 +81,29 @@ def test_secretariat_schedules_in_kst_and_it_is_stored_in_utc(client, users, da_
 def test_round_2_waits_for_the_minutes_of_round_1(users, da_nang):
     staff = users["secretariat"]
     with pytest.raises(Refused, match="only once the minutes of round 1"):
-        consultations.schedule_round(staff, da_nang, 2, timezone.now(), "Agenda", "People")
+        consultations.schedule_round(by=staff, proposal=da_nang, number=2,
+                                     scheduled_at=timezone.now(), agenda="Agenda",
+                                     participants="People")
     held = timezone.now() - dt.timedelta(days=3)
-    consultations.schedule_round(staff, da_nang, 1, held, "Agenda", "People")
+    consultations.schedule_round(by=staff, proposal=da_nang, number=1, scheduled_at=held,
+                                 agenda="Agenda", participants="People")
     with pytest.raises(Refused, match="only once the minutes of round 1"):
-        consultations.schedule_round(staff, da_nang, 2, timezone.now(), "Agenda", "People")
+        consultations.schedule_round(by=staff, proposal=da_nang, number=2,
+                                     scheduled_at=timezone.now(), agenda="Agenda",
+                                     participants="People")
     assert not ConsultationRound.objects.filter(proposal=da_nang, round=2).exists()
-    consultations.record_minutes(staff, da_nang, 1, MINUTES, QUESTION)
+    consultations.record_minutes(by=staff, proposal=da_nang, number=1, minutes=MINUTES,
+                                 questions=QUESTION)
     with pytest.raises(Refused, match="must come after round 1"):
-        consultations.schedule_round(staff, da_nang, 2, held - dt.timedelta(hours=1), "A", "P")
-    consultations.schedule_round(staff, da_nang, 2, timezone.now() + dt.timedelta(days=9),
-                                 "Answers", "People")
+        consultations.schedule_round(by=staff, proposal=da_nang, number=2,
+                                     scheduled_at=held - dt.timedelta(hours=1), agenda="A",
+                                     participants="P")
+    consultations.schedule_round(by=staff, proposal=da_nang, number=2,
+                                 scheduled_at=timezone.now() + dt.timedelta(days=9),
+                                 agenda="Answers", participants="People")
     with pytest.raises(Refused, match="has taken place"):
-        consultations.schedule_round(staff, da_nang, 1, held, "Again", "People")
+        consultations.schedule_round(by=staff, proposal=da_nang, number=1, scheduled_at=held,
+                                     agenda="Again", participants="People")
     recorded = EvaluationEvent.objects.get(proposal=da_nang, action="consultation_recorded")
     assert recorded.detail["minutes"] == MINUTES and recorded.detail["questions"] == QUESTION
 
@@ -99,15 +111,20 @@ def test_round_2_waits_for_the_minutes_of_round_1(users, da_nang):
 def test_minutes_come_after_the_meeting_and_need_text(users, da_nang):
     staff = users["secretariat"]
     with pytest.raises(Refused, match="Schedule the round"):
-        consultations.record_minutes(staff, da_nang, 1, MINUTES, "")
+        consultations.record_minutes(by=staff, proposal=da_nang, number=1, minutes=MINUTES,
+                                     questions="")
     later = timezone.now() + dt.timedelta(days=2)
-    consultations.schedule_round(staff, da_nang, 1, later, "Agenda", "People")
+    consultations.schedule_round(by=staff, proposal=da_nang, number=1, scheduled_at=later,
+                                 agenda="Agenda", participants="People")
     with pytest.raises(Refused, match="after the meeting"):
-        consultations.record_minutes(staff, da_nang, 1, MINUTES, "")
+        consultations.record_minutes(by=staff, proposal=da_nang, number=1, minutes=MINUTES,
+                                     questions="")
     with pytest.raises(Refused, match="Write the minutes"):
-        consultations.record_minutes(staff, da_nang, 1, "  ", "",
+        consultations.record_minutes(by=staff, proposal=da_nang, number=1, minutes="  ",
+                                     questions="",
                                      now=later + dt.timedelta(hours=2))
-    consultations.record_minutes(staff, da_nang, 1, MINUTES, "", now=later + dt.timedelta(hours=2))
+    consultations.record_minutes(by=staff, proposal=da_nang, number=1, minutes=MINUTES,
+                                 questions="", now=later + dt.timedelta(hours=2))
     assert ConsultationRound.objects.get(proposal=da_nang, round=1).minutes == MINUTES
 
 
@@ -117,7 +134,8 @@ def test_only_the_tracks_secretariat_schedules(client, users, da_nang):
         organisation=Organisation.objects.get(secretariat_unit="KAIA"))
     for actor in (users["gov-applicant"], kaia):
         with pytest.raises(Refused, match="Only the secretariat of this track"):
-            consultations.schedule_round(actor, da_nang, 1, timezone.now(), "A", "P")
+            consultations.schedule_round(by=actor, proposal=da_nang, number=1,
+                                         scheduled_at=timezone.now(), agenda="A", participants="P")
     client.force_login(users["gov-applicant"])  # sees the page, cannot schedule
     assert client.get(f"/en/evaluation/proposals/{da_nang.pk}/").status_code == 200
     client.post(f"/en/evaluation/proposals/{da_nang.pk}/consultation/schedule/",
@@ -133,7 +151,8 @@ def test_only_the_tracks_secretariat_schedules(client, users, da_nang):
 def test_demonstration_proposals_have_no_consultation(users, open_panel):
     bandung = open_panel.proposals.get(title="AI bus priority for Bandung")
     with pytest.raises(Refused, match="Only planning proposals"):
-        consultations.schedule_round(users["secretariat"], bandung, 1, timezone.now(), "A", "P")
+        consultations.schedule_round(by=users["secretariat"], proposal=bandung, number=1,
+                                     scheduled_at=timezone.now(), agenda="A", participants="P")
 
 
 def test_applicant_sees_schedule_agenda_and_questions_not_the_minutes(client, users, can_tho):
@@ -181,8 +200,8 @@ def test_revised_document_upload_between_the_rounds(client, users, can_tho):
     assert client.post(f"/en/evaluation/proposals/{can_tho.pk}/consultation/revised/",
                        {"file": SimpleUploadedFile("x.pdf", DEMO_PDF)}).status_code == 404
     with pytest.raises(Refused, match="Only the applicant organisation"):
-        consultations.upload_revised_document(users["secretariat"], can_tho,
-                                              ContentFile(DEMO_PDF, name="x.pdf"))
+        consultations.upload_revised_document(by=users["secretariat"], proposal=can_tho,
+                                              upload=ContentFile(DEMO_PDF, name="x.pdf"))
 
 
 @pytest.mark.parametrize("name, build, code", upload_samples.HOSTILE,
@@ -227,25 +246,29 @@ def test_a_revised_pdf_with_javascript_is_kept_flagged(client, users, can_tho):
 def test_no_revised_documents_before_round_1_or_after_round_2(users, da_nang, can_tho):
     gov, staff = users["gov-applicant"], users["secretariat"]
     with pytest.raises(Refused, match="after round 1 has taken place"):
-        consultations.upload_revised_document(gov, da_nang, ContentFile(DEMO_PDF, name="a.pdf"))
+        consultations.upload_revised_document(by=gov, proposal=da_nang,
+                                              upload=ContentFile(DEMO_PDF, name="a.pdf"))
     round2 = ConsultationRound.objects.get(proposal=can_tho, round=2)
-    consultations.record_minutes(staff, can_tho, 2, "Answers accepted.", "",
+    consultations.record_minutes(by=staff, proposal=can_tho, number=2, minutes="Answers accepted.",
+                                 questions="",
                                  now=round2.scheduled_at + dt.timedelta(hours=2))
     with pytest.raises(Refused, match="Round 2 has taken place"):
-        consultations.upload_revised_document(gov, can_tho, ContentFile(DEMO_PDF, name="b.pdf"))
+        consultations.upload_revised_document(by=gov, proposal=can_tho,
+                                              upload=ContentFile(DEMO_PDF, name="b.pdf"))
     assert can_tho.documents.filter(code__startswith="revised-").count() == 1
 
 
 @pytest.fixture
 def round2_panel(users, can_tho):
     """The consultation-2 panel: all five experts of the pool (none is conflicted)."""
-    return services.form_panel(users["secretariat"], can_tho.track, "consultation_2", 5, seed=11)
+    return services.form_panel(by=users["secretariat"], track=can_tho.track,
+                               stage="consultation_2", size=5, seed=11)
 
 
 def test_panel_reads_the_round_and_its_revised_documents(client, users, can_tho, round2_panel):
     evaluator = users["evaluator"]
     doc = ConsultationRound.objects.get(proposal=can_tho, round=2).revised_documents.get()
-    services.declare(evaluator, can_tho, False)
+    services.declare(by=evaluator, proposal=can_tho, has_conflict=False)
     client.force_login(evaluator)
     body = client.get(f"/en/evaluation/panels/{round2_panel.pk}/proposals/{can_tho.pk}/"
                       ).content.decode()
@@ -255,7 +278,8 @@ def test_panel_reads_the_round_and_its_revised_documents(client, users, can_tho,
     assert client.get(f"/en/evaluation/proposals/{can_tho.pk}/").status_code == 200
 
     conflicted = users["expert-urban"]
-    services.declare(conflicted, can_tho, True, "I drafted the city's plan.")
+    services.declare(by=conflicted, proposal=can_tho, has_conflict=True,
+                     reason="I drafted the city's plan.")
     client.force_login(conflicted)
     assert client.get(f"/en/proposals/{can_tho.pk}/documents/{doc.pk}/").status_code == 404
     assert client.get(f"/en/evaluation/proposals/{can_tho.pk}/").status_code == 404
@@ -263,16 +287,18 @@ def test_panel_reads_the_round_and_its_revised_documents(client, users, can_tho,
 
 def test_consultation_panel_closes_once_its_round_has_minutes(users, can_tho, round2_panel):
     staff, evaluator = users["secretariat"], users["evaluator"]
-    services.declare(evaluator, can_tho, False)
+    services.declare(by=evaluator, proposal=can_tho, has_conflict=False)
     sheet = {c.code: (str(Decimal(c.weight) * Decimal("0.8")), "")
              for c in can_tho.track.criteria.all()}
-    services.save_sheet(evaluator, round2_panel, can_tho, sheet, submit=True)
+    services.save_sheet(by=evaluator, panel=round2_panel, proposal=can_tho, entries=sheet,
+                        submit=True)
     with pytest.raises(Refused, match="no minutes yet for: " + CAN_THO):
-        services.close_panel(staff, round2_panel)
+        services.close_panel(by=staff, panel=round2_panel)
     round2 = ConsultationRound.objects.get(proposal=can_tho, round=2)
-    consultations.record_minutes(staff, can_tho, 2, "Answers accepted.", "",
+    consultations.record_minutes(by=staff, proposal=can_tho, number=2, minutes="Answers accepted.",
+                                 questions="",
                                  now=round2.scheduled_at + dt.timedelta(hours=2))
-    assert services.close_panel(staff, round2_panel).is_closed
+    assert services.close_panel(by=staff, panel=round2_panel).is_closed
 
 
 def test_the_applicant_is_mailed_in_its_language(users, can_tho, mailoutbox):

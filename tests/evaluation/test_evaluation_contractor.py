@@ -37,8 +37,9 @@ def test_contractor_is_conflicted_and_never_drawn(users, contractor_expert):
     assert not permissions.automatic_conflict(users["evaluator"], can_tho)
     assert can_tho in permissions.conflicted_proposals(contractor_expert)
     with pytest.raises(Refused, match="Only 5 experts are eligible"):
-        services.form_panel(staff, can_tho.track, "document_review", 6, seed=1)
-    panel = services.form_panel(staff, can_tho.track, "document_review", 5, seed=1)
+        services.form_panel(by=staff, track=can_tho.track, stage="document_review", size=6, seed=1)
+    panel = services.form_panel(by=staff, track=can_tho.track, stage="document_review", size=5,
+                                seed=1)
     event = EvaluationEvent.objects.get(panel=panel, action="panel_formed")
     assert contractor_expert.pk in event.detail["conflicts"]
     assert contractor_expert.pk not in event.detail["drawn"]
@@ -49,7 +50,8 @@ def test_contractor_seated_before_the_contract_sees_nothing(client, users, contr
     """Seated by hand (say before the project was contracted), the contractor's expert still
     finds nothing: 404 on the pages and the downloads, and cannot declare its way in."""
     can_tho = Proposal.objects.get(title=CAN_THO)
-    panel = services.form_panel(users["secretariat"], can_tho.track, "document_review", 5, seed=1)
+    panel = services.form_panel(by=users["secretariat"], track=can_tho.track,
+                                stage="document_review", size=5, seed=1)
     PanelMember.objects.create(panel=panel, evaluator=contractor_expert)
     doc = can_tho.documents.first()
     client.force_login(contractor_expert)
@@ -61,4 +63,4 @@ def test_contractor_seated_before_the_contract_sees_nothing(client, users, contr
                 f"/en/evaluation/proposals/{can_tho.pk}/"]:
         assert client.get(url).status_code == 404, url
     with pytest.raises(Refused, match="not assigned to you"):
-        services.declare(contractor_expert, can_tho, False)
+        services.declare(by=contractor_expert, proposal=can_tho, has_conflict=False)

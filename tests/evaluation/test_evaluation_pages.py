@@ -71,7 +71,7 @@ def test_applicant_lists_released_results_and_downloads_the_pdf(client, users, c
 
 def test_release_is_refused_while_open(users, open_panel):
     with pytest.raises(Refused, match="Close the panel"):
-        services.release_results(users["secretariat"], open_panel)
+        services.release_results(by=users["secretariat"], panel=open_panel)
 
 
 def test_secretariat_reads_the_evaluation_records_in_the_admin(client, users, open_panel):

@@ -40,8 +40,9 @@ def test_racing_bookings_never_overlap():
     def book(proposal, minutes_later):
         try:
             barrier.wait()
-            presentations.book_slot(staff, panel, proposal,
-                                    start + dt.timedelta(minutes=minutes_later), 30, "A")
+            presentations.book_slot(by=staff, panel=panel, proposal=proposal,
+                                    starts_at=start + dt.timedelta(minutes=minutes_later),
+                                    minutes=30, presenters="A")
             outcomes.append("booked")
         except Refused as exc:
             outcomes.append("overlap" if "overlaps" in str(exc.messages) else str(exc))

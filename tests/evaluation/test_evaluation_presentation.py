@@ -58,23 +58,27 @@ def test_slots_of_a_panel_never_overlap(client, users, open_panel):
     staff = users["secretariat"]
     bandung, surabaya = (Proposal.objects.get(title=t) for t in (BANDUNG, SURABAYA))
     ten = dt.datetime(2027, 6, 1, 10, 0, tzinfo=KST)
-    presentations.book_slot(staff, open_panel, bandung, ten, 30, "Ji-ho Lee")
+    presentations.book_slot(by=staff, panel=open_panel, proposal=bandung, starts_at=ten,
+                            minutes=30, presenters="Ji-ho Lee")
     before = PresentationSlot.objects.get(panel=open_panel, proposal=surabaya).starts_at
     with pytest.raises(Refused, match=r"overlaps the presentation of “AI bus priority for "
                                       r"Bandung” \(2027-06-01 10:00 to 2027-06-01 10:30 KST\)"):
-        presentations.book_slot(staff, open_panel, surabaya, ten + dt.timedelta(minutes=15),
-                                30, "Budi")
+        presentations.book_slot(by=staff, panel=open_panel, proposal=surabaya,
+                                starts_at=ten + dt.timedelta(minutes=15),
+                                minutes=30, presenters="Budi")
     with pytest.raises(Refused, match="overlaps"):  # one that covers the other entirely
-        presentations.book_slot(staff, open_panel, surabaya, ten - dt.timedelta(minutes=10),
-                                60, "Budi")
+        presentations.book_slot(by=staff, panel=open_panel, proposal=surabaya,
+                                starts_at=ten - dt.timedelta(minutes=10),
+                                minutes=60, presenters="Budi")
     assert PresentationSlot.objects.get(panel=open_panel, proposal=surabaya).starts_at == before
     client.force_login(staff)
     response = client.post(f"/en/evaluation/proposals/{surabaya.pk}/presentation/",
                            book_post(open_panel, time="10:20"), follow=True)
     assert "overlaps the presentation" in response.content.decode()
     # Back to back is fine.
-    presentations.book_slot(staff, open_panel, surabaya, ten + dt.timedelta(minutes=30), 30,
-                            "Budi")
+    presentations.book_slot(by=staff, panel=open_panel, proposal=surabaya,
+                            starts_at=ten + dt.timedelta(minutes=30), minutes=30,
+                            presenters="Budi")
 
 
 def test_booking_rules(users, open_panel, closed_panel):
@@ -82,16 +86,21 @@ def test_booking_rules(users, open_panel, closed_panel):
     bandung = Proposal.objects.get(title=BANDUNG)
     later = timezone.now() + dt.timedelta(days=30)
     with pytest.raises(Refused, match="presentation panel"):
-        presentations.book_slot(staff, closed_panel, bandung, later, 30, "A")
+        presentations.book_slot(by=staff, panel=closed_panel, proposal=bandung, starts_at=later,
+                                minutes=30, presenters="A")
     with pytest.raises(Refused, match="from 5 to 240 minutes"):
-        presentations.book_slot(staff, open_panel, bandung, later, 300, "A")
+        presentations.book_slot(by=staff, panel=open_panel, proposal=bandung, starts_at=later,
+                                minutes=300, presenters="A")
     with pytest.raises(Refused, match="Name the presenters"):
-        presentations.book_slot(staff, open_panel, bandung, later, 30, " ")
+        presentations.book_slot(by=staff, panel=open_panel, proposal=bandung, starts_at=later,
+                                minutes=30, presenters=" ")
     with pytest.raises(Refused, match="Only the secretariat of this track"):
-        presentations.book_slot(users["company-applicant"], open_panel, bandung, later, 30, "A")
+        presentations.book_slot(by=users["company-applicant"], panel=open_panel, proposal=bandung,
+                                starts_at=later, minutes=30, presenters="A")
     late = Proposal.objects.get(title="Smart waste bins for Medan")  # not before the panel
     with pytest.raises(Refused, match="not before this panel"):
-        presentations.book_slot(staff, open_panel, late, later, 30, "A")
+        presentations.book_slot(by=staff, panel=open_panel, proposal=late, starts_at=later,
+                                minutes=30, presenters="A")
 
 
 @pytest.fixture
@@ -112,9 +121,10 @@ def weighted_track(users, demo):
     for title in ("Strong X", "Weak X"):
         p = _demonstration(track, company, partner, title)
         _attach_all(p, company)
-        proposals.submit_proposal(p, company, proposals.new_submit_key())
-        proposals.save_checklist(p, staff, {c for c, _label in MANUAL_CHECKS[track.kind]})
-        proposals.screen(p, staff, S.ELIGIBLE)
+        proposals.submit_proposal(proposal=p, by=company, key=proposals.new_submit_key())
+        proposals.save_checklist(proposal=p, by=staff, ticked={c for c,
+                                                               _label in MANUAL_CHECKS[track.kind]})
+        proposals.screen(proposal=p, by=staff, decision=S.ELIGIBLE)
     return track
 
 
@@ -123,9 +133,9 @@ def _sheets(panel, points):
     members = list(panel.members.filter(active=True).order_by("pk"))
     for proposal in panel.proposals.all():
         for member, (impact, delivery) in zip(members, points[proposal.title], strict=True):
-            services.declare(member.evaluator, proposal, False)
-            services.save_sheet(member.evaluator, panel, proposal,
-                                {"impact": (impact, ""), "delivery": (delivery, "")},
+            services.declare(by=member.evaluator, proposal=proposal, has_conflict=False)
+            services.save_sheet(by=member.evaluator, panel=panel, proposal=proposal,
+                                entries={"impact": (impact, ""), "delivery": (delivery, "")},
                                 submit=True)
 
 
@@ -135,20 +145,23 @@ def test_final_score_is_40_paper_and_60_presentation(client, users, weighted_tra
     under the threshold of 70, so it stops there. Presentation: Strong X impact 54, 57, 60
     (mean 57), delivery 34, 36, 38 (mean 36): 93.00. Final: 0.4 × 78 + 0.6 × 93 = 87.00."""
     staff = users["secretariat"]
-    paper = services.form_panel(staff, weighted_track, "paper_review", 3, seed=3)
+    paper = services.form_panel(by=staff, track=weighted_track, stage="paper_review", size=3,
+                                seed=3)
     _sheets(paper, {"Strong X": [("45", "28"), ("48", "30"), ("51", "32")],
                     "Weak X": [("30", "20")] * 3})
-    services.close_panel(staff, paper)
+    services.close_panel(by=staff, panel=paper)
     strong, weak = (Proposal.objects.get(title=t) for t in ("Strong X", "Weak X"))
     paper_strong = PanelResult.objects.get(panel=paper, proposal=strong)
     assert (paper_strong.stage_score, paper_strong.final_score) == (Decimal("78.00"),
                                                                     Decimal("78.00"))
     assert PanelResult.objects.get(panel=paper, proposal=weak).below_threshold
 
-    presentation = services.form_panel(staff, weighted_track, "presentation", 3, seed=4)
+    presentation = services.form_panel(by=staff, track=weighted_track, stage="presentation",
+                                       size=3, seed=4)
     assert list(presentation.proposals.all()) == [strong]
-    presentations.book_slot(staff, presentation, strong,
-                            timezone.now() + dt.timedelta(days=3), 40, "Ji-ho Lee")
+    presentations.book_slot(by=staff, panel=presentation, proposal=strong,
+                            starts_at=timezone.now() + dt.timedelta(days=3), minutes=40,
+                            presenters="Ji-ho Lee")
     # The members score on the ordinary score sheet page.
     for member, (impact, delivery) in zip(
             presentation.members.filter(active=True).order_by("pk"),

@@ -29,7 +29,7 @@ def test_cycle_release_opens_the_summaries(client, users, unreleased, open_panel
     assert summary not in client.get("/en/evaluation/").content.decode()
 
     cycle = Cycle.objects.get(year=2028)
-    released = services.release_cycle_results(users["secretariat"], cycle)
+    released = services.release_cycle_results(by=users["secretariat"], cycle=cycle)
     assert released == [unreleased]
     assert Panel.objects.get(pk=unreleased.pk).results_released
     assert not Panel.objects.get(pk=open_panel.pk).results_released  # still open
@@ -44,7 +44,7 @@ def test_cycle_release_opens_the_summaries(client, users, unreleased, open_panel
 
     # Idempotent: nothing more to release, nothing written.
     count = EvaluationEvent.objects.count()
-    assert services.release_cycle_results(users["secretariat"], cycle) == []
+    assert services.release_cycle_results(by=users["secretariat"], cycle=cycle) == []
     assert EvaluationEvent.objects.count() == count
 
 
@@ -55,7 +55,7 @@ def test_only_a_secretariat_running_every_track_announces(users, unreleased):
     cycle = Cycle.objects.get(year=2028)
     for actor in (kind, users["company-applicant"], users["evaluator"]):
         with pytest.raises(Refused, match="every track of the cycle"):
-            services.release_cycle_results(actor, cycle)
+            services.release_cycle_results(by=actor, cycle=cycle)
     assert not Panel.objects.get(pk=unreleased.pk).results_released
     assert not EvaluationEvent.objects.filter(action="cycle_results_released",
                                               detail__cycle=2028).exists()
@@ -65,5 +65,5 @@ def test_a_cycle_without_closed_panels_releases_nothing(users, demo):
     cycle = Cycle.objects.get(year=2023)
     assert not Panel.objects.filter(track__cycle=cycle, status="closed").exists()
     count = EvaluationEvent.objects.count()
-    assert services.release_cycle_results(users["secretariat"], cycle) == []
+    assert services.release_cycle_results(by=users["secretariat"], cycle=cycle) == []
     assert EvaluationEvent.objects.count() == count

@@ -25,13 +25,15 @@ def test_bottom_band_needs_a_comment(users, open_panel):
     entries = full_sheet(open_panel)
     entries["business_capability"] = ("9.5", "")  # weight 25: below 10 is the bottom band
     with pytest.raises(Refused, match="needs a comment"):
-        services.save_sheet(users["evaluator"], open_panel, bandung, entries)
+        services.save_sheet(by=users["evaluator"], panel=open_panel, proposal=bandung,
+                            entries=entries)
     assert not Score.objects.filter(sheet__evaluator=users["evaluator"],
                                     sheet__panel=open_panel).exists()
     entries["business_capability"] = ("9.5", "No export references yet.")
-    services.save_sheet(users["evaluator"], open_panel, bandung, entries, submit=True)
+    services.save_sheet(by=users["evaluator"], panel=open_panel, proposal=bandung, entries=entries,
+                        submit=True)
     entries["business_capability"] = ("10", "")  # 40 % exactly is not the bottom band
-    services.save_sheet(users["evaluator"], open_panel, bandung, entries)
+    services.save_sheet(by=users["evaluator"], panel=open_panel, proposal=bandung, entries=entries)
 
 
 @pytest.mark.parametrize("bad, message", [
@@ -43,23 +45,27 @@ def test_bad_points_are_refused(users, open_panel, bad, message):
     entries = full_sheet(open_panel)
     entries["business_capability"] = (bad, "comment")
     with pytest.raises(Refused, match=message):
-        services.save_sheet(users["evaluator"], open_panel, bandung, entries)
+        services.save_sheet(by=users["evaluator"], panel=open_panel, proposal=bandung,
+                            entries=entries)
 
 
 def test_every_score_and_change_is_audited(users, open_panel):
     bandung = Proposal.objects.get(title=BANDUNG)
     evaluator = users["evaluator"]
-    services.save_sheet(evaluator, open_panel, bandung, full_sheet(open_panel))
+    services.save_sheet(by=evaluator, panel=open_panel, proposal=bandung,
+                        entries=full_sheet(open_panel))
     events = EvaluationEvent.objects.filter(actor=evaluator, panel=open_panel, proposal=bandung)
     assert events.filter(action="score_set").count() == 5
     entries = full_sheet(open_panel)
     entries["feasibility"] = ("12.5", "Timeline is tight.")
-    services.save_sheet(evaluator, open_panel, bandung, entries, submit=True)
+    services.save_sheet(by=evaluator, panel=open_panel, proposal=bandung, entries=entries,
+                        submit=True)
     change = events.get(action="score_changed")
     assert change.detail["criterion"] == "feasibility"
     assert change.detail["points_from"] == "16.00" and change.detail["points_to"] == "12.50"
     assert events.filter(action="sheet_submitted").count() == 1
-    services.save_sheet(evaluator, open_panel, bandung, entries, submit=True)  # no change
+    services.save_sheet(by=evaluator, panel=open_panel, proposal=bandung, entries=entries,
+                        submit=True)  # no change
     assert events.filter(action="score_changed").count() == 1
 
 
@@ -81,7 +87,7 @@ def test_blind_until_closed(client, users, open_panel):
     page = client.get(f"/en/evaluation/panels/{open_panel.pk}/").content.decode()
     assert "expert-urban" in page and "Std dev" in page and 'id="close-panel"' in page
 
-    services.close_panel(users["secretariat"], open_panel)
+    services.close_panel(by=users["secretariat"], panel=open_panel)
     client.force_login(users["evaluator"])
     body = client.get(f"/en/evaluation/panels/{open_panel.pk}/proposals/{bandung.pk}/"
                       ).content.decode()
@@ -91,15 +97,16 @@ def test_blind_until_closed(client, users, open_panel):
 
 
 def test_scores_cannot_change_after_closing(users, open_panel):
-    services.close_panel(users["secretariat"], open_panel)
+    services.close_panel(by=users["secretariat"], panel=open_panel)
     with pytest.raises(Refused, match="closed"):
-        services.save_sheet(users["evaluator"], open_panel, Proposal.objects.get(title=BANDUNG),
-                            full_sheet(open_panel))
+        services.save_sheet(by=users["evaluator"], panel=open_panel,
+                            proposal=Proposal.objects.get(title=BANDUNG),
+                            entries=full_sheet(open_panel))
 
 
 def test_only_the_secretariat_closes(users, open_panel):
     with pytest.raises(Refused):
-        services.close_panel(users["evaluator"], open_panel)
+        services.close_panel(by=users["evaluator"], panel=open_panel)
     assert Panel.objects.get(pk=open_panel.pk).status == PanelStatus.OPEN
 
 
@@ -111,8 +118,9 @@ def test_closing_aggregates_combines_stages_and_flags_threshold(users, open_pane
     assert track.aggregation == "trimmed_mean"
     bandung = Proposal.objects.get(title=BANDUNG)
     entries = {c.code: (str(c.weight), "Excellent.") for c in track.criteria.all()}
-    services.save_sheet(users["evaluator"], open_panel, bandung, entries, submit=True)
-    services.close_panel(users["secretariat"], open_panel)
+    services.save_sheet(by=users["evaluator"], panel=open_panel, proposal=bandung, entries=entries,
+                        submit=True)
+    services.close_panel(by=users["secretariat"], panel=open_panel)
     result = PanelResult.objects.get(panel=open_panel, proposal=bandung)
     # Bandung's merit is 1.0: experts score round(w * 0.75), round(w * 0.9), round(w * 0.6);
     # with the evaluator's w, trimmed per criterion = (round(w*.75) + round(w*.9)) / 2.
@@ -146,7 +154,7 @@ def test_threshold_is_stored_and_stops_the_next_stage(users, closed_panel, open_
 
 def test_close_refused_without_a_sheet(users, demo_track_panel):
     with pytest.raises(Refused, match="No submitted score sheet"):
-        services.close_panel(users["secretariat"], demo_track_panel)
+        services.close_panel(by=users["secretariat"], panel=demo_track_panel)
 
 
 @pytest.fixture
@@ -161,13 +169,15 @@ def demo_track_panel(users, open_panel):
     gov, staff = users["gov-applicant"], users["secretariat"]
     track = Track.objects.get(cycle__year=2028, code="PLAN")
     p = _planning(track, gov, "Da Nang plan", "Da Nang")
-    proposals.submit_concept_note(p, gov, "Concept.")
-    proposals.decide_pre_consultation(p.latest_pre_consultation(), staff, Outcome.INVITE)
+    proposals.submit_concept_note(proposal=p, by=gov, text="Concept.")
+    proposals.decide_pre_consultation(pre_consultation=p.latest_pre_consultation(), by=staff,
+                                      outcome=Outcome.INVITE)
     _attach_all(p, gov)
-    proposals.submit_proposal(p, gov, proposals.new_submit_key())
-    proposals.save_checklist(p, staff, {c for c, _label in MANUAL_CHECKS[track.kind]})
-    proposals.screen(p, staff, S.ELIGIBLE)
-    return services.form_panel(staff, track, "document_review", 3, seed=5)
+    proposals.submit_proposal(proposal=p, by=gov, key=proposals.new_submit_key())
+    proposals.save_checklist(proposal=p, by=staff, ticked={c for c,
+                                                           _label in MANUAL_CHECKS[track.kind]})
+    proposals.screen(proposal=p, by=staff, decision=S.ELIGIBLE)
+    return services.form_panel(by=staff, track=track, stage="document_review", size=3, seed=5)
 
 
 def test_form_panel_records_a_reproducible_draw(users, demo_track_panel):
@@ -179,7 +189,8 @@ def test_form_panel_records_a_reproducible_draw(users, demo_track_panel):
     assert sorted(again) == sorted(panel.members.values_list("evaluator_id", flat=True))
     assert Proposal.objects.get(title="Da Nang plan").state == S.UNDER_EVALUATION
     with pytest.raises(Refused, match="has a panel already"):
-        services.form_panel(users["secretariat"], panel.track, "document_review", 3)
+        services.form_panel(by=users["secretariat"], track=panel.track, stage="document_review",
+                            size=3)
 
 
 def test_draw_excludes_the_consortium_member(users, open_panel, closed_panel):
@@ -194,13 +205,13 @@ def test_too_few_experts_is_refused(users, demo_track_panel):
 
     track = Track.objects.get(cycle__year=2028, code="PLAN")
     with pytest.raises(Refused, match="Only .* experts are eligible"):
-        services.form_panel(users["secretariat"], track, "consultation_1", 50)
+        services.form_panel(by=users["secretariat"], track=track, stage="consultation_1", size=50)
 
 
 def test_replacing_a_member_needs_a_reason_and_is_audited(client, users, open_panel, outsider):
     member = open_panel.members.get(evaluator__username="expert-ict")
     with pytest.raises(Refused, match="reason"):
-        services.replace_member(users["secretariat"], member, "  ")
+        services.replace_member(by=users["secretariat"], member=member, reason="  ")
     client.force_login(users["secretariat"])
     client.post(f"/en/evaluation/panels/{open_panel.pk}/",
                 {"action": "replace", "member": member.pk, "reason": "Fell ill."})

@@ -18,10 +18,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_invitation_of_a_removed_member_is_dropped_quietly(ready_proposal, applicant,
                                                            run_worker, caplog):
-    member = services.invite_member(ready_proposal, applicant, name="Late partner",
+    member = services.invite_member(proposal=ready_proposal, by=applicant, name="Late partner",
                                     email="late@example.org", role="site_host")
     email = OutboundEmail.objects.get(key=f"invitation:{member.pk}")
-    services.remove_member(member, applicant)
+    services.remove_member(member=member, by=applicant)
     assert not ConsortiumMember.objects.filter(pk=member.pk).exists()
 
     with caplog.at_level(logging.INFO):
@@ -40,7 +40,7 @@ def test_invitation_of_a_removed_member_is_dropped_quietly(ready_proposal, appli
 
 
 def test_invitation_of_a_present_member_is_still_sent(ready_proposal, applicant, run_worker):
-    member = services.invite_member(ready_proposal, applicant, name="Partner",
+    member = services.invite_member(proposal=ready_proposal, by=applicant, name="Partner",
                                     email="present@example.org", role="site_host")
     run_worker()
     [sent] = mail.outbox

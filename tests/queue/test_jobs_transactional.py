@@ -42,7 +42,8 @@ def test_queue_email_refuses_to_run_outside_a_transaction(ready_proposal):
 def test_a_submission_commits_with_its_email_and_receipt_jobs(
     ready_proposal, applicant, run_worker
 ):
-    submission = services.submit_proposal(ready_proposal, applicant, services.new_submit_key())
+    submission = services.submit_proposal(proposal=ready_proposal, by=applicant,
+                                          key=services.new_submit_key())
     [email] = OutboundEmail.objects.filter(proposal=ready_proposal)
     assert email.key.startswith("state:") and email.sent_at is None
     jobs = {j.task_path: j for j in DBTaskResult.objects.all()}
@@ -67,7 +68,8 @@ def test_a_submission_commits_with_its_email_and_receipt_jobs(
 def test_a_submission_that_fails_late_leaves_no_row_and_no_job(ready_proposal, applicant):
     with (mock.patch("kcity.applications.services.queue_receipt", side_effect=Boom),
           pytest.raises(Boom)):
-        services.submit_proposal(ready_proposal, applicant, services.new_submit_key())
+        services.submit_proposal(proposal=ready_proposal, by=applicant,
+                                 key=services.new_submit_key())
     assert not Submission.objects.filter(proposal=ready_proposal).exists()
     assert not OutboundEmail.objects.exists() and not DBTaskResult.objects.exists()
     ready_proposal.refresh_from_db()
@@ -75,7 +77,7 @@ def test_a_submission_that_fails_late_leaves_no_row_and_no_job(ready_proposal, a
 
 
 def test_a_failing_email_is_retried_later_with_backoff(ready_proposal, applicant, run_worker):
-    services.submit_proposal(ready_proposal, applicant, services.new_submit_key())
+    services.submit_proposal(proposal=ready_proposal, by=applicant, key=services.new_submit_key())
     with mock.patch("kcity.applications.emails.send_mail", side_effect=OSError("smtp down")):
         run_worker()
     email = OutboundEmail.objects.get()

@@ -33,7 +33,7 @@ def _claim_as_dead_worker(job, seconds_ago=60):
 
 
 def test_a_job_claimed_by_a_dead_worker_is_done_again(ready_proposal, applicant, run_worker):
-    services.submit_proposal(ready_proposal, applicant, services.new_submit_key())
+    services.submit_proposal(proposal=ready_proposal, by=applicant, key=services.new_submit_key())
     job = DBTaskResult.objects.get(task_path="kcity.jobs.tasks.deliver_email")
     _claim_as_dead_worker(job)
     run_worker()  # the library's loop alone leaves a RUNNING job alone
@@ -49,7 +49,7 @@ def test_a_job_claimed_by_a_dead_worker_is_done_again(ready_proposal, applicant,
 def test_a_job_that_died_after_sending_does_not_send_twice(
     ready_proposal, applicant, run_worker
 ):
-    services.submit_proposal(ready_proposal, applicant, services.new_submit_key())
+    services.submit_proposal(proposal=ready_proposal, by=applicant, key=services.new_submit_key())
     job = DBTaskResult.objects.get(task_path="kcity.jobs.tasks.deliver_email")
     _claim_as_dead_worker(job)
     # The dead worker had sent the e-mail and committed it, then died before the library
@@ -64,7 +64,7 @@ def test_a_job_that_died_after_sending_does_not_send_twice(
 
 
 def test_a_live_workers_job_is_left_alone(ready_proposal, applicant):
-    services.submit_proposal(ready_proposal, applicant, services.new_submit_key())
+    services.submit_proposal(proposal=ready_proposal, by=applicant, key=services.new_submit_key())
     job = DBTaskResult.objects.get(task_path="kcity.jobs.tasks.deliver_email")
     job.claim("live-worker")
     DBTaskResult.objects.filter(pk=job.pk).update(
@@ -91,7 +91,7 @@ def test_a_sigkilled_kcity_worker_hands_its_job_over(ready_proposal, applicant, 
         DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         EMAIL_BACKEND="kcity.jobs.testing_mail.HangingBackend",
     )
-    services.submit_proposal(ready_proposal, applicant, services.new_submit_key())
+    services.submit_proposal(proposal=ready_proposal, by=applicant, key=services.new_submit_key())
     DBTaskResult.objects.filter(task_path="kcity.applications.tasks.render_receipt").delete()
     proc = subprocess.Popen(
         [sys.executable, "-m", "kcity.cli", "worker", "--worker-id", "sub-worker",

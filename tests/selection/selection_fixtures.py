@@ -38,7 +38,7 @@ def cycle(world):
 def round(staff, cycle):
     from kcity.selection import services
 
-    return services.create_round(staff, cycle, budget=4_200_000_000, max_per_country=2,
+    return services.create_round(by=staff, cycle=cycle, budget=4_200_000_000, max_per_country=2,
                                  bonus_matching_funds=2, bonus_prior_planning=1)
 
 

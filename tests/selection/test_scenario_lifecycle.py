@@ -56,9 +56,10 @@ def test_each_move_stamps_and_writes_an_event(staff, round):
 
 def test_approve_and_publish_go_through_the_table(staff, round, cycle):
     Cycle.objects.filter(pk=cycle.pk).update(status=CycleStatus.OPEN)  # results not yet out
-    scenario = services.approve_scenario(staff, scenario_of(round, "max_merit"), explain=False)
+    scenario = services.approve_scenario(by=staff, scenario=scenario_of(round, "max_merit"),
+                                         explain=False)
     assert scenario.state == ScenarioState.APPROVED
-    services.publish(staff, round)
+    services.publish(by=staff, round=round)
     scenario.refresh_from_db()
     assert scenario.state == ScenarioState.PUBLISHED and scenario.published_at is not None
     assert list(SelectionEvent.objects.filter(scenario=scenario).values_list(
@@ -70,7 +71,7 @@ def test_approve_and_publish_go_through_the_table(staff, round, cycle):
     assert (event.from_status, event.to_status, event.actor) == ("open", "results", staff)
     assert event.detail == {"round": round.pk}
     with pytest.raises(Refused, match="Approve a scenario before publishing"):
-        services.publish(staff, round)
+        services.publish(by=staff, round=round)
 
 
 def test_the_migration_derives_the_state_from_the_stamps(staff, round):

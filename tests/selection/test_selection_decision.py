@@ -22,31 +22,33 @@ M = 1_000_000
 
 def test_approve_freezes_the_scenario(staff, round, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):  # the worker explains it after
-        scenario = services.approve_scenario(staff, scenario_of(round, "max_merit"))
+        scenario = services.approve_scenario(by=staff, scenario=scenario_of(round, "max_merit"))
     assert scenario.approved_by == staff and scenario.approved_at is not None
     scenario.refresh_from_db()
     assert [e["id"] for e in scenario.explanations] == scenario.result["reserve"]
     assert SelectionEvent.objects.filter(action="scenario_approved", scenario=scenario).exists()
     with pytest.raises(Refused, match="approved already"):
-        services.approve_scenario(staff, scenario)
+        services.approve_scenario(by=staff, scenario=scenario)
     with pytest.raises(Refused, match="can no longer change"):
-        services.update_scenario(staff, scenario, {"budget": 1})
+        services.update_scenario(by=staff, scenario=scenario, overrides={"budget": 1})
     with pytest.raises(Refused, match="decision is approved already|waits to be published"):
-        services.approve_scenario(staff, scenario_of(round, "merit_order"))
+        services.approve_scenario(by=staff, scenario=scenario_of(round, "merit_order"))
     scenario.refresh_from_db()
     assert scenario.overrides == {} and scenario.approved_by == staff
 
 
 def test_infeasible_scenario_cannot_be_approved(staff, round):
-    scenario = services.update_scenario(staff, scenario_of(round, "max_merit"), {
+    scenario = services.update_scenario(by=staff, scenario=scenario_of(round, "max_merit"),
+                                        overrides={
         "budget": 100 * M})
     assert scenario.result["status"] == "infeasible"
     with pytest.raises(Refused, match="infeasible"):
-        services.approve_scenario(staff, scenario)
+        services.approve_scenario(by=staff, scenario=scenario)
 
 
 def test_an_infeasible_scenario_says_why_in_the_readers_language(client, staff, round):
-    scenario = services.update_scenario(staff, scenario_of(round, "max_merit"), {
+    scenario = services.update_scenario(by=staff, scenario=scenario_of(round, "max_merit"),
+                                        overrides={
         "budget": 100 * M})
     reason = scenario.result["reason"]
     assert reason.startswith("budget: ") and "KRW" in reason  # stored in the format's words
@@ -63,14 +65,15 @@ def test_an_infeasible_scenario_says_why_in_the_readers_language(client, staff, 
 
 def test_publish_needs_an_approved_scenario(staff, round):
     with pytest.raises(Refused, match="Approve a scenario"):
-        services.publish(staff, round)
+        services.publish(by=staff, round=round)
     assert not Outcome.objects.exists()
 
 
 def _publish(staff, round, capture, policy="max_merit"):
-    scenario = services.approve_scenario(staff, scenario_of(round, policy), explain=False)
+    scenario = services.approve_scenario(by=staff, scenario=scenario_of(round, policy),
+                                         explain=False)
     with capture(execute=True):
-        services.publish(staff, round)
+        services.publish(by=staff, round=round)
     round.refresh_from_db()
     return scenario
 
@@ -81,7 +84,7 @@ def test_publish_moves_states_mails_and_shows_results(
 
     released = []
     monkeypatch.setattr(evaluation, "release_cycle_results",
-                        lambda actor, c: released.append((actor, c)), raising=False)
+                        lambda *, by, cycle: released.append((by, cycle)), raising=False)
     scenario = _publish(staff, round, django_capture_on_commit_callbacks)
     result = scenario.result
     assert round.published_at is not None and round.published_by == staff
@@ -125,16 +128,17 @@ def test_publish_moves_states_mails_and_shows_results(
         assert pdf.content.startswith(b"%PDF")
     assert client.get("/en/results/2026/").status_code == 404
     with pytest.raises(Refused, match="Approve a scenario"):
-        services.publish(staff, round)
+        services.publish(by=staff, round=round)
 
 
 def test_publish_is_all_or_nothing(staff, round, cycle, django_capture_on_commit_callbacks):
-    scenario = services.approve_scenario(staff, scenario_of(round, "max_merit"), explain=False)
+    scenario = services.approve_scenario(by=staff, scenario=scenario_of(round, "max_merit"),
+                                         explain=False)
     last = Proposal.objects.get(pk=int(scenario.result["reserve"][-1]))
     # Sent back to evaluation after the approval: publishing must move nobody.
     Proposal.objects.filter(pk=last.pk).update(state=S.UNDER_EVALUATION)
     with pytest.raises(Refused, match="no longer evaluated"):
-        services.publish(staff, round)
+        services.publish(by=staff, round=round)
     assert not Outcome.objects.exists()
     assert not Proposal.objects.filter(cycle=cycle, state=S.SELECTED).exists()
 
@@ -144,10 +148,11 @@ def test_replacement_takes_the_best_reserve_under_the_rules(
     scenario = _publish(staff, round, django_capture_on_commit_callbacks, policy="merit_order")
     gone = _with_applicant(scenario.result["selected"])
     with django_capture_on_commit_callbacks(execute=True):
-        applications.withdraw(gone, gone.organisation.members.get(), "The city council changed.")
+        applications.withdraw(proposal=gone, by=gone.organisation.members.get(),
+                              reason="The city council changed.")
     gone.refresh_from_db()
     assert gone.state == S.WITHDRAWN
-    replacement = services.propose_replacement(staff, round)
+    replacement = services.propose_replacement(by=staff, round=round)
     still = [i for i in scenario.result["selected"] if i != str(gone.pk)]
     assert replacement.kind == "replacement" and replacement.policy == "merit_order"
     assert sorted(replacement.overrides["include"]) == sorted(still)
@@ -160,11 +165,11 @@ def test_replacement_takes_the_best_reserve_under_the_rules(
     fits = _first_fitting_reserve(data, scenario.result["reserve"], still)
     assert new[0] == fits
     with pytest.raises(Refused, match="decision is approved already|published already"):
-        services.approve_scenario(staff, scenario_of(round, "max_merit"))
-    services.approve_scenario(staff, replacement, explain=False)
+        services.approve_scenario(by=staff, scenario=scenario_of(round, "max_merit"))
+    services.approve_scenario(by=staff, scenario=replacement, explain=False)
     before = OutboundEmail.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish(staff, round)
+        services.publish(by=staff, round=round)
     taken = Proposal.objects.get(pk=int(new[0]))
     assert taken.state == S.SELECTED
     assert ProposalEvent.objects.filter(proposal=taken, from_state=S.RESERVE,
@@ -177,7 +182,7 @@ def test_replacement_takes_the_best_reserve_under_the_rules(
              if outcomes[i].outcome == "reserve"]
     assert ranks == list(range(1, len(ranks) + 1))
     with pytest.raises(Refused, match="No selected proposal of this round has withdrawn"):
-        services.propose_replacement(staff, round)
+        services.propose_replacement(by=staff, round=round)
 
 
 def _with_applicant(ids):
@@ -232,7 +237,7 @@ def test_strangers_get_404(client, strangers, staff, round, who):
     assert client.post(f"/en/selection/scenarios/{scenario.pk}/approve/").status_code == 404
     assert client.post(f"/en/selection/rounds/{round.pk}/publish/").status_code == 404
     with pytest.raises(Refused):
-        services.approve_scenario(strangers[who], scenario)
+        services.approve_scenario(by=strangers[who], scenario=scenario)
     scenario.refresh_from_db()
     assert not scenario.is_approved
 

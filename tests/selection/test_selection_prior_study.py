@@ -27,7 +27,7 @@ def _entry(round, proposal):
 def test_a_demonstration_citing_a_portfolio_study_earns_the_bonus(staff, cycle, study):
     hanoi = Proposal.objects.get(cycle=cycle, title__startswith="AI traffic signals for Hanoi")
     assert hanoi.track.kind == "demonstration" and not hanoi.cites_prior_study()
-    before = services.create_round(staff, cycle, budget=4_200 * M, bonus_prior_planning=1)
+    before = services.create_round(by=staff, cycle=cycle, budget=4_200 * M, bonus_prior_planning=1)
     assert _entry(before, hanoi)["prior_planning"] is False
 
     Proposal.objects.filter(pk=hanoi.pk).update(prior_study_project=study)
@@ -36,7 +36,7 @@ def test_a_demonstration_citing_a_portfolio_study_earns_the_bonus(staff, cycle, 
     instance, _skipped = building.build_instance(cycle, bonus_prior_planning=1)
     entry = next(p for p in instance["proposals"] if p["id"] == str(hanoi.pk))
     assert entry["prior_planning"] is True
-    after = services.create_round(staff, cycle, budget=4_200 * M, bonus_prior_planning=1)
+    after = services.create_round(by=staff, cycle=cycle, budget=4_200 * M, bonus_prior_planning=1)
     assert _entry(after, hanoi)["prior_planning"] is True
     assert after.instance["bonus"]["prior_planning"] == 1
     assert selectors.merits(after.instance)[str(hanoi.pk)] == (
@@ -47,10 +47,10 @@ def test_a_link_is_the_fallback_and_neither_gives_no_bonus(staff, cycle, study):
     hanoi = Proposal.objects.get(cycle=cycle, title__startswith="AI traffic signals for Hanoi")
     Proposal.objects.filter(pk=hanoi.pk).update(
         prior_study_url="https://example.org/hanoi-study", prior_study_project=None)
-    linked = services.create_round(staff, cycle, budget=4_200 * M)
+    linked = services.create_round(by=staff, cycle=cycle, budget=4_200 * M)
     assert _entry(linked, hanoi)["prior_planning"] is True
     Proposal.objects.filter(pk=hanoi.pk).update(prior_study_url="")
-    none = services.create_round(staff, cycle, budget=4_200 * M)
+    none = services.create_round(by=staff, cycle=cycle, budget=4_200 * M)
     assert _entry(none, hanoi)["prior_planning"] is False
     # a portfolio project that leaves the portfolio takes the citation with it (SET_NULL)
     Proposal.objects.filter(pk=hanoi.pk).update(prior_study_project=study)

@@ -58,7 +58,7 @@ def test_below_threshold_is_ineligible_and_missing_amount_is_skipped(staff, cycl
     kisumu = Proposal.objects.get(cycle=cycle,
                                   title__startswith="Smart city master plan for Kisumu")
     Proposal.objects.filter(pk=kisumu.pk).update(requested_amount=None)
-    r = services.create_round(staff, cycle, budget=4_000 * M)
+    r = services.create_round(by=staff, cycle=cycle, budget=4_000 * M)
     entry = next(p for p in r.instance["proposals"] if p["id"] == str(lima.pk))
     assert entry["eligible"] is False
     assert {"id": str(lima.pk), "reason": "ineligible"} in r.scenarios.first().result[
@@ -71,9 +71,9 @@ def test_a_round_needs_a_budget_and_proposals(staff, world):
     from kcity.programs.models import Cycle
 
     with pytest.raises(Refused, match="no total budget"):
-        services.create_round(staff, Cycle.objects.get(year=2026))
+        services.create_round(by=staff, cycle=Cycle.objects.get(year=2026))
     with pytest.raises(Refused, match="no evaluated proposal"):
-        services.create_round(staff, Cycle.objects.get(year=2026), budget=10 * M)
+        services.create_round(by=staff, cycle=Cycle.objects.get(year=2026), budget=10 * M)
 
 
 def _overrides(scenario, **changes):
@@ -104,7 +104,7 @@ def test_what_if_changes_equal_cold_solves(staff, round):
     ]
     for changes in steps:
         overrides = _overrides(scenario, **changes)
-        scenario = services.update_scenario(staff, scenario, overrides)
+        scenario = services.update_scenario(by=staff, scenario=scenario, overrides=overrides)
         scenario.refresh_from_db()
         assert scenario.overrides == overrides
         data = whatif.scenario_data(round.instance, "max_merit", overrides)
@@ -121,7 +121,9 @@ def test_what_if_changes_equal_cold_solves(staff, round):
 def test_what_if_budget_cut_changes_the_selection(staff, round):
     scenario = scenario_of(round, "merit_order")
     before = scenario.result
-    scenario = services.update_scenario(staff, scenario, _overrides(scenario, budget=3_000 * M))
+    scenario = services.update_scenario(
+        by=staff, scenario=scenario, overrides=_overrides(scenario, budget=3_000 * M)
+    )
     assert scenario.result["awarded"] <= 3_000 * M < before["awarded"]
     assert len(scenario.result["selected"]) < len(before["selected"])
     # merit_order is unique: the stored answer is exactly the cold solve.
@@ -133,13 +135,19 @@ def test_bad_what_if_is_refused_and_nothing_changes(staff, round):
     scenario = scenario_of(round, "max_merit")
     before = (scenario.overrides, scenario.result)
     with pytest.raises(Refused, match="not a proposal of this round"):
-        services.update_scenario(staff, scenario, _overrides(scenario, include=["999999"]))
+        services.update_scenario(
+            by=staff, scenario=scenario, overrides=_overrides(scenario, include=["999999"])
+        )
     with pytest.raises(Refused, match="both included and excluded"):
         first = scenario.result["selected"][0]
-        services.update_scenario(staff, scenario, _overrides(scenario, include=[first],
-                                                             exclude=[first]))
+        services.update_scenario(
+            by=staff, scenario=scenario,
+            overrides=_overrides(scenario, include=[first], exclude=[first]),
+        )
     with pytest.raises(Refused, match="budget"):
-        services.update_scenario(staff, scenario, _overrides(scenario, budget=-1))
+        services.update_scenario(
+            by=staff, scenario=scenario, overrides=_overrides(scenario, budget=-1)
+        )
     scenario.refresh_from_db()
     assert (scenario.overrides, scenario.result) == before
 
@@ -148,11 +156,12 @@ def test_explanations_are_computed_by_the_worker_and_name_the_binding_limit(
     staff, round, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as queued:
-        scenario = services.explain_scenario(staff, scenario_of(round, "merit_order"))
+        scenario = services.explain_scenario(by=staff, scenario=scenario_of(round, "merit_order"))
     # The request only queues the job: the page says they are being computed.
     assert scenario.explanations == [] and scenario.explanations_requested_at is not None
     assert len(queued) == 1
-    again = services.explain_scenario(staff, scenario)  # a second click queues nothing more
+    # a second click queues nothing more
+    again = services.explain_scenario(by=staff, scenario=scenario)
     assert again.explanations_requested_at == scenario.explanations_requested_at
     queued[0]()  # the worker runs the job
     scenario.refresh_from_db()
@@ -166,8 +175,10 @@ def test_explanations_of_a_result_changed_meanwhile_are_not_stored(
     staff, round, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as queued:
-        scenario = services.explain_scenario(staff, scenario_of(round, "max_merit"))
-    changed = services.update_scenario(staff, scenario, _overrides(scenario, budget=3_000 * M))
+        scenario = services.explain_scenario(by=staff, scenario=scenario_of(round, "max_merit"))
+    changed = services.update_scenario(
+        by=staff, scenario=scenario, overrides=_overrides(scenario, budget=3_000 * M)
+    )
     assert changed.explanations_requested_at is None
     queued[0]()  # the job of the earlier result finds another result
     changed.refresh_from_db()
@@ -180,7 +191,7 @@ def test_explanations_that_fail_for_good_give_the_button_back(
     from kcity.selection import tasks
 
     with django_capture_on_commit_callbacks():
-        scenario = services.explain_scenario(staff, scenario_of(round, "max_merit"))
+        scenario = services.explain_scenario(by=staff, scenario=scenario_of(round, "max_merit"))
 
     def broken(*args, **kwargs):
         raise RuntimeError("solver crashed")
@@ -212,7 +223,7 @@ def test_compare_lists_the_proposals_that_differ(staff, round):
     from kcity.selection import selectors
 
     a, b = scenario_of(round, "max_merit"), scenario_of(round, "merit_order")
-    b = services.update_scenario(staff, b, _overrides(b, budget=3_000 * M))
+    b = services.update_scenario(by=staff, scenario=b, overrides=_overrides(b, budget=3_000 * M))
     diff = selectors.compare(a, b)
     differ = set(a.result["selected"]) ^ set(b.result["selected"])
     assert differ and {r["id"] for r in diff["rows"]} == differ
@@ -237,8 +248,8 @@ def test_compare_page(client, staff, round):
 def test_export_then_import_round_trip(client, staff, round):
     _login(client, staff)
     scenario = services.update_scenario(
-        staff, scenario_of(round, "max_merit"),
-        _overrides(scenario_of(round, "max_merit"), budget=3_800 * M,
+        by=staff, scenario=scenario_of(round, "max_merit"),
+        overrides=_overrides(scenario_of(round, "max_merit"), budget=3_800 * M,
                    exclude=[round.instance["proposals"][0]["id"]]))
     exported = client.get(f"/en/selection/scenarios/{scenario.pk}/export.json")
     assert exported.status_code == 200 and exported["Content-Type"].startswith(
@@ -257,7 +268,7 @@ def test_export_then_import_round_trip(client, staff, round):
     assert same.result["objective"] == scenario.result["objective"]
     # The exported round itself imports back to the same instance.
     raw = client.get(f"/en/selection/rounds/{round.pk}/export.json").content
-    services.import_round(staff, raw)
+    services.import_round(by=staff, text=raw)
     assert SelectionRound.objects.order_by("-pk").first().instance == round.instance
 
 
@@ -290,7 +301,7 @@ def test_invalid_import_names_the_field_and_writes_nothing(client, staff, round,
 
 def test_import_of_broken_json(staff, round):
     with pytest.raises(Refused, match="invalid JSON at line 1"):
-        services.import_round(staff, b"{not json")
+        services.import_round(by=staff, text=b"{not json")
     assert SelectionRound.objects.count() == 1
 
 
@@ -298,11 +309,11 @@ def test_the_cycles_most_projects_reaches_the_round_the_pages_and_the_what_ifs(
         client, staff, cycle):
     """Cycle.max_projects is the instance's max_projects (selection.md 1.1): it binds both
     policies, the round and scenario pages show it, and the what-if form changes it."""
-    uncapped = services.create_round(staff, cycle, budget=4_200 * M, max_per_country=2)
+    uncapped = services.create_round(by=staff, cycle=cycle, budget=4_200 * M, max_per_country=2)
     most = len(scenario_of(uncapped, "max_merit").result["selected"]) - 1
     cycle.max_projects = most
     cycle.save(update_fields=["max_projects"])
-    r = services.create_round(staff, cycle, budget=4_200 * M, max_per_country=2)
+    r = services.create_round(by=staff, cycle=cycle, budget=4_200 * M, max_per_country=2)
     assert r.instance["max_projects"] == most
     for s in r.scenarios.all():
         assert s.result["status"] == "optimal" and len(s.result["selected"]) <= most
@@ -341,7 +352,9 @@ def test_a_round_of_a_cycle_without_a_cap_has_none(round):
 def test_an_infeasible_scenario_stores_its_reason_code_and_the_page_translates_it(
         client, staff, round):
     scenario = scenario_of(round, "max_merit")
-    scenario = services.update_scenario(staff, scenario, _overrides(scenario, budget=10 * M))
+    scenario = services.update_scenario(
+        by=staff, scenario=scenario, overrides=_overrides(scenario, budget=10 * M)
+    )
     scenario.refresh_from_db()
     assert scenario.result["status"] == "infeasible"
     assert scenario.reason_code == "budget_too_small"
@@ -360,7 +373,9 @@ def test_the_migration_fills_codes_of_rows_stored_with_words_only(staff, round):
 
     migration = importlib.import_module("kcity.selection.migrations.0003_structured_reasons")
     scenario = scenario_of(round, "max_merit")
-    scenario = services.update_scenario(staff, scenario, _overrides(scenario, budget=10 * M))
+    scenario = services.update_scenario(
+        by=staff, scenario=scenario, overrides=_overrides(scenario, budget=10 * M)
+    )
     code, values = scenario.reason_code, scenario.reason_values
     other = scenario_of(round, "merit_order")
     old_entries = [{"id": "1", "blocked_by": [{"constraint": "budget", "short_by": 5 * M}]},

@@ -35,7 +35,7 @@ class OrganisationAdmin(admin.ModelAdmin):
             self.message_user(request, _("Only the secretariat verifies organisations."), "error")
             return
         count = services.verify_organisations(
-            queryset, actor=request.user, site_url=request.build_absolute_uri("/")
+            organisations=queryset, by=request.user, site_url=request.build_absolute_uri("/")
         )
         self.message_user(
             request,

@@ -81,7 +81,7 @@ def _check(org: Organisation, user: User) -> None:
         if is_blank(getattr(user, name)):
             errors.setdefault(name, []).append(_("This field is required."))
     if org.kind == OrgKind.PARTNER and org.partner_type in OVERSEAS_PARTNER_TYPES and (
-        org.country and org.country.code == "KR"
+        org.country == "KR"  # a Country compares equal to its code
     ):
         errors.setdefault("country", []).append(
             _("An overseas public institution or university is registered outside Korea.")
@@ -147,7 +147,7 @@ def _queue_tell_secretariat(org: Organisation) -> None:
                     org_pk=org.pk, member_pk=member.pk)
 
 
-def tell_secretariat_member(org_pk: int, member_pk: int) -> None:
+def tell_secretariat_member(*, org_pk: int, member_pk: int) -> None:
     """The worker's side: tell one secretariat member about a new organisation."""
     org = Organisation.objects.get(pk=org_pk)
     for member in User.objects.filter(pk=member_pk):
@@ -160,7 +160,7 @@ def tell_secretariat_member(org_pk: int, member_pk: int) -> None:
 
 
 def verify_organisations(
-    organisations: Iterable[Organisation], *, actor: User, site_url: str = ""
+    *, organisations: Iterable[Organisation], by: User, site_url: str = "", now=None
 ) -> int:
     """Mark the pending organisations verified and tell their people by e-mail.
 
@@ -169,10 +169,10 @@ def verify_organisations(
     Returns how many organisations were verified now.
     """
 
-    if not can_verify_organisations(actor):
+    if not can_verify_organisations(by):
         raise PermissionError("only the secretariat verifies organisations")
     ids = [o.pk for o in organisations]
-    now = timezone.now()
+    now = now or timezone.now()
     with transaction.atomic():
         pending = list(
             Organisation.objects.select_for_update()
@@ -194,7 +194,7 @@ def verify_organisations(
     return len(pending)
 
 
-def tell_member_verified(member_pk: int, site_url: str) -> None:
+def tell_member_verified(*, member_pk: int, site_url: str) -> None:
     """The worker's side: tell one person that their organisation is verified."""
     for member in User.objects.filter(pk=member_pk).select_related("organisation"):
         with translation.override(member.preferred_language or "en"):

@@ -107,7 +107,7 @@ def verify_organisation(request, pk: int):
         messages.info(request, _("This organisation is no longer pending."))
     else:
         services.verify_organisations(
-            [organisation], actor=request.user, site_url=request.build_absolute_uri("/")
+            organisations=[organisation], by=request.user, site_url=request.build_absolute_uri("/")
         )
         messages.success(
             request, _("%(name)s is verified; its people were told.") % {"name": organisation}

@@ -80,13 +80,14 @@ def open_demo_cycle(now=None) -> Cycle:
 def _attach_all(proposal, user, now=None):
     for doc in proposal.track.required_documents:
         upload = ContentFile(DEMO_PDF, name=f"{doc['code']}.pdf")
-        services.upload_document(proposal, user, doc["code"], upload, now=now)
+        services.upload_document(proposal=proposal, by=user, code=doc["code"], upload=upload,
+                                 now=now)
 
 
 def _planning(track, user, title, city, now=None, **fields):
     """A planning proposal filled in by `user`; `fields` override the Hai Phong defaults."""
-    proposal = services.create_proposal(user, track, title, now=now)
-    return services.update_proposal(proposal, user, dict({
+    proposal = services.create_proposal(by=user, track=track, title=title, now=now)
+    return services.update_proposal(proposal=proposal, by=user, data=dict({
         "city": city, "country": "VN", "project_type": "urban_regeneration",
         "urban_problem": "traffic",
         "site_and_scale": "Riverside districts, about 1,200 ha.",
@@ -101,8 +102,8 @@ def _planning(track, user, title, city, now=None, **fields):
 def _demonstration(track, user, partner_user, title, confirm=True, now=None, **fields):
     """A demonstration proposal of `user`'s company with `partner_user`'s university as the
     site host; `fields` override the Depok defaults."""
-    proposal = services.create_proposal(user, track, title, now=now)
-    proposal = services.update_proposal(proposal, user, dict({
+    proposal = services.create_proposal(by=user, track=track, title=title, now=now)
+    proposal = services.update_proposal(proposal=proposal, by=user, data=dict({
         "city": "Depok", "country": "ID",
         "solution": "AI smart crosswalk with pedestrian detection.",
         "proof_kind": "smart_challenge", "proof_evidence": "Smart Challenge 2023, Siheung.",
@@ -116,16 +117,16 @@ def _demonstration(track, user, partner_user, title, confirm=True, now=None, **f
         "budget_labour": 150_000_000, "budget_equipment": 200_000_000, "budget_travel": 50_000_000,
     }, **fields), now=now)
     member = services.invite_member(
-        proposal, user, name="Universitas Indonesia", email=partner_user.email,
+        proposal=proposal, by=user, name="Universitas Indonesia", email=partner_user.email,
         role=MemberRole.SITE_HOST, now=now,
     )
     if confirm:
-        services.respond_to_invitation(member.token, partner_user, accept=True, now=now)
+        services.respond_to_invitation(token=member.token, by=partner_user, accept=True, now=now)
     return proposal
 
 
 def _submit(proposal, user, now=None):
-    services.submit_proposal(proposal, user, services.new_submit_key(), now=now)
+    services.submit_proposal(proposal=proposal, by=user, key=services.new_submit_key(), now=now)
 
 
 def load_demo_proposals() -> int:
@@ -143,14 +144,16 @@ def load_demo_proposals() -> int:
     title = "Hai Phong smart city master plan"
     if want(title):
         p = _planning(plan, gov, title, "Haiphong")
-        services.submit_concept_note(p, gov, "A master plan for the riverside districts.")
-        services.decide_pre_consultation(p.latest_pre_consultation(), staff, Outcome.INVITE)
+        services.submit_concept_note(proposal=p, by=gov,
+                                     text="A master plan for the riverside districts.")
+        services.decide_pre_consultation(pre_consultation=p.latest_pre_consultation(), by=staff,
+                                         outcome=Outcome.INVITE)
         _attach_all(p, gov)
         _submit(p, gov)
     title = "Cat Hai island resilience study"
     if want(title):
         p = _planning(plan, gov, title, "Cat Hai")
-        services.withdraw(p, gov, "Merged into the master plan proposal.")
+        services.withdraw(proposal=p, by=gov, reason="Merged into the master plan proposal.")
     title = "Smart crosswalks for Depok (draft)"
     if want(title):
         _demonstration(demo, company, partner, title, confirm=False)
@@ -168,7 +171,8 @@ def load_demo_proposals() -> int:
         _submit(p, company)
         for to_state, reason in moves:
             if to_state == S.ELIGIBLE:
-                services.save_checklist(p, staff, {"loi_signed", "proof_credible",
+                services.save_checklist(proposal=p, by=staff, ticked={"loi_signed",
+                                                                      "proof_credible",
                                                    "budget_consistent"})
-            services.screen(p, staff, to_state, reason)
+            p = services.screen(proposal=p, by=staff, decision=to_state, reason=reason)
     return Proposal.objects.filter(cycle=cycle).count()

@@ -8,6 +8,7 @@ still takes submissions. `transition` is the only code that changes `Proposal.st
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,7 +26,7 @@ SECRETARIAT = "secretariat"
 @dataclass(frozen=True)
 class Move:
     who: str
-    label: str
+    label: str | Promise  # lazily translated
     reason_required: bool = False
     while_open: bool = False  # only while the track still takes submissions
 
@@ -77,8 +78,8 @@ def allowed_moves(user, proposal) -> list[tuple[str, Move]]:
     ]
 
 
-def check(proposal, to_state: str, actor, reason: str = "", now=None) -> Move:
-    """Raise Refused with a clear message unless `actor` may move `proposal` to `to_state`."""
+def check(*, proposal, to_state: str, by, reason: str = "", now=None) -> Move:
+    """Raise Refused with a clear message unless `by` may move `proposal` to `to_state`."""
 
     labels = dict(S.choices)
     move = MOVES.get((proposal.state, to_state))
@@ -88,7 +89,7 @@ def check(proposal, to_state: str, actor, reason: str = "", now=None) -> Move:
             % {"from": labels.get(proposal.state, proposal.state),
                "to": labels.get(to_state, to_state)}
         )
-    if not may_act(actor, proposal, move.who):
+    if not may_act(by, proposal, move.who):
         if move.who == APPLICANT:
             raise Refused(_("Only the applicant organisation can do this."))
         raise Refused(_("Only the secretariat of this track can do this."))
@@ -108,32 +109,30 @@ def check(proposal, to_state: str, actor, reason: str = "", now=None) -> Move:
     return move
 
 
-def transition(proposal: Proposal, to_state: str, actor, reason: str = "", *, now=None,
-               locked: bool = False):
+def transition(
+    proposal: Proposal, to_state: str, /, *, by, reason: str = "", now=None, locked: bool = False
+):
     """Move a proposal: lock it, check the move and the actor's right, write the new state
     and the audit record, and queue the e-mail, all in one transaction.
 
-    Returns the fresh proposal. Raises Refused (nothing written) when the move is not
-    allowed. `locked=True` says the caller already holds this row's lock in the current
-    transaction and passes the row as read under it (the submission does), so it is not
-    locked and read a second time.
+    Returns the fresh proposal (the caller's object is left as it was). Raises Refused
+    (nothing written) when the move is not allowed. `locked=True` says the caller already
+    holds this row's lock in the current transaction and passes the row as read under it (the
+    submission does), so it is not locked and read a second time.
     """
     reason = (reason or "").strip()
     if locked:
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("transition(locked=True) needs the caller's transaction")
-        return _write_move(proposal, to_state, actor, reason, now)
+        return _write_move(proposal, to_state, by, reason, now)
     with transaction.atomic():
         row = Proposal.objects.select_for_update().get(pk=proposal.pk)
-        _write_move(row, to_state, actor, reason, now)
-    proposal.state = row.state
-    proposal.updated_at = row.updated_at
-    return row
+        return _write_move(row, to_state, by, reason, now)
 
 
 def _write_move(locked: Proposal, to_state: str, actor, reason: str, now) -> Proposal:
 
-    check(locked, to_state, actor, reason, now)
+    check(proposal=locked, to_state=to_state, by=actor, reason=reason, now=now)
     event = ProposalEvent.objects.create(
         proposal=locked, actor=actor, from_state=locked.state, to_state=to_state,
         reason=reason,

@@ -6,12 +6,13 @@ transaction, and raises `Refused` with clear messages, having written nothing, o
 import hashlib
 import re
 import secrets
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import ForeignKey, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,10 +58,10 @@ def _jurisdiction_taken(proposal) -> Refused:
     )
 
 
-def edit_refusal(proposal, actor, now=None) -> str | None:
-    """The one "may `actor` change `proposal` now" rule: why not, or None when they may.
+def edit_refusal(*, proposal, by, now=None) -> str | None:
+    """The one "may `by` change `proposal` now" rule: why not, or None when they may.
     Who (`permissions.can_edit_proposal`), then the state, then the track's deadline."""
-    if not permissions.can_edit_proposal(actor, proposal):
+    if not permissions.can_edit_proposal(by, proposal):
         return _("Only the applicant organisation can change this proposal.")
     if proposal.state not in lifecycle.EDITABLE_STATES:
         return _("A proposal that is “%(state)s” cannot be changed.") % {
@@ -70,38 +71,38 @@ def edit_refusal(proposal, actor, now=None) -> str | None:
     return None
 
 
-def may_edit(proposal, actor, now=None) -> bool:
-    return edit_refusal(proposal, actor, now) is None
+def may_edit(*, proposal, by, now=None) -> bool:
+    return edit_refusal(proposal=proposal, by=by, now=now) is None
 
 
-def check_editable(proposal, actor, now=None) -> None:
-    refusal = edit_refusal(proposal, actor, now)
+def check_editable(*, proposal, by, now=None) -> None:
+    refusal = edit_refusal(proposal=proposal, by=by, now=now)
     if refusal is not None:
         raise Refused(refusal)
 
 
-def create_proposal(actor, track, title: str, now=None) -> Proposal:
-    if not permissions.can_start_proposal(actor):
+def create_proposal(*, by, track, title: str, now=None) -> Proposal:
+    if not permissions.can_start_proposal(by):
         raise Refused(_("Only an applicant acting for an organisation can start a proposal."))
-    rules.check_may_apply(actor.organisation, track)
+    rules.check_may_apply(by.organisation, track)
     rules.check_open_for_new_proposals(track, now)
     if is_blank(title):
         raise Refused(_("Give the proposal a title."))
     title = title.strip()
     return Proposal.objects.create(
-        cycle=track.cycle, track=track, organisation=actor.organisation, created_by=actor,
+        cycle=track.cycle, track=track, organisation=by.organisation, created_by=by,
         title=title[:200],
     )
 
 
-def update_proposal(proposal, actor, data: dict, now=None) -> Proposal:
+def update_proposal(*, proposal, by, data: dict, now=None) -> Proposal:
     """Save the content fields in `data` (cleaned form data); budget fields are named
     `budget_<category>`."""
     if "title" in data and is_blank(data["title"]):
         raise Refused(_("Give the proposal a title."))
     with transaction.atomic():
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
-        check_editable(locked, actor, now)
+        check_editable(proposal=locked, by=by, now=now)
         budget = dict(locked.budget or {})
         for key, value in data.items():
             if key.startswith("budget_"):
@@ -128,8 +129,8 @@ def update_proposal(proposal, actor, data: dict, now=None) -> Proposal:
 # ---- consortium -----------------------------------------------------------------------------
 
 
-def invite_member(proposal, actor, *, name: str, email: str, role: str, now=None):
-    check_editable(proposal, actor, now)
+def invite_member(*, proposal, by, name: str, email: str, role: str, now=None):
+    check_editable(proposal=proposal, by=by, now=now)
     if proposal.track.kind != TrackKind.DEMONSTRATION:
         raise Refused(_("Only demonstration proposals have a consortium."))
     if is_blank(name):
@@ -150,12 +151,12 @@ def invite_member(proposal, actor, *, name: str, email: str, role: str, now=None
     return member
 
 
-def remove_member(member, actor, now=None) -> None:
-    check_editable(member.proposal, actor, now)
+def remove_member(*, member, by, now=None) -> None:
+    check_editable(proposal=member.proposal, by=by, now=now)
     member.delete()
 
 
-def respond_to_invitation(token: str, actor, *, accept: bool, now=None) -> ConsortiumMember:
+def respond_to_invitation(*, token: str, by, accept: bool, now=None) -> ConsortiumMember:
     now = now or timezone.now()
     with transaction.atomic():
         member = (
@@ -166,9 +167,9 @@ def respond_to_invitation(token: str, actor, *, accept: bool, now=None) -> Conso
         )
         if member is None:
             raise Refused(_("This invitation link is not valid."))
-        if not permissions.can_start_proposal(actor):
+        if not permissions.can_start_proposal(by):
             raise Refused(_("Log in with an applicant account of the invited organisation."))
-        if not same_mailbox(actor.email, member.email):
+        if not same_mailbox(by.email, member.email):
             # The link alone does not bind an organisation: the invited address must be the
             # account's, or anyone who sees the link could join (or decline) for the partner.
             raise Refused(
@@ -179,15 +180,15 @@ def respond_to_invitation(token: str, actor, *, accept: bool, now=None) -> Conso
                 )
                 % {"email": member.email}
             )
-        if actor.organisation_id == member.proposal.organisation_id:
+        if by.organisation_id == member.proposal.organisation_id:
             raise Refused(_("The lead applicant cannot answer its own invitation."))
         if member.confirmed_at or member.declined_at:
             raise Refused(_("This invitation has been answered already."))
         if member.proposal.state not in lifecycle.EDITABLE_STATES:
             raise Refused(_("This proposal can no longer be changed."))
         if accept:
-            member.organisation = actor.organisation
-            member.confirmed_at, member.confirmed_by = now, actor
+            member.organisation = by.organisation
+            member.confirmed_at, member.confirmed_by = now, by
         else:
             member.declined_at = now
         member.save()
@@ -197,7 +198,7 @@ def respond_to_invitation(token: str, actor, *, accept: bool, now=None) -> Conso
 # ---- documents ------------------------------------------------------------------------------
 
 
-def stored_upload(proposal, actor, upload, code: str = "") -> Document:
+def stored_upload(*, proposal, by, upload, code: str = "") -> Document:
     """An uploaded file checked (not empty, not too large, its name and its structure by
     `filetypes.inspect`), hashed and written under a random path, as an unsaved `Document`:
     the caller saves it in its transaction and deletes the file when that fails. The one
@@ -220,39 +221,42 @@ def stored_upload(proposal, actor, upload, code: str = "") -> Document:
     document = Document(
         proposal=proposal, code=code, original_name=found.name,
         detected_type=found.filetype.code, content_type=found.filetype.content_type,
-        size=len(data), sha256=hashlib.sha256(data).hexdigest(), uploaded_by=actor,
+        size=len(data), sha256=hashlib.sha256(data).hexdigest(), uploaded_by=by,
         has_javascript=filetypes.FLAG_JAVASCRIPT in found.flags,
     )
     document.file.save(found.filetype.code, ContentFile(data), save=False)
     return document
 
 
-def upload_document(proposal, actor, code: str, upload, now=None) -> Document:
-    check_editable(proposal, actor, now)
+def upload_document(*, proposal, by, code: str, upload, now=None) -> Document:
+    check_editable(proposal=proposal, by=by, now=now)
     allowed_codes = {d.get("code") for d in proposal.track.required_documents or []}
     if code not in allowed_codes:
         raise Refused(_("Choose one of the documents this track asks for."))
-    document = stored_upload(proposal, actor, upload, code)
+    document = stored_upload(proposal=proposal, by=by, upload=upload, code=code)
     try:
         with transaction.atomic():
             old = list(proposal.documents.select_for_update().filter(code=code))
             for previous in old:
                 previous.delete()
-                transaction.on_commit(
-                    lambda f=previous.file: f.storage.delete(f.name)
-                )
+                transaction.on_commit(partial(_delete_file, previous.file))
             document.save()
     except Exception:
-        document.file.storage.delete(document.file.name)
+        _delete_file(document.file)
         raise
     return document
+
+
+def _delete_file(file) -> None:
+    if file.name:  # a stored file always has its name
+        file.storage.delete(file.name)
 
 
 # ---- pre-consultation -----------------------------------------------------------------------
 
 
-def submit_concept_note(proposal, actor, text: str, now=None) -> PreConsultation:
-    check_editable(proposal, actor, now)
+def submit_concept_note(*, proposal, by, text: str, now=None) -> PreConsultation:
+    check_editable(proposal=proposal, by=by, now=now)
     if not rules.needs_pre_consultation(proposal.track):
         raise Refused(_("This track does not take concept notes."))
     text = (text or "").strip()
@@ -266,11 +270,11 @@ def submit_concept_note(proposal, actor, text: str, now=None) -> PreConsultation
             raise Refused(_("You are invited already: complete and submit the full proposal."))
         if latest.outcome == Outcome.DECLINE:
             raise Refused(_("The secretariat has declined this concept note."))
-    return PreConsultation.objects.create(proposal=proposal, concept_note=text, submitted_by=actor)
+    return PreConsultation.objects.create(proposal=proposal, concept_note=text, submitted_by=by)
 
 
-def decide_pre_consultation(pre_consultation, actor, outcome: str, note: str = "", now=None):
-    if not permissions.can_screen_proposal(actor, pre_consultation.proposal):
+def decide_pre_consultation(*, pre_consultation, by, outcome: str, note: str = "", now=None):
+    if not permissions.can_screen_proposal(by, pre_consultation.proposal):
         raise Refused(_("Only the secretariat of this track can do this."))
     if outcome not in {Outcome.INVITE, Outcome.ADVISE_CHANGES, Outcome.DECLINE}:
         raise Refused(_("Choose an outcome."))
@@ -282,7 +286,7 @@ def decide_pre_consultation(pre_consultation, actor, outcome: str, note: str = "
         if pc.outcome != Outcome.PENDING:
             raise Refused(_("This concept note has been answered already."))
         pc.outcome, pc.outcome_note = outcome, note
-        pc.decided_by, pc.decided_at = actor, now or timezone.now()
+        pc.decided_by, pc.decided_at = by, now or timezone.now()
         pc.save()
         emails.queue_pre_consultation_mail(pc)
     return pc
@@ -297,7 +301,7 @@ def _same_receipt(existing: Submission, proposal) -> Submission:
     return existing
 
 
-def submit_proposal(proposal, actor, key: str, now=None) -> Submission:
+def submit_proposal(*, proposal, by, key: str, now=None) -> Submission:
     """Submit (or resubmit after a return). The same key always yields the same receipt:
     a double click or a retry finds the submission the first request made.
 
@@ -325,7 +329,8 @@ def submit_proposal(proposal, actor, key: str, now=None) -> Submission:
             if locked.cycle_id == locked.track.cycle_id:  # always, but after a roll-over
                 Proposal.cycle.field.set_cached_value(locked, locked.track.cycle)
             try:
-                lifecycle.check(locked, S.SUBMITTED, actor, now=now)  # before the rules
+                lifecycle.check(proposal=locked, to_state=S.SUBMITTED, by=by,
+                                now=now)  # before the rules
             except Refused:
                 # Already submitted: a retry, or the other request committed meanwhile. Only
                 # then is the key looked up (a key reused after a return is caught below).
@@ -345,11 +350,11 @@ def submit_proposal(proposal, actor, key: str, now=None) -> Submission:
                 locked.jurisdiction = jurisdiction_key(locked)
                 locked.save(update_fields=["track", "cycle", "jurisdiction", "updated_at"])
             data = receipts.snapshot(locked)
-            lifecycle.transition(locked, S.SUBMITTED, actor, now=now, locked=True)
+            lifecycle.transition(locked, S.SUBMITTED, by=by, now=now, locked=True)
             submission = Submission.objects.create(
                 proposal=locked, idempotency_key=key,
                 receipt_number=receipts.next_receipt_number(locked.track), submitted_at=now,
-                submitted_by=actor, content_sha256=receipts.fingerprint(data), snapshot=data,
+                submitted_by=by, content_sha256=receipts.fingerprint(data), snapshot=data,
                 rolled_over_from=rolled_over_from,
             )
             queue_receipt(submission)  # the PDF, rendered by the worker
@@ -368,16 +373,17 @@ def _copy_fields(source: Proposal, target: Proposal) -> None:
     for field in Proposal._meta.concrete_fields:
         setattr(target, field.attname, getattr(source, field.attname))
     for name in ("track", "cycle", "organisation"):
-        field = Proposal._meta.get_field(name)
-        if field.is_cached(source):
-            field.set_cached_value(target, field.get_cached_value(source))
+        relation = Proposal._meta.get_field(name)
+        assert isinstance(relation, ForeignKey)
+        if relation.is_cached(source):
+            relation.set_cached_value(target, relation.get_cached_value(source))
 
 
 # ---- screening ------------------------------------------------------------------------------
 
 
-def save_checklist(proposal, actor, ticked: set[str]) -> Proposal:
-    if not permissions.can_screen_proposal(actor, proposal):
+def save_checklist(*, proposal, by, ticked: set[str]) -> Proposal:
+    if not permissions.can_screen_proposal(by, proposal):
         raise Refused(_("Only the secretariat of this track can do this."))
     if proposal.state != S.SUBMITTED:
         raise Refused(_("Only a submitted proposal is screened."))
@@ -390,23 +396,23 @@ def save_checklist(proposal, actor, ticked: set[str]) -> Proposal:
 SCREENING_DECISIONS = (S.RETURNED, S.ELIGIBLE, S.INELIGIBLE)
 
 
-def screen(proposal, actor, decision: str, reason: str = "", now=None) -> Proposal:
+def screen(*, proposal, by, decision: str, reason: str = "", now=None) -> Proposal:
     """Return for correction, or mark eligible (every checklist item met) or ineligible."""
     if decision not in SCREENING_DECISIONS:
         raise Refused(_("Choose a decision."))
-    if decision == S.ELIGIBLE and permissions.can_screen_proposal(actor, proposal):
+    if decision == S.ELIGIBLE and permissions.can_screen_proposal(by, proposal):
         unmet = [item["label"] for item in rules.checklist(proposal) if not item["ok"]]
         if unmet:
             raise Refused(
                 _("The eligibility checklist is not complete: %(items)s.")
                 % {"items": "; ".join(unmet)}
             )
-    return lifecycle.transition(proposal, decision, actor, reason, now=now)
+    return lifecycle.transition(proposal, decision, by=by, reason=reason, now=now)
 
 
-def withdraw(proposal, actor, reason: str = "", now=None) -> Proposal:
-    return lifecycle.transition(proposal, S.WITHDRAWN, actor, reason, now=now)
+def withdraw(*, proposal, by, reason: str = "", now=None) -> Proposal:
+    return lifecycle.transition(proposal, S.WITHDRAWN, by=by, reason=reason, now=now)
 
 
-def reopen(proposal, actor, now=None) -> Proposal:
-    return lifecycle.transition(proposal, S.DRAFT, actor, now=now)
+def reopen(*, proposal, by, now=None) -> Proposal:
+    return lifecycle.transition(proposal, S.DRAFT, by=by, now=now)

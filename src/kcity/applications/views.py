@@ -43,7 +43,7 @@ def proposal_new(request):
     if request.method == "POST" and form.is_valid():
         try:
             proposal = services.create_proposal(
-                request.user, form.cleaned_data["track"], form.cleaned_data["title"]
+                by=request.user, track=form.cleaned_data["track"], title=form.cleaned_data["title"]
             )
         except Refused as exc:
             show_refusal(request, exc)
@@ -59,7 +59,7 @@ def _detail_context(request, proposal):
         "proposal": proposal,
         "is_applicant": is_applicant,
         "can_screen": permissions.can_screen_proposal(user, proposal),
-        "editable": services.may_edit(proposal, user),
+        "editable": services.may_edit(proposal=proposal, by=user),
         "moves": dict(lifecycle.allowed_moves(user, proposal)),
         "problems": rules.submission_problems(proposal) if is_applicant else [],
         "documents": proposal.documents.order_by("code"),
@@ -104,7 +104,7 @@ def proposal_edit(request, pk):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.update_proposal(proposal, request.user, form.cleaned_data)
+                services.update_proposal(proposal=proposal, by=request.user, data=form.cleaned_data)
             except Refused as exc:
                 show_refusal(request, exc)
             else:
@@ -124,7 +124,7 @@ def proposal_autosave(request, pk):
     if not form.is_valid():
         return JsonResponse({"saved": False, "errors": form.errors}, status=400)
     try:
-        saved = services.update_proposal(proposal, request.user, form.cleaned_data)
+        saved = services.update_proposal(proposal=proposal, by=request.user, data=form.cleaned_data)
     except Refused as exc:
         return JsonResponse({"saved": False, "errors": {"__all__": exc.messages}}, status=409)
     return JsonResponse({
@@ -143,7 +143,7 @@ def member_invite(request, pk):
     form = forms.InviteForm(request.POST)
     if form.is_valid():
         try:
-            member = services.invite_member(proposal, request.user, **form.cleaned_data)
+            member = services.invite_member(proposal=proposal, by=request.user, **form.cleaned_data)
         except Refused as exc:
             show_refusal(request, exc)
         else:
@@ -159,7 +159,7 @@ def member_remove(request, pk, member_pk):
     proposal = _proposal(request, pk)
     member = get_object_or_404(proposal.members, pk=member_pk)
     try:
-        services.remove_member(member, request.user)
+        services.remove_member(member=member, by=request.user)
     except Refused as exc:
         show_refusal(request, exc)
     return redirect("applications:detail", proposal.pk)
@@ -175,7 +175,7 @@ def invitation(request, token):
     if request.method == "POST":
         accept = request.POST.get("answer") == "confirm"
         try:
-            services.respond_to_invitation(token, request.user, accept=accept)
+            services.respond_to_invitation(token=token, by=request.user, accept=accept)
         except Refused as exc:
             show_refusal(request, exc)
         else:
@@ -199,7 +199,8 @@ def document_upload(request, pk):
     if form.is_valid():
         try:
             document = services.upload_document(
-                proposal, request.user, form.cleaned_data["code"], form.cleaned_data["file"]
+                proposal=proposal, by=request.user, code=form.cleaned_data["code"],
+                upload=form.cleaned_data["file"]
             )
         except Refused as exc:
             # Shown on the upload form, with the chosen document kept.
@@ -239,7 +240,8 @@ def concept_note(request, pk):
     form = forms.ConceptNoteForm(request.POST)
     if form.is_valid():
         try:
-            services.submit_concept_note(proposal, request.user, form.cleaned_data["concept_note"])
+            services.submit_concept_note(proposal=proposal, by=request.user,
+                                         text=form.cleaned_data["concept_note"])
         except Refused as exc:
             show_refusal(request, exc)
         else:
@@ -261,7 +263,7 @@ def submit(request, pk):
         proposal = _proposal(request, pk, (), only=("id", "organisation_id"))
         key = request.POST.get("key", "")  # the service checks its form
         try:
-            submission = services.submit_proposal(proposal, request.user, key)
+            submission = services.submit_proposal(proposal=proposal, by=request.user, key=key)
         except Refused as exc:
             show_refusal(request, exc)
         else:
@@ -309,7 +311,7 @@ def receipt_pdf(request, pk, submission_pk):
 def reopen(request, pk):
     proposal = _proposal(request, pk)
     try:
-        services.reopen(proposal, request.user)
+        services.reopen(proposal=proposal, by=request.user)
     except Refused as exc:
         show_refusal(request, exc)
     return redirect("applications:detail", proposal.pk)
@@ -321,7 +323,8 @@ def withdraw(request, pk):
     form = forms.ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.withdraw(proposal, request.user, form.cleaned_data["reason"])
+            services.withdraw(proposal=proposal, by=request.user,
+                              reason=form.cleaned_data["reason"])
         except Refused as exc:
             show_refusal(request, exc)
         else:
@@ -357,14 +360,15 @@ def screening_detail(request, pk):
                 checklist_form = forms.ChecklistForm(request.POST, proposal=proposal)
                 if checklist_form.is_valid():
                     ticked = {k for k, v in checklist_form.cleaned_data.items() if v}
-                    services.save_checklist(proposal, request.user, ticked)
+                    services.save_checklist(proposal=proposal, by=request.user, ticked=ticked)
                     messages.success(request, _("Checklist saved."))
                     return redirect("applications:screening_detail", proposal.pk)
             elif action == "decision":
                 decision_form = forms.ScreeningForm(request.POST)
                 if decision_form.is_valid():
-                    services.screen(proposal, request.user, decision_form.cleaned_data["decision"],
-                                    decision_form.cleaned_data["reason"])
+                    services.screen(proposal=proposal, by=request.user,
+                                    decision=decision_form.cleaned_data["decision"],
+                                    reason=decision_form.cleaned_data["reason"])
                     messages.success(request, _("Decision recorded; the applicant is told."))
                     return redirect("applications:screening_detail", proposal.pk)
                 show_form_errors(request, decision_form)
@@ -374,9 +378,9 @@ def screening_detail(request, pk):
                 if pending is None:
                     messages.error(request, _("There is no concept note waiting for an answer."))
                 elif pc_form.is_valid():
-                    services.decide_pre_consultation(pending, request.user,
-                                                     pc_form.cleaned_data["outcome"],
-                                                     pc_form.cleaned_data["note"])
+                    services.decide_pre_consultation(pre_consultation=pending, by=request.user,
+                                                     outcome=pc_form.cleaned_data["outcome"],
+                                                     note=pc_form.cleaned_data["note"])
                     messages.success(request, _("Outcome recorded; the applicant is told."))
                     return redirect("applications:screening_detail", proposal.pk)
                 else:

@@ -9,10 +9,11 @@ the audit event and queue the mail, all in one transaction. Nothing else assigns
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 
@@ -34,14 +35,14 @@ class Machine:
     exception the app raises; `refusals` maps `who` to its message and `cannot` formats the
     message of a move not in the table."""
 
-    model: type
+    model: type[models.Model]
     field: str
     moves: dict
     may: Callable
     record: Callable
     refused: Callable
     cannot: Callable
-    refusals: dict = field(default_factory=dict)
+    refusals: dict = dataclasses.field(default_factory=dict)  # `field` is an attribute
     mail: Callable | None = None
 
     def check(self, row, to, actor) -> Move:

@@ -73,11 +73,12 @@ def _clean(text: str, message: str | None = None) -> str:
     return text
 
 
-def schedule_round(actor, proposal, number: int, scheduled_at, agenda: str,
-                   participants: str) -> ConsultationRound:
+def schedule_round(
+    *, by, proposal, number: int, scheduled_at, agenda: str, participants: str
+) -> ConsultationRound:
     """Schedule (or move) round 1 or 2. `scheduled_at` is an aware datetime (entered in KST).
     A round whose minutes are recorded has taken place and no longer moves."""
-    _check_secretariat(actor, proposal)
+    _check_secretariat(by, proposal)
     if number not in ROUNDS:
         raise Refused(_("Choose round 1 or round 2."))
     _check_proposal(proposal, number)
@@ -106,18 +107,19 @@ def schedule_round(actor, proposal, number: int, scheduled_at, agenda: str,
         current.scheduled_at, current.agenda, current.participants = (
             scheduled_at, agenda, participants)
         current.save()
-        event = audit(Action.CONSULTATION_SCHEDULED, actor, proposal=proposal, round=number,
+        event = audit(Action.CONSULTATION_SCHEDULED, by, proposal=proposal, round=number,
                        scheduled_at=iso(scheduled_at), agenda=agenda,
                        participants=participants, before=before)
         emails.queue_event_mail(proposal, event)
     return current
 
 
-def record_minutes(actor, proposal, number: int, minutes: str, questions: str,
-                   now=None) -> ConsultationRound:
+def record_minutes(
+    *, by, proposal, number: int, minutes: str, questions: str, now=None
+) -> ConsultationRound:
     """After the meeting: its minutes (for the secretariat and the panel) and the questions
     the applicant answers with revised documents. A correction is audited with the old text."""
-    _check_secretariat(actor, proposal)
+    _check_secretariat(by, proposal)
     minutes = _clean(minutes, _("Write the minutes of the meeting."))
     questions = _clean(questions)
     now = now or timezone.now()
@@ -135,21 +137,22 @@ def record_minutes(actor, proposal, number: int, minutes: str, questions: str,
         before = {"minutes": current.minutes, "questions": current.questions}
         current.minutes, current.questions = minutes, questions
         current.save(update_fields=["minutes", "questions"])
-        event = audit(Action.CONSULTATION_RECORDED, actor, proposal=proposal, round=number,
+        event = audit(Action.CONSULTATION_RECORDED, by, proposal=proposal, round=number,
                        minutes=minutes, questions=questions, before=before)
         emails.queue_event_mail(proposal, event)
     return current
 
 
-def upload_revised_document(actor, proposal, upload) -> Document:
+def upload_revised_document(*, by, proposal, upload) -> Document:
     """The applicant's revised document between round 1 (minutes recorded) and round 2 (not
     yet held). Stored like every proposal document (`stored_upload`: name and structure
     checked by `filetypes.inspect`, SHA-256, random path) under its own code
     `revised-r1-<n>`, and listed on round 2."""
-    if not permissions.is_proposal_applicant(actor, proposal):
+    if not permissions.is_proposal_applicant(by, proposal):
         raise Refused(_("Only the applicant organisation can do this."))
     _check_proposal(proposal, 2)
-    document = stored_upload(proposal, actor, upload)  # its code is given under the lock
+    document = stored_upload(proposal=proposal, by=by,
+                             upload=upload)  # its code is given under the lock
     try:
         with transaction.atomic():
             locked = _locked(proposal)
@@ -167,12 +170,13 @@ def upload_revised_document(actor, proposal, upload) -> Document:
             document.code = f"{REVISED_PREFIX}{max(taken, default=0) + 1}"
             document.save()
             second.revised_documents.add(document)
-            event = audit(Action.REVISED_DOCUMENT, actor, proposal=locked, round=2,
+            event = audit(Action.REVISED_DOCUMENT, by, proposal=locked, round=2,
                            document=document.pk, code=document.code,
                            name=document.original_name, sha256=document.sha256)
             emails.queue_event_mail(locked, event)
     except Exception:
-        document.file.storage.delete(document.file.name)
+        if document.file.name:  # a stored file always has its name
+            document.file.storage.delete(document.file.name)
         raise
     return document
 

@@ -95,8 +95,9 @@ def _eligible_proposals(track, titles):
         p = _demonstration(track, company, partner, title)
         _attach_all(p, company)
         _submit(p, company)
-        proposals.save_checklist(p, staff, {c for c, _label in MANUAL_CHECKS[track.kind]})
-        proposals.screen(p, staff, S.ELIGIBLE)
+        proposals.save_checklist(proposal=p, by=staff, ticked={c for c,
+                                                               _label in MANUAL_CHECKS[track.kind]})
+        proposals.screen(proposal=p, by=staff, decision=S.ELIGIBLE)
 
 
 def _score(panel, experts, skip=(), merit_of=None, conflict=CONFLICT):
@@ -114,7 +115,8 @@ def _score(panel, experts, skip=(), merit_of=None, conflict=CONFLICT):
             conflicted = (conflict is not None and name == "evaluator"
                           and proposal.title == conflict[0])
             if not ConflictDeclaration.objects.filter(evaluator=user, proposal=proposal).exists():
-                services.declare(user, proposal, conflicted, conflict[1] if conflicted else "")
+                services.declare(by=user, proposal=proposal, has_conflict=conflicted,
+                                 reason=conflict[1] if conflicted else "")
             if conflicted:
                 continue
             merit = merit_of.get(proposal.title, Decimal("0.8")) * TILT.get(name, Decimal("0.8"))
@@ -123,7 +125,8 @@ def _score(panel, experts, skip=(), merit_of=None, conflict=CONFLICT):
                          f"{c.name}: {'strong' if merit > Decimal('0.7') else 'adequate'}.")
                 for c in criteria
             }
-            services.save_sheet(user, panel, proposal, entries, submit=True)
+            services.save_sheet(by=user, panel=panel, proposal=proposal, entries=entries,
+                                submit=True)
 
 
 PLANNING = ("Can Tho delta smart city plan", "Can Tho")
@@ -139,29 +142,32 @@ def _consulted_planning_proposal(staff):
     track = Track.objects.get(cycle__year=DEMO_YEAR, code="PLAN")
     p = _planning(track, gov, title, city)
     if needs_pre_consultation(track):
-        proposals.submit_concept_note(p, gov, "Smart services for the river districts.")
-        proposals.decide_pre_consultation(p.latest_pre_consultation(), staff, Outcome.INVITE)
+        proposals.submit_concept_note(proposal=p, by=gov,
+                                      text="Smart services for the river districts.")
+        proposals.decide_pre_consultation(pre_consultation=p.latest_pre_consultation(), by=staff,
+                                          outcome=Outcome.INVITE)
     _attach_all(p, gov)
     _submit(p, gov)
-    proposals.save_checklist(p, staff, {c for c, _label in MANUAL_CHECKS[track.kind]})
-    p = proposals.screen(p, staff, S.ELIGIBLE)
+    proposals.save_checklist(proposal=p, by=staff, ticked={c for c,
+                                                           _label in MANUAL_CHECKS[track.kind]})
+    p = proposals.screen(proposal=p, by=staff, decision=S.ELIGIBLE)
     hour = timezone.now().replace(minute=0, second=0, microsecond=0)
     consultations.schedule_round(
-        staff, p, 1, hour - dt.timedelta(days=10),
-        "1. The city's priorities\n2. Site and data readiness\n3. Matching funds",
-        "Can Tho People's Committee (2); KIND (2); panel experts (3)")
+        by=staff, proposal=p, number=1, scheduled_at=hour - dt.timedelta(days=10),
+        agenda="1. The city's priorities\n2. Site and data readiness\n3. Matching funds",
+        participants="Can Tho People's Committee (2); KIND (2); panel experts (3)")
     consultations.record_minutes(
-        staff, p, 1,
-        "The city confirmed the Ninh Kieu riverside as the pilot area. Traffic data exist "
+        by=staff, proposal=p, number=1,
+        minutes="The city confirmed the Ninh Kieu riverside as the pilot area. Traffic data exist "
         "for the main roads only. Matching funds await the council's budget session.",
-        "1. Send the council's resolution on matching funds.\n"
+        questions="1. Send the council's resolution on matching funds.\n"
         "2. Show the site plan with the data sources per district.")
     consultations.upload_revised_document(
-        gov, p, ContentFile(DEMO_PDF, name="Revised site plan.pdf"))
+        by=gov, proposal=p, upload=ContentFile(DEMO_PDF, name="Revised site plan.pdf"))
     consultations.schedule_round(
-        staff, p, 2, hour + dt.timedelta(days=14),
-        "1. Answers to the questions of round 1\n2. Revised site plan",
-        "Can Tho People's Committee (2); KIND (2); panel experts (3)")
+        by=staff, proposal=p, number=2, scheduled_at=hour + dt.timedelta(days=14),
+        agenda="1. Answers to the questions of round 1\n2. Revised site plan",
+        participants="Can Tho People's Committee (2); KIND (2); panel experts (3)")
 
 
 def load_demo_evaluation() -> dict:
@@ -175,21 +181,23 @@ def load_demo_evaluation() -> dict:
 
     paper = Panel.objects.filter(track=track, stage="paper_review").first()
     if paper is None:
-        paper = services.form_panel(staff, track, "paper_review", 4, seed=2027)
+        paper = services.form_panel(by=staff, track=track, stage="paper_review", size=4, seed=2027)
         _score(paper, experts)
-        paper = services.close_panel(staff, paper)
-        services.release_results(staff, paper)
+        paper = services.close_panel(by=staff, panel=paper)
+        services.release_results(by=staff, panel=paper)
 
     presentation = Panel.objects.filter(track=track, stage="presentation").first()
     if presentation is None:
-        presentation = services.form_panel(staff, track, "presentation", 4, seed=20271)
+        presentation = services.form_panel(by=staff, track=track, stage="presentation", size=4,
+                                           seed=20271)
         # The demo evaluator's own sheets are left to do; the others have scored.
         _score(presentation, experts, skip={"evaluator"})
         start = timezone.now().replace(minute=0, second=0, microsecond=0)
         for i, proposal in enumerate(presentation.proposals.order_by("pk")):
             presentations.book_slot(
-                staff, presentation, proposal, start + dt.timedelta(days=7, minutes=40 * i),
-                30, "Seo-yeon Park (Hanbit Smart Mobility); Dewi Lestari "
+                by=staff, panel=presentation, proposal=proposal,
+                starts_at=start + dt.timedelta(days=7, minutes=40 * i),
+                minutes=30, presenters="Seo-yeon Park (Hanbit Smart Mobility); Dewi Lestari "
                     "(Universitas Indonesia)")
     _eligible_proposals(track, [LATE_PROPOSAL])
     _consulted_planning_proposal(staff)

@@ -56,8 +56,9 @@ def allowed_moves(user, panel) -> list[tuple[str, Move]]:
     return MACHINE.allowed(user, panel)
 
 
-def transition(panel: Panel, to_status: str, *, by, now=None, locked: bool = False,
-               **detail) -> Panel:
+def transition(
+    panel: Panel, to_status: str, /, *, by, now=None, locked: bool = False, **detail
+) -> Panel:
     """Move a panel: lock it, check the move and the actor, write the status (and the move's
     stamp, `closed_at`) and its audit event, in one transaction. Returns the fresh panel;
     raises Refused otherwise. `detail` goes into the event."""

@@ -32,9 +32,9 @@ def _kst(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
-def book_slot(actor, panel, proposal, starts_at, minutes: int, presenters: str):
+def book_slot(*, by, panel, proposal, starts_at, minutes: int, presenters: str):
     """Book (or move) the proposal's presentation. `starts_at` is aware (entered in KST)."""
-    check_manager(actor, panel)
+    check_manager(by=by, panel_or_track=panel)
     if panel.stage != Stage.PRESENTATION:
         raise Refused(_("Presentations are booked on a presentation panel."))
     if starts_at is None or timezone.is_naive(starts_at):
@@ -72,7 +72,7 @@ def book_slot(actor, panel, proposal, starts_at, minutes: int, presenters: str):
                       "presenters": slot.presenters}
         slot.starts_at, slot.minutes, slot.presenters = starts_at, minutes, presenters
         slot.save()
-        event = audit(Action.PRESENTATION_BOOKED, actor, panel=panel, proposal=proposal,
+        event = audit(Action.PRESENTATION_BOOKED, by, panel=panel, proposal=proposal,
                        starts_at=iso(starts_at), minutes=minutes, presenters=presenters,
                        before=before)
         emails.queue_event_mail(proposal, event)

@@ -51,8 +51,9 @@ def schedule(request, pk):
         return redirect("evaluation:proposal", proposal.pk)
     data = form.cleaned_data
     try:
-        consultations.schedule_round(request.user, proposal, data["round"], form.starts_at(),
-                                     data["agenda"], data["participants"])
+        consultations.schedule_round(by=request.user, proposal=proposal, number=data["round"],
+                                     scheduled_at=form.starts_at(),
+                                     agenda=data["agenda"], participants=data["participants"])
     except Refused as exc:
         show_refusal(request, exc)
     else:
@@ -71,8 +72,9 @@ def minutes(request, pk):
         return redirect("evaluation:proposal", proposal.pk)
     data = form.cleaned_data
     try:
-        consultations.record_minutes(request.user, proposal, data["round"], data["minutes"],
-                                     data["questions"])
+        consultations.record_minutes(by=request.user, proposal=proposal, number=data["round"],
+                                     minutes=data["minutes"],
+                                     questions=data["questions"])
     except Refused as exc:
         show_refusal(request, exc)
     else:
@@ -87,8 +89,8 @@ def revised_document(request, pk):
     form = forms.RevisedDocumentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            document = consultations.upload_revised_document(request.user, proposal,
-                                                             form.cleaned_data["file"])
+            document = consultations.upload_revised_document(by=request.user, proposal=proposal,
+                                                             upload=form.cleaned_data["file"])
         except Refused as exc:
             for message in exc.messages:  # shown on the upload form
                 form.add_error("file", message)
@@ -109,8 +111,9 @@ def book(request, pk):
         return redirect("evaluation:proposal", proposal.pk)
     data = form.cleaned_data
     try:
-        presentations.book_slot(request.user, data["panel"], proposal, form.starts_at(),
-                                data["minutes"], data["presenters"])
+        presentations.book_slot(by=request.user, panel=data["panel"], proposal=proposal,
+                                starts_at=form.starts_at(),
+                                minutes=data["minutes"], presenters=data["presenters"])
     except Refused as exc:
         show_refusal(request, exc)
     else:

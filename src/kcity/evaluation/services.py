@@ -40,9 +40,9 @@ Action = EvaluationEvent.Action
 BOTTOM_BAND = Decimal("0.4")  # below 40 % of a criterion's weight a comment is required
 
 
-def check_manager(actor, panel_or_track):
+def check_manager(*, by, panel_or_track):
     track = getattr(panel_or_track, "track", panel_or_track)
-    if not permissions.can_manage_track(actor, track):
+    if not permissions.can_manage_track(by, track):
         raise Refused(_("Only the secretariat of this track can do this."))
 
 
@@ -58,9 +58,9 @@ def pool_conflicts(users, proposals) -> set:
     return {u.pk for u in users for p in proposals if permissions.automatic_conflict(u, p)}
 
 
-def form_panel(actor, track, stage: str, size: int, seed: int | None = None) -> Panel:
+def form_panel(*, by, track, stage: str, size: int, seed: int | None = None) -> Panel:
     """Draw a panel for one stage of a track and put the track's proposals before it."""
-    check_manager(actor, track)
+    check_manager(by=by, panel_or_track=track)
     if stage not in (track.stages or []):
         raise Refused(_("This track has no such stage."))
     if size < 1:
@@ -92,17 +92,19 @@ def form_panel(actor, track, stage: str, size: int, seed: int | None = None) -> 
         panel.proposals.set(proposals)
         for proposal in proposals:
             if proposal.state != S.UNDER_EVALUATION:
-                lifecycle.transition(proposal, S.UNDER_EVALUATION, actor)
+                lifecycle.transition(proposal, S.UNDER_EVALUATION, by=by)
         # Pool and conflicts are recorded so anyone can run draw_panel again with the seed.
-        audit(Action.PANEL_FORMED, actor, panel=panel, seed=seed, size=size, drawn=drawn,
+        audit(Action.PANEL_FORMED, by, panel=panel, seed=seed, size=size, drawn=drawn,
                pool=sorted(keys, key=lambda k: k[0]), conflicts=sorted(conflicts))
     return panel
 
 
-def replace_member(actor, member: PanelMember, reason: str, seed: int | None = None):
+def replace_member(
+    *, by, member: PanelMember, reason: str, seed: int | None = None, now=None
+):
     """Take a member off an open panel (with a reason) and draw a replacement."""
     panel = member.panel
-    check_manager(actor, panel)
+    check_manager(by=by, panel_or_track=panel)
     reason = (reason or "").strip()
     if not reason:
         raise Refused(_("Give the reason for replacing this member."))
@@ -121,27 +123,27 @@ def replace_member(actor, member: PanelMember, reason: str, seed: int | None = N
     with transaction.atomic():
         new = PanelMember.objects.create(panel=panel, evaluator_id=drawn[0])
         member.active = False
-        member.removed_at = timezone.now()
+        member.removed_at = now or timezone.now()
         member.replacement_reason = reason
         member.replaced_by = new
         member.save()
-        audit(Action.MEMBER_REPLACED, actor, panel=panel, removed=member.evaluator_id,
+        audit(Action.MEMBER_REPLACED, by, panel=panel, removed=member.evaluator_id,
                added=drawn[0], reason=reason, seed=seed, pool=sorted(keys, key=lambda k: k[0]),
                conflicts=sorted(conflicts))
     return new
 
 
-def declare(evaluator, proposal, has_conflict: bool, reason: str = ""):
+def declare(*, by, proposal, has_conflict: bool, reason: str = ""):
     """The evaluator's answer when shown a proposal's title and applicant. A conflict,
     once declared, stands; a statement of no conflict can later become a conflict."""
-    if not permissions.assigned_proposals(evaluator).filter(pk=proposal.pk).exists():
+    if not permissions.assigned_proposals(by).filter(pk=proposal.pk).exists():
         raise Refused(_("This proposal is not assigned to you."))
     reason = (reason or "").strip()
     if has_conflict and not reason:
         raise Refused(_("Say why you have a conflict of interest."))
     with transaction.atomic():
         declaration, created = ConflictDeclaration.objects.get_or_create(
-            evaluator=evaluator, proposal=proposal,
+            evaluator=by, proposal=proposal,
             defaults={"has_conflict": has_conflict, "reason": reason},
         )
         if not created:
@@ -150,7 +152,7 @@ def declare(evaluator, proposal, has_conflict: bool, reason: str = ""):
             declaration.has_conflict, declaration.reason = True, reason
             declaration.save()
         action = Action.CONFLICT_DECLARED if has_conflict else Action.NO_CONFLICT
-        audit(action, evaluator, proposal=proposal, reason=reason)
+        audit(action, by, proposal=proposal, reason=reason)
     return declaration
 
 
@@ -170,22 +172,24 @@ def _parse_points(raw, criterion, errors) -> Decimal | None:
     return points.quantize(Decimal("0.01"))
 
 
-def check_sheet_access(evaluator, panel, proposal) -> None:
-    if not permissions.sits_on_panel(evaluator, panel):
+def check_sheet_access(*, by, panel, proposal) -> None:
+    if not permissions.sits_on_panel(by, panel):
         raise Refused(_("You do not sit on this panel."))
     if not panel.proposals.filter(pk=proposal.pk).exists():
         raise Refused(_("This proposal is not before this panel."))
-    if not permissions.visible_proposals(evaluator).filter(pk=proposal.pk).exists():
+    if not permissions.visible_proposals(by).filter(pk=proposal.pk).exists():
         raise Refused(_("Declare whether you have a conflict of interest first."))
 
 
-def save_sheet(evaluator, panel, proposal, entries: dict, *, submit: bool = False) -> ScoreSheet:
+def save_sheet(
+    *, by, panel, proposal, entries: dict, submit: bool = False, now=None
+) -> ScoreSheet:
     """Write an evaluator's scores: `entries` maps criterion code to (points, comment).
 
     Every criterion needs a score from 0 to its weight; a score in the bottom band (below
     40 % of the weight) needs a comment. Each new or changed score is audited.
     """
-    check_sheet_access(evaluator, panel, proposal)
+    check_sheet_access(by=by, panel=panel, proposal=proposal)
     closed = Refused(_("The panel is closed: scores can no longer change."))
     if panel.is_closed:
         raise closed
@@ -212,24 +216,24 @@ def save_sheet(evaluator, panel, proposal, entries: dict, *, submit: bool = Fals
         if Panel.objects.select_for_update().get(pk=panel.pk).is_closed:
             raise closed
         sheet, _created = ScoreSheet.objects.select_for_update().get_or_create(
-            panel=panel, proposal=proposal, evaluator=evaluator
+            panel=panel, proposal=proposal, evaluator=by
         )
         for criterion, (points, comment) in parsed.items():
             score = Score.objects.filter(sheet=sheet, criterion=criterion).first()
             if score is None:
                 Score.objects.create(sheet=sheet, criterion=criterion, points=points,
                                      comment=comment)
-                audit(Action.SCORE_SET, evaluator, panel=panel, proposal=proposal,
+                audit(Action.SCORE_SET, by, panel=panel, proposal=proposal,
                        criterion=criterion.code, points=str(points), comment=comment)
             elif score.points != points or score.comment != comment:
-                audit(Action.SCORE_CHANGED, evaluator, panel=panel, proposal=proposal,
+                audit(Action.SCORE_CHANGED, by, panel=panel, proposal=proposal,
                        criterion=criterion.code, points_from=str(score.points),
                        points_to=str(points), comment_from=score.comment, comment_to=comment)
                 score.points, score.comment = points, comment
                 score.save()
         if submit and sheet.submitted_at is None:
-            sheet.submitted_at = timezone.now()
-            audit(Action.SHEET_SUBMITTED, evaluator, panel=panel, proposal=proposal)
+            sheet.submitted_at = now or timezone.now()
+            audit(Action.SHEET_SUBMITTED, by, panel=panel, proposal=proposal)
         sheet.save()
     return sheet
 
@@ -264,10 +268,10 @@ def compute_results(panel) -> list[dict]:
     return rows
 
 
-def close_panel(actor, panel) -> Panel:
+def close_panel(*, by, panel, now=None) -> Panel:
     """Close the panel: aggregate with the track's method, combine the stages into the final
     score, flag proposals under the threshold, rank, and move the proposals on."""
-    check_manager(actor, panel)
+    check_manager(by=by, panel_or_track=panel)
     with transaction.atomic():
         panel = Panel.objects.select_for_update().get(pk=panel.pk)
         if panel.is_closed:
@@ -299,31 +303,31 @@ def close_panel(actor, panel) -> Panel:
                 below_threshold=threshold is not None and row["final"] < threshold,
             )
         panel = panel_lifecycle.transition(
-            panel, PanelStatus.CLOSED, by=actor, locked=True, method=track.aggregation,
+            panel, PanelStatus.CLOSED, by=by, now=now, locked=True, method=track.aggregation,
             ranking=[[r["proposal"].pk, str(r["final"])] for r in rows])
         for row in rows:
             proposal = row["proposal"]
             still_open = proposal.eval_panels.filter(status=PanelStatus.OPEN).exists()
             if proposal.state == S.UNDER_EVALUATION and not still_open:
-                lifecycle.transition(proposal, S.EVALUATED, actor)
+                lifecycle.transition(proposal, S.EVALUATED, by=by)
     return panel
 
 
-def release_results(actor, panel) -> Panel:
+def release_results(*, by, panel) -> Panel:
     """One panel's results to its applicants (the secretariat's page); when the cycle's
     results are announced, `release_cycle_results` releases every closed panel at once."""
-    check_manager(actor, panel)
+    check_manager(by=by, panel_or_track=panel)
     with transaction.atomic():
         panel = Panel.objects.select_for_update().get(pk=panel.pk)
         if not panel.is_closed:
             raise Refused(_("Close the panel before releasing its results."))
         panel.results_released = True
         panel.save(update_fields=["results_released"])
-        audit(Action.RESULTS_RELEASED, actor, panel=panel)
+        audit(Action.RESULTS_RELEASED, by, panel=panel)
     return panel
 
 
-def release_cycle_results(actor, cycle) -> list[Panel]:
+def release_cycle_results(*, by, cycle) -> list[Panel]:
     """Results announced: every closed panel of the cycle is released to its applicants, who
     may then read their evaluation summaries. The actor must manage every track of the cycle
     that has a closed panel (MOLIT, or the one secretariat running them all). Idempotent: a
@@ -336,17 +340,17 @@ def release_cycle_results(actor, cycle) -> list[Panel]:
         )
         closed = [p for p in panels if p.is_closed]
         foreign = sorted({p.track.code for p in closed
-                          if not permissions.can_manage_track(actor, p.track)})
-        if foreign or not permissions.secretariat_unit(actor):
+                          if not permissions.can_manage_track(by, p.track)})
+        if foreign or not permissions.secretariat_unit(by):
             raise Refused(_("Only the secretariat running every track of the cycle can "
                             "announce its results."))
         released = [p for p in closed if not p.results_released]
         for panel in released:
             panel.results_released = True
             panel.save(update_fields=["results_released"])
-            audit(Action.RESULTS_RELEASED, actor, panel=panel, cycle=cycle.year)
+            audit(Action.RESULTS_RELEASED, by, panel=panel, cycle=cycle.year)
         if released:
-            audit(Action.CYCLE_RESULTS_RELEASED, actor, cycle=cycle.year,
+            audit(Action.CYCLE_RESULTS_RELEASED, by, cycle=cycle.year,
                    panels=[p.pk for p in released],
                    still_open=[p.pk for p in panels if not p.is_closed])
     return released

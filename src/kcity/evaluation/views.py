@@ -49,7 +49,8 @@ def declare(request, pk):
         return redirect("evaluation:index")
     conflict = form.cleaned_data["answer"] == "conflict"
     try:
-        services.declare(request.user, proposal, conflict, form.cleaned_data["reason"])
+        services.declare(by=request.user, proposal=proposal, has_conflict=conflict,
+                         reason=form.cleaned_data["reason"])
     except Refused as exc:
         show_refusal(request, exc)
     else:
@@ -74,7 +75,7 @@ def score_sheet(request, panel_pk, pk):
     if request.method == "POST":
         entries = forms.sheet_entries(request.POST, criteria)
         try:
-            services.save_sheet(request.user, panel, proposal, entries,
+            services.save_sheet(by=request.user, panel=panel, proposal=proposal, entries=entries,
                                 submit=request.POST.get("action") == "submit")
         except Refused as exc:
             show_refusal(request, exc)
@@ -115,8 +116,9 @@ def panel_list(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            panel = services.form_panel(request.user, data["track"], data["stage"], data["size"],
-                                        data["seed"])
+            panel = services.form_panel(by=request.user, track=data["track"], stage=data["stage"],
+                                        size=data["size"],
+                                        seed=data["seed"])
         except Refused as exc:
             show_refusal(request, exc)
         else:
@@ -140,13 +142,14 @@ def panel_detail(request, pk):
                     raise Refused(_("Give the reason for replacing this member."))
                 member = get_object_or_404(PanelMember, panel=panel,
                                            pk=form.cleaned_data["member"])
-                services.replace_member(request.user, member, form.cleaned_data["reason"])
+                services.replace_member(by=request.user, member=member,
+                                        reason=form.cleaned_data["reason"])
                 messages.success(request, _("Member replaced; the replacement was drawn."))
             elif action == "close":
-                services.close_panel(request.user, panel)
+                services.close_panel(by=request.user, panel=panel)
                 messages.success(request, _("Panel closed; the ranking is below."))
             elif action == "release":
-                services.release_results(request.user, panel)
+                services.release_results(by=request.user, panel=panel)
                 messages.success(request, _("Results released to the applicants."))
         except Refused as exc:
             show_refusal(request, exc)

@@ -59,8 +59,9 @@ def allowed_moves(user, cycle) -> list[tuple[str, Move]]:
     return MACHINE.allowed(user, cycle)
 
 
-def transition(cycle: Cycle, to_status: str, *, by, now=None, locked: bool = False,
-               **detail) -> Cycle:
+def transition(
+    cycle: Cycle, to_status: str, /, *, by, now=None, locked: bool = False, **detail
+) -> Cycle:
     """Move a cycle: lock it, check the move and the actor, write the status and its
     `CycleEvent`, in one transaction. Returns the fresh cycle; raises Refused otherwise."""
     return MACHINE.transition(cycle, to_status, by=by, now=now, locked=locked, **detail)

@@ -160,14 +160,14 @@ def results_applicants(cycle) -> dict[str, User]:
         users[username] = user
         pending.append(user.organisation)
     if pending:
-        accounts.verify_organisations(pending, actor=_staff())
+        accounts.verify_organisations(organisations=pending, by=_staff())
     return users
 
 
 def _screen_eligible(proposal, staff) -> None:
-    proposals.save_checklist(proposal, staff,
-                             {c for c, _label in MANUAL_CHECKS[proposal.track.kind]})
-    proposals.screen(proposal, staff, S.ELIGIBLE)
+    proposals.save_checklist(proposal=proposal, by=staff,
+                             ticked={c for c, _label in MANUAL_CHECKS[proposal.track.kind]})
+    proposals.screen(proposal=proposal, by=staff, decision=S.ELIGIBLE)
 
 
 def results_proposals(cycle, users) -> None:
@@ -189,10 +189,12 @@ def results_proposals(cycle, users) -> None:
             site_and_scale=f"Central districts of {city}.",
             national_plan_priority="The national smart city strategy names the city.")
         if needs_pre_consultation(plan):
-            proposals.submit_concept_note(p, user, f"A smart city master plan for {city}.",
+            proposals.submit_concept_note(proposal=p, by=user,
+                                          text=f"A smart city master plan for {city}.",
                                           now=now)
-            proposals.decide_pre_consultation(p.latest_pre_consultation(), staff,
-                                              PreOutcome.INVITE, now=now)
+            proposals.decide_pre_consultation(pre_consultation=p.latest_pre_consultation(),
+                                              by=staff,
+                                              outcome=PreOutcome.INVITE, now=now)
         _attach_all(p, user, now=now)
         _submit(p, user, now=now)
         _screen_eligible(p, staff)
@@ -224,12 +226,13 @@ def results_consultations(cycle) -> None:
         if ConsultationRound.objects.filter(proposal=p, round=1).exists():
             continue
         consultations.schedule_round(
-            staff, p, 1, held + dt.timedelta(hours=2 * i),
-            "1. The city's priorities\n2. Site and data readiness\n3. Matching funds",
-            f"{p.organisation.name} (2); KIND (2); panel experts (3)")
+            by=staff, proposal=p, number=1, scheduled_at=held + dt.timedelta(hours=2 * i),
+            agenda="1. The city's priorities\n2. Site and data readiness\n3. Matching funds",
+            participants=f"{p.organisation.name} (2); KIND (2); panel experts (3)")
         consultations.record_minutes(
-            staff, p, 1, f"{p.city} confirmed the pilot districts and the data it holds.",
-            "1. Send the site plan with the data sources per district.")
+            by=staff, proposal=p, number=1,
+            minutes=f"{p.city} confirmed the pilot districts and the data it holds.",
+            questions="1. Send the site plan with the data sources per district.")
 
 
 def _merits() -> dict[str, Decimal]:
@@ -244,12 +247,13 @@ def _panel(cycle, code, stage, experts, before_close=None) -> Panel:
     track = cycle.tracks.get(code=code)
     panel = Panel.objects.filter(track=track, stage=stage).first()
     if panel is None:
-        panel = evaluation.form_panel(staff, track, stage, PANEL_SIZE, seed=SEEDS[code, stage])
+        panel = evaluation.form_panel(by=staff, track=track, stage=stage, size=PANEL_SIZE,
+                                      seed=SEEDS[code, stage])
     if not panel.is_closed:
         if before_close is not None:
             before_close(panel)
         _score(panel, experts, merit_of=_merits(), conflict=None)
-        panel = evaluation.close_panel(staff, panel)
+        panel = evaluation.close_panel(by=staff, panel=panel)
     return panel
 
 
@@ -259,8 +263,10 @@ def _book_presentations(panel) -> None:
     for i, proposal in enumerate(panel.proposals.order_by("pk")):
         if panel.slots.filter(proposal=proposal).exists():
             continue
-        presentations.book_slot(_staff(), panel, proposal, start + dt.timedelta(minutes=40 * i),
-                                30, f"{proposal.organisation.name}; Universitas Indonesia")
+        presentations.book_slot(by=_staff(), panel=panel, proposal=proposal,
+                                starts_at=start + dt.timedelta(minutes=40 * i),
+                                minutes=30,
+                                presenters=f"{proposal.organisation.name}; Universitas Indonesia")
 
 
 def results_panels(cycle) -> list[Panel]:
@@ -280,12 +286,12 @@ def results_selection(cycle) -> SelectionRound:
     staff = _staff()
     round = SelectionRound.objects.filter(cycle=cycle).order_by("pk").first()
     if round is None:
-        round = services.create_round(staff, cycle, **ROUND)
+        round = services.create_round(by=staff, cycle=cycle, **ROUND)
     if not round.is_published:
         scenario = round.scenarios.filter(policy=Policy.MAX_MERIT).order_by("pk").first()
         if not scenario.is_approved:
-            services.approve_scenario(staff, scenario, explain=False)
-        services.publish(staff, round)
+            services.approve_scenario(by=staff, scenario=scenario, explain=False)
+        services.publish(by=staff, round=round)
     return round
 
 

@@ -63,8 +63,9 @@ def allowed_moves(user, scenario) -> list[tuple[str, Move]]:
     return MACHINE.allowed(user, scenario)
 
 
-def transition(scenario: Scenario, to_state: str, *, by, now=None, locked: bool = False,
-               **detail) -> Scenario:
+def transition(
+    scenario: Scenario, to_state: str, /, *, by, now=None, locked: bool = False, **detail
+) -> Scenario:
     """Move a scenario: lock it, check the move and the actor, write the state, its history
     stamps and its `SelectionEvent`, in one transaction. Returns the fresh scenario; raises
     Refused otherwise. `detail` goes into the event."""

@@ -73,27 +73,27 @@ def _compute(scenario: Scenario) -> None:
     scenario.explanations_requested_at = None  # a job still running finds the result changed
 
 
-def explain_scenario(actor, scenario: Scenario) -> Scenario:
+def explain_scenario(*, by, scenario: Scenario, now=None) -> Scenario:
     """Queue the worker's job that explains why each reserve proposal was not selected and
     the smallest change that selects it (stored with the scenario; approving a scenario
     queues it too). Asking again while it runs changes nothing."""
-    _check(actor, scenario.round.cycle)
+    _check(by, scenario.round.cycle)
     with transaction.atomic():
         _lock(scenario.round)
         scenario = Scenario.objects.select_for_update().select_related("round").get(
             pk=scenario.pk)
         if scenario.result.get("status") not in ("optimal", "feasible"):
             raise Refused(_("An infeasible scenario has nothing to explain."))
-        _queue_explanations(scenario)
+        _queue_explanations(scenario, now)
     return scenario
 
 
-def _queue_explanations(scenario: Scenario) -> None:
+def _queue_explanations(scenario: Scenario, now=None) -> None:
     if scenario.explanations or scenario.explanations_requested_at is not None:
         return
     if not scenario.result.get("reserve"):
         return
-    scenario.explanations_requested_at = timezone.now()
+    scenario.explanations_requested_at = now or timezone.now()
     scenario.save(update_fields=["explanations_requested_at"])
     tasks.explain_scenario.enqueue(scenario.pk, tasks.result_key(scenario.result))
 
@@ -117,10 +117,12 @@ def _base_scenarios(actor, round) -> None:
     _new_scenario(actor, round, str(Policy.MERIT_ORDER.label), Policy.MERIT_ORDER)
 
 
-def create_round(actor, cycle, *, budget: int | None = None, max_per_country: int | None = None,
-                 bonus_matching_funds=0, bonus_prior_planning=0) -> SelectionRound:
+def create_round(
+    *, by, cycle, budget: int | None = None, max_per_country: int | None = None,
+    bonus_matching_funds=0, bonus_prior_planning=0
+) -> SelectionRound:
     """A round from the cycle's evaluated proposals, with a scenario for each policy."""
-    _check(actor, cycle)
+    _check(by, cycle)
     if budget is None and building.default_budget(cycle) is None:
         raise Refused(_("The cycle has no total budget: give the round's budget."))
     data, skipped = building.build_instance(
@@ -135,14 +137,14 @@ def create_round(actor, cycle, *, budget: int | None = None, max_per_country: in
         raise Refused(str(exc)) from None
     with transaction.atomic():
         round = SelectionRound.objects.create(cycle=cycle, instance=data, skipped=skipped,
-                                              created_by=actor)
-        _audit(Action.ROUND_CREATED, actor, round, proposals=len(data["proposals"]),
+                                              created_by=by)
+        _audit(Action.ROUND_CREATED, by, round, proposals=len(data["proposals"]),
                skipped=[s["id"] for s in skipped])
-        _base_scenarios(actor, round)
+        _base_scenarios(by, round)
     return round
 
 
-def import_round(actor, text: str | bytes) -> SelectionRound:
+def import_round(*, by, text: str | bytes) -> SelectionRound:
     """A round from a file in the format of selection.md (for instance one exported here).
 
     The engine validates it (a bad file names the field); its cycle must exist and its
@@ -158,7 +160,7 @@ def import_round(actor, text: str | bytes) -> SelectionRound:
         else None
     if cycle is None:
         raise Refused(_("cycle: there is no cycle %(cycle)s.") % {"cycle": instance.cycle})
-    _check(actor, cycle)
+    _check(by, cycle)
     known = {building.proposal_id(pk) for pk in Proposal.objects.filter(cycle=cycle)
              .values_list("pk", flat=True)}
     for index, proposal in enumerate(instance.proposals):
@@ -173,15 +175,16 @@ def import_round(actor, text: str | bytes) -> SelectionRound:
                           % {"index": index, "code": track.code, "cycle": cycle.year})
     with transaction.atomic():
         round = SelectionRound.objects.create(cycle=cycle, instance=data, source="import",
-                                              created_by=actor)
-        _audit(Action.ROUND_IMPORTED, actor, round, proposals=len(instance.proposals))
-        _base_scenarios(actor, round)
+                                              created_by=by)
+        _audit(Action.ROUND_IMPORTED, by, round, proposals=len(instance.proposals))
+        _base_scenarios(by, round)
     return round
 
 
-def add_scenario(actor, round, name: str, policy: str, copy_from: Scenario | None = None
-                 ) -> Scenario:
-    _check(actor, round.cycle)
+def add_scenario(
+    *, by, round, name: str, policy: str, copy_from: Scenario | None = None
+) -> Scenario:
+    _check(by, round.cycle)
     if policy not in Policy.values:
         raise Refused(_("Choose a policy."))
     if not name.strip():
@@ -189,7 +192,7 @@ def add_scenario(actor, round, name: str, policy: str, copy_from: Scenario | Non
     with transaction.atomic():
         round = _lock(round)
         overrides = dict(copy_from.overrides) if copy_from is not None else {}
-        return _new_scenario(actor, round, name.strip(), policy, overrides)
+        return _new_scenario(by, round, name.strip(), policy, overrides)
 
 
 def _check_overrides(round, overrides: dict) -> None:
@@ -218,9 +221,9 @@ def _check_overrides(round, overrides: dict) -> None:
         raise Refused(str(exc)) from None
 
 
-def update_scenario(actor, scenario: Scenario, overrides: dict) -> Scenario:
+def update_scenario(*, by, scenario: Scenario, overrides: dict) -> Scenario:
     """What-if: set the scenario's parameters and answer it again. Refused once approved."""
-    _check(actor, scenario.round.cycle)
+    _check(by, scenario.round.cycle)
     with transaction.atomic():
         _lock(scenario.round)
         scenario = Scenario.objects.select_for_update().select_related("round").get(
@@ -234,17 +237,17 @@ def update_scenario(actor, scenario: Scenario, overrides: dict) -> Scenario:
         scenario.save(update_fields=["overrides", "result", "reason_code", "reason_values",
                                      "explanations",
                                      "explanations_requested_at", "updated_at"])
-        _audit(Action.SCENARIO_CHANGED, actor, scenario.round, scenario, before=before,
+        _audit(Action.SCENARIO_CHANGED, by, scenario.round, scenario, before=before,
                after=overrides)
     return scenario
 
 
-def approve_scenario(actor, scenario: Scenario, *, explain: bool = True) -> Scenario:
+def approve_scenario(*, by, scenario: Scenario, explain: bool = True, now=None) -> Scenario:
     """The secretariat's decision: the scenario is frozen (approved_by, approved_at).
 
     A round has one approved decision; after publication only a replacement scenario can
     be approved, and only while no other replacement waits for publication."""
-    _check(actor, scenario.round.cycle)
+    _check(by, scenario.round.cycle)
     with transaction.atomic():
         round = _lock(scenario.round)
         scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
@@ -264,9 +267,9 @@ def approve_scenario(actor, scenario: Scenario, *, explain: bool = True) -> Scen
         if scenario.kind == ScenarioKind.DECISION and round.is_published:
             raise Refused(_("The results of this round are published already."))
         if explain:
-            _queue_explanations(scenario)
+            _queue_explanations(scenario, now)
         scenario = scenario_lifecycle.transition(
-            scenario, ScenarioState.APPROVED, by=actor, locked=True,
+            scenario, ScenarioState.APPROVED, by=by, now=now, locked=True,
             selected=scenario.result["selected"], awarded=scenario.result["awarded"])
     return scenario
 
@@ -283,26 +286,26 @@ def _proposals(round, ids) -> dict[str, Proposal]:
     return found
 
 
-def publish(actor, round) -> SelectionRound:
+def publish(*, by, round, now=None) -> SelectionRound:
     """Announce the approved scenario: each proposal of the round moves to selected, reserve
     (ranked) or not selected, the applicants are mailed (by `transition`), the evaluation
     summaries are released and the public results page shows the outcome. After the first
     publication, a later approved replacement scenario is published by `publish` too."""
-    _check(actor, round.cycle)
+    _check(by, round.cycle)
     with transaction.atomic():
         round = _lock(round)
         scenario = round.scenarios.filter(state=ScenarioState.APPROVED).first()
         if scenario is None:
             raise Refused(_("Approve a scenario before publishing."))
         if scenario.kind == ScenarioKind.REPLACEMENT:
-            _publish_replacement(actor, round, scenario)
+            _publish_replacement(by, round, scenario)
         else:
-            _publish_decision(actor, round, scenario)
-        scenario_lifecycle.transition(scenario, ScenarioState.PUBLISHED, by=actor)
+            _publish_decision(by, round, scenario, now)
+        scenario_lifecycle.transition(scenario, ScenarioState.PUBLISHED, by=by, now=now)
     return round
 
 
-def _publish_decision(actor, round, scenario) -> None:
+def _publish_decision(actor, round, scenario, now=None) -> None:
     data = whatif.scenario_data(round.instance, scenario.policy, scenario.overrides)
     result = scenario.result
     merit = selectors.merits(data)
@@ -313,18 +316,19 @@ def _publish_decision(actor, round, scenario) -> None:
     if wrong:
         raise Refused(_("These proposals are no longer evaluated: %(titles)s.")
                       % {"titles": "; ".join(wrong)})
+    plan: list[tuple[str, str, int | None]]
     plan = [(pid, OutcomeKind.SELECTED, None) for pid in result["selected"]]
     plan += [(pid, OutcomeKind.RESERVE, rank) for rank, pid in enumerate(result["reserve"], 1)]
     plan += [(item["id"], OutcomeKind.NOT_SELECTED, None) for item in result["not_fundable"]]
     for pid, outcome, rank in plan:
-        lifecycle.transition(proposals[pid], outcome, actor)
+        lifecycle.transition(proposals[pid], outcome, by=actor)
         Outcome.objects.create(
             round=round, proposal=proposals[pid], outcome=outcome, reserve_rank=rank,
             award=request[pid] if outcome == OutcomeKind.SELECTED else None,
             merit=merit[pid], scenario=scenario)
         if outcome == OutcomeKind.SELECTED:
-            projects.open_project(by=actor, proposal=proposals[pid], award=request[pid])
-    round.published_at, round.published_by = timezone.now(), actor
+            projects.open_project(by=actor, proposal=proposals[pid], award=request[pid], now=now)
+    round.published_at, round.published_by = now or timezone.now(), actor
     round.save(update_fields=["published_at", "published_by"])
     cycle = round.cycle
     if cycle.status not in (CycleStatus.RESULTS, CycleStatus.ARCHIVED):
@@ -340,7 +344,7 @@ def _release_evaluation(actor, cycle) -> None:
 
     release = getattr(evaluation, "release_cycle_results", None)
     if release is not None:
-        release(actor, cycle)
+        release(by=actor, cycle=cycle)
 
 
 # ---- replacement after a withdrawal ---------------------------------------------------------
@@ -351,11 +355,11 @@ def withdrawn_selected(round) -> list[Outcome]:
                 .select_related("proposal"))
 
 
-def propose_replacement(actor, round) -> Scenario:
+def propose_replacement(*, by, round) -> Scenario:
     """Ask the engine for the replacement under the same rules: the approved decision's
     parameters, the still-selected proposals fixed in, the withdrawn ones (and any
     proposal no longer on the reserve list) fixed out."""
-    _check(actor, round.cycle)
+    _check(by, round.cycle)
     with transaction.atomic():
         round = _lock(round)
         if not round.is_published:
@@ -380,7 +384,7 @@ def propose_replacement(actor, round) -> Scenario:
         out += [pid for pid in decision.overrides.get("exclude", []) if pid not in out]
         overrides = {**decision.overrides, "include": keep, "exclude": out}
         titles = ", ".join(o.proposal.title for o in gone)
-        return _new_scenario(actor, round, _("Replacement for %(titles)s") % {"titles": titles},
+        return _new_scenario(by, round, _("Replacement for %(titles)s") % {"titles": titles},
                              decision.policy, overrides, kind=ScenarioKind.REPLACEMENT)
 
 
@@ -392,7 +396,7 @@ def _publish_replacement(actor, round, scenario) -> None:
     new = [pid for pid in result["selected"] if outcomes[pid].outcome == OutcomeKind.RESERVE]
     for pid in new:
         outcome = outcomes[pid]
-        lifecycle.transition(outcome.proposal, S.SELECTED, actor)
+        lifecycle.transition(outcome.proposal, S.SELECTED, by=actor)
         outcome.outcome, outcome.reserve_rank, outcome.award = (
             OutcomeKind.SELECTED, None, request[pid])
         outcome.scenario = scenario

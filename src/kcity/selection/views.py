@@ -43,7 +43,8 @@ def index(request):
         c = form.cleaned_data
         try:
             round = services.create_round(
-                request.user, c["cycle"], budget=c["budget"], max_per_country=c["max_per_country"],
+                by=request.user, cycle=c["cycle"], budget=c["budget"],
+                max_per_country=c["max_per_country"],
                 bonus_matching_funds=c["bonus_matching_funds"],
                 bonus_prior_planning=c["bonus_prior_planning"])
         except Refused as exc:
@@ -67,7 +68,7 @@ def import_round(request):
         messages.error(request, _("Choose a round file."))
         return redirect("selection:index")
     try:
-        round = services.import_round(request.user, form.cleaned_data["file"].read())
+        round = services.import_round(by=request.user, text=form.cleaned_data["file"].read())
     except Refused as exc:
         show_refusal(request, exc)
         return redirect("selection:index")
@@ -83,8 +84,9 @@ def round_detail(request, pk):
     if request.method == "POST" and form.is_valid():
         c = form.cleaned_data
         try:
-            scenario = services.add_scenario(request.user, round, c["name"], c["policy"],
-                                             c["copy_from"])
+            scenario = services.add_scenario(by=request.user, round=round, name=c["name"],
+                                             policy=c["policy"],
+                                             copy_from=c["copy_from"])
         except Refused as exc:
             show_refusal(request, exc)
         else:
@@ -110,7 +112,8 @@ def scenario_detail(request, pk):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.update_scenario(request.user, scenario, form.overrides())
+                services.update_scenario(by=request.user, scenario=scenario,
+                                         overrides=form.overrides())
             except Refused as exc:
                 show_refusal(request, exc)
             else:
@@ -128,7 +131,7 @@ def scenario_detail(request, pk):
 def approve(request, pk):
     scenario = _scenario(request, pk)
     try:
-        services.approve_scenario(request.user, scenario)
+        services.approve_scenario(by=request.user, scenario=scenario)
     except Refused as exc:
         show_refusal(request, exc)
     else:
@@ -141,7 +144,7 @@ def approve(request, pk):
 def explain(request, pk):
     scenario = _scenario(request, pk)
     try:
-        scenario = services.explain_scenario(request.user, scenario)
+        scenario = services.explain_scenario(by=request.user, scenario=scenario)
     except Refused as exc:
         show_refusal(request, exc)
     else:
@@ -156,7 +159,7 @@ def explain(request, pk):
 def publish(request, pk):
     round = _round(request, pk)
     try:
-        services.publish(request.user, round)
+        services.publish(by=request.user, round=round)
     except Refused as exc:
         show_refusal(request, exc)
     else:
@@ -169,7 +172,7 @@ def publish(request, pk):
 def replacement(request, pk):
     round = _round(request, pk)
     try:
-        scenario = services.propose_replacement(request.user, round)
+        scenario = services.propose_replacement(by=request.user, round=round)
     except Refused as exc:
         show_refusal(request, exc)
         return redirect("selection:round", round.pk)
