@@ -39,12 +39,12 @@ def published(staff, cycle, django_capture_on_commit_callbacks):
     """The 2025 round, its max-merit scenario approved and published."""
     from kcity.selection import services
 
-    round = services.create_round(staff, cycle, budget=4_200_000_000, max_per_country=2,
+    round = services.create_round(by=staff, cycle=cycle, budget=4_200_000_000, max_per_country=2,
                                   bonus_matching_funds=2, bonus_prior_planning=1)
     scenario = round.scenarios.filter(policy="max_merit").order_by("pk").first()
-    services.approve_scenario(staff, scenario, explain=False)
+    services.approve_scenario(by=staff, scenario=scenario, explain=False)
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish(staff, round)
+        services.publish(by=staff, round=round)
     round.refresh_from_db()
     return round
 

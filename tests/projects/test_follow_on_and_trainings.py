@@ -61,23 +61,24 @@ def test_a_good_study_gives_its_demonstration_prior_planning(staff, cycle):
     demo = Proposal.objects.filter(cycle=cycle, track__kind="demonstration",
                                    state="evaluated").order_by("pk").first()
     assert demo is not None and not demo.cites_prior_study()
-    round_before = selection.create_round(staff, cycle, budget=4_200 * M,
+    round_before = selection.create_round(by=staff, cycle=cycle, budget=4_200 * M,
                                           bonus_prior_planning=1)
     assert _entry(round_before, demo)["prior_planning"] is False
 
     services.record_follow_on(project=study, by=staff, on=dt.date(2026, 3, 1), proposal=demo,
                               kind=FollowOnKind.DEMONSTRATION_PROPOSAL, partners="Hanoi")
     # Not yet: the study is not completed.
-    pending = selection.create_round(staff, cycle, budget=4_200 * M, bonus_prior_planning=1)
+    pending = selection.create_round(by=staff, cycle=cycle, budget=4_200 * M,
+                                     bonus_prior_planning=1)
     assert _entry(pending, demo)["prior_planning"] is False
     _sign_all(study, staff)
     study = lifecycle.transition(study, P.IN_PROGRESS, by=staff)
     study = lifecycle.transition(study, P.COMPLETED, by=staff, rating="satisfactory")
-    satisfactory = selection.create_round(staff, cycle, budget=4_200 * M,
+    satisfactory = selection.create_round(by=staff, cycle=cycle, budget=4_200 * M,
                                           bonus_prior_planning=1)
     assert _entry(satisfactory, demo)["prior_planning"] is False
     type(study).objects.filter(pk=study.pk).update(rating="good")
-    after = selection.create_round(staff, cycle, budget=4_200 * M, bonus_prior_planning=1)
+    after = selection.create_round(by=staff, cycle=cycle, budget=4_200 * M, bonus_prior_planning=1)
     assert _entry(after, demo)["prior_planning"] is True
     assert selection_selectors.merits(after.instance)[str(demo.pk)] == (
         selection_selectors.merits(round_before.instance)[str(demo.pk)] + Decimal(1))

@@ -156,7 +156,7 @@ def test_withdrawal_only_while_the_agreement_is_pending(published, staff):
     _sign_all(proposal.project, staff)
     lifecycle.transition(proposal.project, P.IN_PROGRESS, by=staff)
     with pytest.raises(Refused, match="agreement is pending"):
-        applications.withdraw(proposal, applicant, "Changed our mind.")
+        applications.withdraw(proposal=proposal, by=applicant, reason="Changed our mind.")
     assert Proposal.objects.get(pk=proposal.pk).state == S.SELECTED
 
 
@@ -165,11 +165,11 @@ def test_withdrawal_and_replacement_while_pending(published, staff,
     proposal = _selected_with_applicant(published)
     applicant = proposal.organisation.members.get()
     with django_capture_on_commit_callbacks(execute=True):
-        applications.withdraw(proposal, applicant, "The city council changed.")
-    replacement = selection.propose_replacement(staff, published)
-    selection.approve_scenario(staff, replacement, explain=False)
+        applications.withdraw(proposal=proposal, by=applicant, reason="The city council changed.")
+    replacement = selection.propose_replacement(by=staff, round=published)
+    selection.approve_scenario(by=staff, scenario=replacement, explain=False)
     with django_capture_on_commit_callbacks(execute=True):
-        selection.publish(staff, published)
+        selection.publish(by=staff, round=published)
     cancelled = Project.objects.get(proposal=proposal)
     assert cancelled.state == P.CANCELLED
     assert cancelled.events.get(to_state=P.CANCELLED).detail == {
@@ -187,8 +187,8 @@ def test_no_replacement_once_the_project_started(published, staff,
     proposal = _selected_with_applicant(published)
     applicant = proposal.organisation.members.get()
     with django_capture_on_commit_callbacks(execute=True):
-        applications.withdraw(proposal, applicant, "The city council changed.")
+        applications.withdraw(proposal=proposal, by=applicant, reason="The city council changed.")
     _sign_all(proposal.project, staff)
     lifecycle.transition(proposal.project, P.IN_PROGRESS, by=staff)
     with pytest.raises(Refused, match="agreement is\\s+pending|agreement is pending"):
-        selection.propose_replacement(staff, published)
+        selection.propose_replacement(by=staff, round=published)

@@ -239,15 +239,16 @@ def upload_document(*, proposal, by, code: str, upload, now=None) -> Document:
             old = list(proposal.documents.select_for_update().filter(code=code))
             for previous in old:
                 previous.delete()
-                transaction.on_commit(partial(_delete_file, previous.file))
+                transaction.on_commit(partial(delete_stored_file, file=previous.file))
             document.save()
     except Exception:
-        _delete_file(document.file)
+        delete_stored_file(file=document.file)
         raise
     return document
 
 
-def _delete_file(file) -> None:
+def delete_stored_file(*, file) -> None:
+    """Remove a stored upload's file (when the transaction that was to keep it failed)."""
     if file.name:  # a stored file always has its name
         file.storage.delete(file.name)
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kcity import permissions
-from kcity.applications.services import stored_upload
+from kcity.applications.services import delete_stored_file, stored_upload
 from kcity.core.errors import Refused
 from kcity.core.text import is_blank
 from kcity.jobs.models import OutboundEmail
@@ -109,7 +109,7 @@ def submit_deliverable(*, deliverable: Deliverable, by, upload, note: str = "",
         raise Refused(_("Choose the file to upload."))
     # The shared upload check and storage; the file is kept on the submission, not among
     # the proposal's documents.
-    document = stored_upload(project.proposal, by, upload)
+    document = stored_upload(proposal=project.proposal, by=by, upload=upload)
     try:
         with transaction.atomic():
             row = Deliverable.objects.select_for_update().get(pk=deliverable.pk)
@@ -125,7 +125,7 @@ def submit_deliverable(*, deliverable: Deliverable, by, upload, note: str = "",
             delivery_lifecycle.transition(row, DeliverableState.SUBMITTED, by=by, now=now,
                                           locked=True, version=number)
     except Exception:
-        document.file.storage.delete(document.file.name)
+        delete_stored_file(file=document.file)
         raise
     return submission
 

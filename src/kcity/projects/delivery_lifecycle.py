@@ -66,7 +66,7 @@ def allowed_moves(user, deliverable) -> list[tuple[str, Move]]:
     return MACHINE.allowed(user, deliverable)
 
 
-def transition(deliverable: Deliverable, to_state: str, *, by, now=None, locked: bool = False,
+def transition(deliverable: Deliverable, to_state: str, /, *, by, now=None, locked: bool = False,
                **detail) -> Deliverable:
     """Move a deliverable: lock it, check the move and the actor, write the state, its
     `DeliverableEvent` and its e-mail in one transaction. Returns the fresh deliverable;

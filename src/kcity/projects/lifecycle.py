@@ -87,7 +87,7 @@ def _guard(row, to: str, rating: str, reason: str) -> None:
         raise Refused(_("Give a reason for cancelling the project."))
 
 
-def transition(project: Project, to_state: str, *, by, now=None, rating: str = "",
+def transition(project: Project, to_state: str, /, *, by, now=None, rating: str = "",
                reason: str = "", withdrawn: bool = False, locked: bool = False) -> Project:
     """Move a project: lock it, check the move, the actor and the move's conditions, write
     the state (and the rating), its `ProjectEvent` and the mail in one transaction. Returns

@@ -107,7 +107,7 @@ def draft_tender(*, project: Project, by, now=None, **fields) -> Tender:
     return tender
 
 
-def update_tender(tender: Tender, *, by, now=None, **fields) -> Tender:
+def update_tender(*, tender: Tender, by, now=None, **fields) -> Tender:
     """Change a draft's terms (a published notice is not changed)."""
     now = now or timezone.now()
     _check_manager(by, tender.project)
@@ -126,7 +126,7 @@ def update_tender(tender: Tender, *, by, now=None, **fields) -> Tender:
     return row
 
 
-def publish_tender(tender: Tender, *, by, now=None) -> Tender:
+def publish_tender(*, tender: Tender, by, now=None) -> Tender:
     now = now or timezone.now()
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=tender.project_id)
@@ -143,7 +143,7 @@ def _check_bidder(actor) -> None:
         raise Refused(_("Only a verified Korean company can take part in a tender."))
 
 
-def register_for_briefing(tender: Tender, *, by, attendees: int = 1,
+def register_for_briefing(*, tender: Tender, by, attendees: int = 1,
                           now=None) -> BriefingRegistration:
     now = now or timezone.now()
     _check_bidder(by)
@@ -168,7 +168,8 @@ def _stored(tender, actor, upload, code):
     """The upload through the platform's one check; its fields for a `StoredFile` row."""
     if upload is None:
         raise Refused(_("Attach the document."))
-    document = stored_upload(tender.project.proposal, actor, upload, code)  # UploadRefused
+    document = stored_upload(proposal=tender.project.proposal, by=actor, upload=upload,
+                             code=code)  # UploadRefused
     return {"file": document.file.name, "original_name": document.original_name,
             "detected_type": document.detected_type, "content_type": document.content_type,
             "size": document.size, "sha256": document.sha256,
@@ -180,7 +181,7 @@ def _delete_file(name: str) -> None:
     from_storage.delete(name)
 
 
-def submit_bid(tender: Tender, *, by, price: int, proposal_file, now=None) -> Bid:
+def submit_bid(*, tender: Tender, by, price: int, proposal_file, now=None) -> Bid:
     """A verified Korean company's sealed bid (one per company; a new one before the
     deadline replaces it)."""
     now = now or timezone.now()
@@ -222,7 +223,7 @@ def submit_bid(tender: Tender, *, by, price: int, proposal_file, now=None) -> Bi
     return bid
 
 
-def close_bids(tender: Tender, *, by, now=None) -> Tender:
+def close_bids(*, tender: Tender, by, now=None) -> Tender:
     now = now or timezone.now()
     with transaction.atomic():
         row = Tender.objects.select_for_update().get(pk=tender.pk)
@@ -243,7 +244,7 @@ def committee_conflicts(users, tender) -> set:
             or permissions.automatic_conflict(u, proposal)}
 
 
-def draw_committee(tender: Tender, *, by, size: int = 3, seed: int | None = None,
+def draw_committee(*, tender: Tender, by, size: int = 3, seed: int | None = None,
                    now=None) -> list[CommitteeMember]:
     """Draw the bid evaluation committee from the expert pool with the panels' draw."""
     now = now or timezone.now()
@@ -275,7 +276,7 @@ def draw_committee(tender: Tender, *, by, size: int = 3, seed: int | None = None
     return members
 
 
-def score_bid(bid: Bid, *, by, points, now=None) -> TechnicalScore:
+def score_bid(*, bid: Bid, by, points, now=None) -> TechnicalScore:
     """A committee member's technical score (0-100) of one bid, until the evaluation ends."""
     now = now or timezone.now()
     try:
@@ -298,7 +299,7 @@ def score_bid(bid: Bid, *, by, points, now=None) -> TechnicalScore:
     return score
 
 
-def finish_evaluation(tender: Tender, *, by, now=None) -> Tender:
+def finish_evaluation(*, tender: Tender, by, now=None) -> Tender:
     now = now or timezone.now()
     with transaction.atomic():
         row = Tender.objects.select_for_update().get(pk=tender.pk)
@@ -315,7 +316,7 @@ def finish_evaluation(tender: Tender, *, by, now=None) -> Tender:
             ranking=[{"bid": r["bid"].pk, "combined": str(r["combined"])} for r in ranked])
 
 
-def set_project_contractor(project: Project, *, contractor, contract_value: int) -> Project:
+def set_project_contractor(*, project: Project, contractor, contract_value: int) -> Project:
     """The project's contractor and contract value, written under the project's row lock
     (the only writer of those two fields)."""
     with transaction.atomic():
@@ -328,7 +329,7 @@ def set_project_contractor(project: Project, *, contractor, contract_value: int)
     return row
 
 
-def award_contract(tender: Tender, *, by, value: int, signed_on: dt.date, start: dt.date,
+def award_contract(*, tender: Tender, by, value: int, signed_on: dt.date, start: dt.date,
                    end: dt.date, contract_file, now=None) -> Contract:
     """Award the tender to the best combined score and record the signed contract: the
     project's contractor and contract value follow."""
@@ -355,7 +356,8 @@ def award_contract(tender: Tender, *, by, value: int, signed_on: dt.date, start:
                 tender=row, bid=best, supplier_id=best.organisation_id, value=value,
                 signed_on=signed_on, start=start, end=end, signed_by=by, created_at=now,
                 **stored)
-            set_project_contractor(project, contractor=best.organisation, contract_value=value)
+            set_project_contractor(project=project, contractor=best.organisation,
+                                   contract_value=value)
             lifecycle.transition(row, T.AWARDED, by=by, now=now, locked=True, bid=best.pk,
                                  value=value)
     except IntegrityError as exc:
@@ -367,7 +369,7 @@ def award_contract(tender: Tender, *, by, value: int, signed_on: dt.date, start:
     return contract
 
 
-def cancel_tender(tender: Tender, *, by, reason: str = "", now=None) -> Tender:
+def cancel_tender(*, tender: Tender, by, reason: str = "", now=None) -> Tender:
     if not (reason or "").strip():
         raise Refused(_("Say why the tender is cancelled."))
     return lifecycle.transition(tender, T.CANCELLED, by=by, now=now, reason=reason.strip())

@@ -75,27 +75,29 @@ def full_procurement(project, *, now):
     start = now - dt.timedelta(days=60)
     tender = procurement.draft_tender(project=project, by=staff, now=start,
                                       **_terms(project, start, deadline_days=30))
-    tender = procurement.publish_tender(tender, by=staff, now=start)
+    tender = procurement.publish_tender(tender=tender, by=staff, now=start)
     bidders = _one_per_organisation()[:2]
     ceiling = tender.ceiling
     for i, person in enumerate(bidders):
-        procurement.register_for_briefing(tender, by=person, now=start + dt.timedelta(days=2))
-        procurement.submit_bid(tender, by=person, price=ceiling - (i + 1) * ceiling // 20,
+        procurement.register_for_briefing(tender=tender, by=person,
+                                          now=start + dt.timedelta(days=2))
+        procurement.submit_bid(tender=tender, by=person, price=ceiling - (i + 1) * ceiling // 20,
                                proposal_file=_pdf(f"technical-proposal-{i + 1}.pdf"),
                                now=start + dt.timedelta(days=20 + i))
-    tender = procurement.close_bids(tender, by=staff, now=tender.bid_deadline)
-    members = procurement.draw_committee(tender, by=staff, size=3, seed=DEMO_SEED,
+    tender = procurement.close_bids(tender=tender, by=staff, now=tender.bid_deadline)
+    members = procurement.draw_committee(tender=tender, by=staff, size=3, seed=DEMO_SEED,
                                          now=tender.bid_deadline + dt.timedelta(days=1))
     for j, member in enumerate(members):
         for i, bid in enumerate(tender.bids.order_by("pk")):
-            procurement.score_bid(bid, by=member.evaluator, points=88 - 6 * i - j,
+            procurement.score_bid(bid=bid, by=member.evaluator, points=88 - 6 * i - j,
                                   now=tender.bid_deadline + dt.timedelta(days=3))
     evaluated = tender.bid_deadline + dt.timedelta(days=7)
-    tender = procurement.finish_evaluation(tender, by=staff, now=evaluated)
+    tender = procurement.finish_evaluation(tender=tender, by=staff, now=evaluated)
     signed = (evaluated + dt.timedelta(days=7)).date()
     best = ranking(tender)[0]["bid"]
     return procurement.award_contract(
-        tender, by=staff, value=best.price, signed_on=signed, start=signed + dt.timedelta(days=7),
+        tender=tender, by=staff, value=best.price, signed_on=signed,
+        start=signed + dt.timedelta(days=7),
         end=max(project.planned_end, signed + dt.timedelta(days=180)),
         contract_file=_pdf("signed-contract.pdf"), now=evaluated + dt.timedelta(days=7))
 
@@ -106,7 +108,7 @@ def open_procurement(project, *, now):
     start = now - dt.timedelta(days=3)
     tender = procurement.draft_tender(project=project, by=staff, now=start,
                                       **_terms(project, start, deadline_days=33))
-    return procurement.publish_tender(tender, by=staff, now=start)
+    return procurement.publish_tender(tender=tender, by=staff, now=start)
 
 
 def load_demo_procurement(projects=None, *, now=None) -> list:

@@ -78,7 +78,7 @@ def allowed_moves(user, tender) -> list[tuple[str, Move]]:
     return MACHINE.allowed(user, tender)
 
 
-def transition(tender: Tender, to_state: str, *, by, now=None, locked: bool = False,
+def transition(tender: Tender, to_state: str, /, *, by, now=None, locked: bool = False,
                **detail) -> Tender:
     """Move a tender: lock it, check the move and the actor, write the state and its stamp,
     its `TenderEvent` and the bidders' mail, in one transaction. Returns the fresh tender."""

@@ -76,7 +76,7 @@ def register(request, pk):
         show_form_errors(request, form)
     else:
         try:
-            procurement.register_for_briefing(tender, by=request.user,
+            procurement.register_for_briefing(tender=tender, by=request.user,
                                               attendees=form.cleaned_data["attendees"])
         except Refused as exc:
             show_refusal(request, exc)
@@ -94,7 +94,7 @@ def bid(request, pk):
     if request.method == "POST":
         if form.is_valid():
             try:
-                procurement.submit_bid(tender, by=request.user,
+                procurement.submit_bid(tender=tender, by=request.user,
                                        price=form.cleaned_data["price"],
                                        proposal_file=form.cleaned_data["technical_proposal"])
             except Refused as exc:
@@ -150,7 +150,7 @@ def edit(request, pk):
     if request.method == "POST":
         if form.is_valid():
             try:
-                procurement.update_tender(tender, by=request.user, **form.cleaned_data)
+                procurement.update_tender(tender=tender, by=request.user, **form.cleaned_data)
             except Refused as exc:
                 show_refusal(request, exc)
             else:
@@ -195,15 +195,15 @@ def move(request, pk, to):
     tender = _managed(request.user, pk)
     try:
         if to == T.PUBLISHED:
-            procurement.publish_tender(tender, by=request.user)
+            procurement.publish_tender(tender=tender, by=request.user)
         elif to == T.CLOSED:
-            procurement.close_bids(tender, by=request.user)
+            procurement.close_bids(tender=tender, by=request.user)
         elif to == T.EVALUATED:
-            procurement.finish_evaluation(tender, by=request.user)
+            procurement.finish_evaluation(tender=tender, by=request.user)
         elif to == T.CANCELLED:
             form = procurement_forms.CancelForm(request.POST)
             reason = form.cleaned_data["reason"] if form.is_valid() else ""
-            procurement.cancel_tender(tender, by=request.user, reason=reason)
+            procurement.cancel_tender(tender=tender, by=request.user, reason=reason)
         else:
             raise Http404
     except Refused as exc:
@@ -222,7 +222,8 @@ def committee(request, pk):
         show_form_errors(request, form)
     else:
         try:
-            procurement.draw_committee(tender, by=request.user, size=form.cleaned_data["size"],
+            procurement.draw_committee(tender=tender, by=request.user,
+                                       size=form.cleaned_data["size"],
                                        seed=form.cleaned_data["seed"])
         except Refused as exc:
             show_refusal(request, exc)
@@ -242,7 +243,7 @@ def score(request, pk, bid_pk):
         show_form_errors(request, form)
     else:
         try:
-            procurement.score_bid(found, by=request.user, points=form.cleaned_data["points"])
+            procurement.score_bid(bid=found, by=request.user, points=form.cleaned_data["points"])
         except Refused as exc:
             show_refusal(request, exc)
         else:
@@ -260,7 +261,7 @@ def award(request, pk):
     else:
         data = form.cleaned_data
         try:
-            procurement.award_contract(tender, by=request.user, value=data["value"],
+            procurement.award_contract(tender=tender, by=request.user, value=data["value"],
                                        signed_on=data["signed_on"], start=data["start"],
                                        end=data["end"], contract_file=data["contract"])
         except Refused as exc:

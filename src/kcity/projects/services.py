@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kcity import permissions
-from kcity.applications.services import stored_upload
+from kcity.applications.services import delete_stored_file, stored_upload
 from kcity.core.errors import Refused
 from kcity.programs.models import TrackKind
 from kcity.projects import lifecycle
@@ -162,7 +162,8 @@ def sign_party(*, party, by, upload, signed_on: dt.date, now=None) -> FrameworkP
     now = now or timezone.now()
     project = party.project
     _check(by, project)
-    document = stored_upload(project.proposal, by, upload, code=f"framework-{party.pk}")
+    document = stored_upload(proposal=project.proposal, by=by, upload=upload,
+                             code=f"framework-{party.pk}")
     try:
         with transaction.atomic():
             row = _lock(project)
@@ -180,7 +181,7 @@ def sign_party(*, party, by, upload, signed_on: dt.date, now=None) -> FrameworkP
             _event(row, by, now, Action.SIGNED, party=party.pk, role=party.role,
                    signed_on=signed_on.isoformat())
     except Exception:
-        document.file.storage.delete(document.file.name)
+        delete_stored_file(file=document.file)
         raise
     return party
 

@@ -91,7 +91,7 @@ def terms(**over):
 @pytest.fixture
 def published(project, staff):
     tender = procurement.draft_tender(project=project, by=staff, now=NOW, **terms())
-    return procurement.publish_tender(tender, by=staff, now=NOW)
+    return procurement.publish_tender(tender=tender, by=staff, now=NOW)
 
 
 def after_deadline(tender, days=1):
@@ -100,8 +100,8 @@ def after_deadline(tender, days=1):
 
 @pytest.fixture
 def with_bids(published, bidders):
-    procurement.submit_bid(published, by=bidders[0], price=400_000_000, proposal_file=pdf(),
+    procurement.submit_bid(tender=published, by=bidders[0], price=400_000_000, proposal_file=pdf(),
                            now=NOW + dt.timedelta(days=5))
-    procurement.submit_bid(published, by=bidders[1], price=300_000_000, proposal_file=pdf(),
+    procurement.submit_bid(tender=published, by=bidders[1], price=300_000_000, proposal_file=pdf(),
                            now=NOW + dt.timedelta(days=6))
     return published

@@ -83,14 +83,15 @@ def test_the_walk_flags_a_code_outside_a_closed_codelist():
 
 @pytest.fixture
 def awarded(with_bids, staff, bidders):
-    tender = procurement.close_bids(with_bids, by=staff, now=after_deadline(with_bids))
-    members = procurement.draw_committee(tender, by=staff, size=2, seed=5,
+    tender = procurement.close_bids(tender=with_bids, by=staff, now=after_deadline(with_bids))
+    members = procurement.draw_committee(tender=tender, by=staff, size=2, seed=5,
                                          now=after_deadline(tender))
     for bid in tender.bids.all():
         for member in members:
-            procurement.score_bid(bid, by=member.evaluator, points=70, now=after_deadline(tender))
-    tender = procurement.finish_evaluation(tender, by=staff, now=after_deadline(tender, 2))
-    procurement.award_contract(tender, by=staff, value=300_000_000,
+            procurement.score_bid(bid=bid, by=member.evaluator, points=70,
+                                  now=after_deadline(tender))
+    tender = procurement.finish_evaluation(tender=tender, by=staff, now=after_deadline(tender, 2))
+    procurement.award_contract(tender=tender, by=staff, value=300_000_000,
                                signed_on=dt.date(2027, 10, 15), start=dt.date(2027, 11, 1),
                                end=dt.date(2028, 9, 30), contract_file=pdf("contract.pdf"),
                                now=after_deadline(tender, 14))

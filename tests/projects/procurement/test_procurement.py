@@ -32,7 +32,7 @@ def test_ceiling_never_above_the_award(project, staff):
                                       **terms(ceiling=project.award))
     assert tender.ceiling == project.award
     with pytest.raises(Refused, match="above the project's award"):
-        procurement.update_tender(tender, by=staff, now=NOW, ceiling=project.award + 1)
+        procurement.update_tender(tender=tender, by=staff, now=NOW, ceiling=project.award + 1)
     assert Tender.objects.get(pk=tender.pk).ceiling == project.award
 
 
@@ -51,8 +51,8 @@ def test_only_the_secretariat_drafts_and_publishes(project, users, bidders):
     tender = procurement.draft_tender(project=project, by=users["secretariat"], now=NOW,
                                       **terms())
     with pytest.raises(Refused, match="secretariat"):
-        procurement.publish_tender(tender, by=users["evaluator"], now=NOW)
-    published = procurement.publish_tender(tender, by=users["secretariat"], now=NOW)
+        procurement.publish_tender(tender=tender, by=users["evaluator"], now=NOW)
+    published = procurement.publish_tender(tender=tender, by=users["secretariat"], now=NOW)
     assert published.state == "published" and published.published_at == NOW
     assert TenderEvent.objects.filter(tender=tender, action="published").exists()
 
@@ -65,33 +65,34 @@ def test_bids_only_from_verified_korean_companies(published, demo):
     ]:
         person = make_bidder(name, user, **kw)
         with pytest.raises(Refused, match="verified Korean company"):
-            procurement.submit_bid(published, by=person, price=1_000, proposal_file=pdf(),
+            procurement.submit_bid(tender=published, by=person, price=1_000, proposal_file=pdf(),
                                    now=NOW)
         with pytest.raises(Refused, match="verified Korean company"):
-            procurement.register_for_briefing(published, by=person, now=NOW)
+            procurement.register_for_briefing(tender=published, by=person, now=NOW)
     assert not Bid.objects.filter(tender=published).exists()
 
 
 def test_briefing_registration(published, bidders):
-    registration = procurement.register_for_briefing(published, by=bidders[0], attendees=2,
+    registration = procurement.register_for_briefing(tender=published, by=bidders[0], attendees=2,
                                                      now=NOW)
     assert registration.organisation_id == bidders[0].organisation_id
     with pytest.raises(Refused, match="taken place"):
-        procurement.register_for_briefing(published, by=bidders[1],
+        procurement.register_for_briefing(tender=published, by=bidders[1],
                                           now=published.briefing_at)
     assert list(permissions.visible_registrations(bidders[1])) == []
 
 
 def test_bids_only_before_the_deadline_and_at_most_the_ceiling(published, bidders):
     with pytest.raises(Refused, match="does not take bids"):
-        procurement.submit_bid(published, by=bidders[0], price=1_000, proposal_file=pdf(),
+        procurement.submit_bid(tender=published, by=bidders[0], price=1_000, proposal_file=pdf(),
                                now=published.bid_deadline)
     with pytest.raises(Refused, match="above the ceiling"):
-        procurement.submit_bid(published, by=bidders[0], price=published.ceiling + 1,
+        procurement.submit_bid(tender=published, by=bidders[0], price=published.ceiling + 1,
                                proposal_file=pdf(), now=NOW)
-    bid = procurement.submit_bid(published, by=bidders[0], price=published.ceiling,
+    bid = procurement.submit_bid(tender=published, by=bidders[0], price=published.ceiling,
                                  proposal_file=pdf(), now=NOW)
-    again = procurement.submit_bid(published, by=bidders[0], price=1_000, proposal_file=pdf(),
+    again = procurement.submit_bid(tender=published, by=bidders[0], price=1_000,
+                                   proposal_file=pdf(),
                                    now=NOW + dt.timedelta(days=1))
     assert again.pk == bid.pk and Bid.objects.get(tender=published).price == 1_000
 
@@ -99,7 +100,8 @@ def test_bids_only_before_the_deadline_and_at_most_the_ceiling(published, bidder
 def test_draft_tender_takes_no_bids(project, staff, bidders):
     tender = procurement.draft_tender(project=project, by=staff, now=NOW, **terms())
     with pytest.raises(Refused, match="does not take bids"):
-        procurement.submit_bid(tender, by=bidders[0], price=1_000, proposal_file=pdf(), now=NOW)
+        procurement.submit_bid(tender=tender, by=bidders[0], price=1_000, proposal_file=pdf(),
+                               now=NOW)
 
 
 def test_bids_are_sealed_until_the_deadline(with_bids, bidders, staff, users):
@@ -120,9 +122,9 @@ def test_closing_only_at_the_deadline(with_bids, staff):
     mails = OutboundEmail.objects.filter(handler__endswith="send_tender_mail")
     before = mails.count()
     with pytest.raises(Refused, match="until the deadline"):
-        procurement.close_bids(with_bids, by=staff, now=with_bids.bid_deadline
+        procurement.close_bids(tender=with_bids, by=staff, now=with_bids.bid_deadline
                                - dt.timedelta(minutes=1))
-    closed = procurement.close_bids(with_bids, by=staff, now=with_bids.bid_deadline)
+    closed = procurement.close_bids(tender=with_bids, by=staff, now=with_bids.bid_deadline)
     assert closed.state == "closed"
     # the bidders hear of it, in the same transaction
     assert mails.count() == before + 1
@@ -139,18 +141,18 @@ def pool_with_bidder_expert(demo, bidders):
 
 def test_a_member_whose_organisation_bids_is_never_drawn(with_bids, staff,
                                                           pool_with_bidder_expert):
-    closed = procurement.close_bids(with_bids, by=staff, now=after_deadline(with_bids))
+    closed = procurement.close_bids(tender=with_bids, by=staff, now=after_deadline(with_bids))
     # The experts a committee of this project may seat apart from the bidders' own: those of
     # the proposal's organisations (lead, consortium) never sit on it either.
     proposal = with_bids.project.proposal
     pool = sum(1 for u in User.objects.filter(role=Role.EVALUATOR, expert_profile__isnull=False)
                if not permissions.automatic_conflict(u, proposal))
     for seed in range(12):
-        members = procurement.draw_committee(closed, by=staff, size=pool - 1, seed=seed,
+        members = procurement.draw_committee(tender=closed, by=staff, size=pool - 1, seed=seed,
                                              now=after_deadline(with_bids))
         assert pool_with_bidder_expert.pk not in {m.evaluator_id for m in members}
     with pytest.raises(Refused, match="eligible"):
-        procurement.draw_committee(closed, by=staff, size=pool, seed=1,
+        procurement.draw_committee(tender=closed, by=staff, size=pool, seed=1,
                                    now=after_deadline(with_bids))
     event = TenderEvent.objects.filter(action="committee_drawn").last()
     assert pool_with_bidder_expert.pk in event.detail["conflicts"]
@@ -158,33 +160,33 @@ def test_a_member_whose_organisation_bids_is_never_drawn(with_bids, staff,
 
 def _score_all(tender, staff, points):
     """points: {bidder organisation id: [score per member]}"""
-    members = procurement.draw_committee(tender, by=staff, size=2, seed=7,
+    members = procurement.draw_committee(tender=tender, by=staff, size=2, seed=7,
                                          now=after_deadline(tender))
     for bid in tender.bids.all():
         for member, value in zip(members, points[bid.organisation_id], strict=True):
-            procurement.score_bid(bid, by=member.evaluator, points=value,
+            procurement.score_bid(bid=bid, by=member.evaluator, points=value,
                                   now=after_deadline(tender))
     return members
 
 
 def test_scoring_and_award_to_the_best_combined_score(with_bids, staff, bidders):
-    tender = procurement.close_bids(with_bids, by=staff, now=after_deadline(with_bids))
+    tender = procurement.close_bids(tender=with_bids, by=staff, now=after_deadline(with_bids))
     a, b = bidders[0].organisation_id, bidders[1].organisation_id
     # a: technical 90, price 400 M; b: technical 80, price 300 M (the lowest)
     members = _score_all(tender, staff, {a: [92, 88], b: [78, 82]})
     with pytest.raises(Refused, match="committee"):
-        procurement.score_bid(tender.bids.first(), by=bidders[0], points=100,
+        procurement.score_bid(bid=tender.bids.first(), by=bidders[0], points=100,
                               now=after_deadline(tender))
     with pytest.raises(Refused, match="0 to 100"):
-        procurement.score_bid(tender.bids.first(), by=members[0].evaluator, points=101)
+        procurement.score_bid(bid=tender.bids.first(), by=members[0].evaluator, points=101)
     rows = ranking(tender)
     # a: 90*0.8 + 300/400*20 = 72 + 15 = 87; b: 80*0.8 + 20 = 84
     assert [(r["bid"].organisation_id, r["combined"]) for r in rows] == [
         (a, Decimal("87.00")), (b, Decimal("84.00"))]
     assert rows[1]["price_score"] == Decimal("20.00")
-    tender = procurement.finish_evaluation(tender, by=staff, now=after_deadline(tender, 2))
+    tender = procurement.finish_evaluation(tender=tender, by=staff, now=after_deadline(tender, 2))
     contract = procurement.award_contract(
-        tender, by=staff, value=400_000_000, signed_on=dt.date(2027, 10, 15),
+        tender=tender, by=staff, value=400_000_000, signed_on=dt.date(2027, 10, 15),
         start=dt.date(2027, 11, 1), end=dt.date(2028, 9, 30), contract_file=pdf("contract.pdf"),
         now=after_deadline(tender, 14))
     assert contract.supplier_id == a
@@ -194,7 +196,7 @@ def test_scoring_and_award_to_the_best_combined_score(with_bids, staff, bidders)
 
 
 def test_ties_go_to_the_lower_price(with_bids, staff, bidders):
-    tender = procurement.close_bids(with_bids, by=staff, now=after_deadline(with_bids))
+    tender = procurement.close_bids(tender=with_bids, by=staff, now=after_deadline(with_bids))
     a, b = bidders[0].organisation_id, bidders[1].organisation_id
     # a: 400 M -> price score 15; b: 300 M -> 20. Technical a 85 -> 68+15 = 83; b 78.75 -> 63+20
     _score_all(tender, staff, {a: [85, 85], b: [78.75, 78.75]})
@@ -204,33 +206,34 @@ def test_ties_go_to_the_lower_price(with_bids, staff, bidders):
 
 
 def test_evaluation_needs_every_score(with_bids, staff):
-    tender = procurement.close_bids(with_bids, by=staff, now=after_deadline(with_bids))
-    members = procurement.draw_committee(tender, by=staff, size=2, seed=3,
+    tender = procurement.close_bids(tender=with_bids, by=staff, now=after_deadline(with_bids))
+    members = procurement.draw_committee(tender=tender, by=staff, size=2, seed=3,
                                          now=after_deadline(tender))
-    procurement.score_bid(tender.bids.first(), by=members[0].evaluator, points=50)
+    procurement.score_bid(bid=tender.bids.first(), by=members[0].evaluator, points=50)
     with pytest.raises(Refused, match="Every committee member"):
-        procurement.finish_evaluation(tender, by=staff)
+        procurement.finish_evaluation(tender=tender, by=staff)
 
 
 @pytest.fixture
 def evaluated(with_bids, staff, bidders):
-    tender = procurement.close_bids(with_bids, by=staff, now=after_deadline(with_bids))
+    tender = procurement.close_bids(tender=with_bids, by=staff, now=after_deadline(with_bids))
     _score_all(tender, staff, {bidders[0].organisation_id: [90, 90],
                                bidders[1].organisation_id: [60, 60]})
-    return procurement.finish_evaluation(tender, by=staff, now=after_deadline(tender, 2))
+    return procurement.finish_evaluation(tender=tender, by=staff, now=after_deadline(tender, 2))
 
 
 def test_contract_value_bounds(evaluated, staff):
     dates = {"signed_on": dt.date(2027, 10, 15), "start": dt.date(2027, 11, 1),
              "end": dt.date(2028, 9, 30)}
     with pytest.raises(Refused, match="at most the ceiling"):
-        procurement.award_contract(evaluated, by=staff, value=evaluated.ceiling + 1,
+        procurement.award_contract(tender=evaluated, by=staff, value=evaluated.ceiling + 1,
                                    contract_file=pdf("contract.pdf"), **dates)
     with pytest.raises(Refused, match="ends after it starts"):
-        procurement.award_contract(evaluated, by=staff, value=1_000, contract_file=pdf(),
+        procurement.award_contract(tender=evaluated, by=staff, value=1_000, contract_file=pdf(),
                                    **{**dates, "end": dt.date(2027, 10, 1)})
     with pytest.raises(Refused, match="positive"):
-        procurement.award_contract(evaluated, by=staff, value=0, contract_file=pdf(), **dates)
+        procurement.award_contract(tender=evaluated, by=staff, value=0, contract_file=pdf(),
+                                   **dates)
     assert Project.objects.get(pk=evaluated.project_id).contractor_id is None
     # and the database holds the project's own bound
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -246,7 +249,7 @@ def test_contract_value_bounds(evaluated, staff):
 def test_technical_proposals_pass_the_upload_rules(published, bidders, name, data, code):
     upload = SimpleUploadedFile(name, data(), "application/pdf")
     with pytest.raises(Refused) as refused:
-        procurement.submit_bid(published, by=bidders[0], price=1_000, proposal_file=upload,
+        procurement.submit_bid(tender=published, by=bidders[0], price=1_000, proposal_file=upload,
                                now=NOW)
     assert getattr(refused.value, "code", None) == code
     assert not Bid.objects.filter(tender=published).exists()
@@ -259,15 +262,15 @@ def test_every_state_change_goes_through_the_machine(published, staff):
     with pytest.raises(Refused, match="cannot become"):
         procurement_lifecycle.transition(published, "awarded", by=staff)
     with pytest.raises(Refused, match="why"):
-        procurement.cancel_tender(published, by=staff, reason=" ")
-    cancelled = procurement.cancel_tender(published, by=staff, reason="Scope changed")
+        procurement.cancel_tender(tender=published, by=staff, reason=" ")
+    cancelled = procurement.cancel_tender(tender=published, by=staff, reason="Scope changed")
     assert cancelled.state == "cancelled" and cancelled.cancelled_at is not None
 
 
 def test_bidders_are_mailed_in_their_language(with_bids, staff, bidders, mailoutbox):
     bidders[0].preferred_language = "ko"
     bidders[0].save(update_fields=["preferred_language"])
-    procurement.close_bids(with_bids, by=staff, now=after_deadline(with_bids))
+    procurement.close_bids(tender=with_bids, by=staff, now=after_deadline(with_bids))
     event = TenderEvent.objects.get(tender=with_bids, action="closed")
     email = OutboundEmail.objects.get(key=f"procurement:{event.pk}")
     send_tender_mail(**email.params)

@@ -25,9 +25,11 @@ def live(project, projects, staff, bidders):
         notice_date=now.date(), briefing_at=now + dt.timedelta(days=5), bid_deadline=deadline,
         evaluation_date=deadline.date() + dt.timedelta(days=3),
         award_date=deadline.date() + dt.timedelta(days=10)))
-    tender = procurement.publish_tender(tender, by=staff, now=now)
-    procurement.submit_bid(tender, by=bidders[0], price=410_000_000, proposal_file=pdf(), now=now)
-    procurement.submit_bid(tender, by=bidders[1], price=320_000_000, proposal_file=pdf(), now=now)
+    tender = procurement.publish_tender(tender=tender, by=staff, now=now)
+    procurement.submit_bid(tender=tender, by=bidders[0], price=410_000_000, proposal_file=pdf(),
+                           now=now)
+    procurement.submit_bid(tender=tender, by=bidders[1], price=320_000_000, proposal_file=pdf(),
+                           now=now)
     draft = procurement.draft_tender(project=projects[1], by=staff, now=NOW, **terms())
     return tender, draft
 
@@ -116,7 +118,7 @@ def test_the_secretariat_drafts_and_publishes_through_the_pages(client, staff, p
 
 def test_a_draft_cancelled_before_its_notice_stays_private(client, live, staff):
     _tender, draft = live
-    procurement.cancel_tender(draft, by=staff, reason="Scope changed")
+    procurement.cancel_tender(tender=draft, by=staff, reason="Scope changed")
     assert client.get(f"/en/procurement/{draft.pk}/").status_code == 404
     assert draft.project.proposal.title not in client.get("/en/procurement/").content.decode()
     client.force_login(staff)
