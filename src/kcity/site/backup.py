@@ -476,8 +476,8 @@ def _postgres_script(dump: Path) -> Path:
 
 
 def _restore_postgres(script: Path) -> None:
-    """Drop every relation in the schemas Django uses, then run pg_restore's script, all
-    through psql in one transaction: the old database stays if anything fails."""
+    """Drop every relation and function in the schemas Django uses, then run pg_restore's
+    script, all through psql in one transaction: the old database stays if anything fails."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT n.nspname, c.relname, c.relkind FROM pg_class c "
@@ -488,11 +488,23 @@ def _restore_postgres(script: Path) -> None:
             "ORDER BY position(c.relkind IN 'rpfmvS'), c.relname"
         )
         relations = cursor.fetchall()
+        # Functions the migrations made (e.g. the payments' ceiling trigger), not those of
+        # an extension: the dump creates them again.
+        cursor.execute(
+            "SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid) "
+            "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "WHERE n.nspname = ANY(current_schemas(false)) AND NOT EXISTS ("
+            "SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e') "
+            "ORDER BY p.proname"
+        )
+        functions = cursor.fetchall()
     kinds = {"r": "TABLE", "p": "TABLE", "f": "FOREIGN TABLE", "v": "VIEW",
              "m": "MATERIALIZED VIEW", "S": "SEQUENCE"}
     quote = connection.ops.quote_name
     drops = [f"DROP {kinds[kind]} IF EXISTS {quote(schema)}.{quote(name)} CASCADE;"
              for schema, name, kind in relations]
+    drops += [f"DROP FUNCTION IF EXISTS {quote(schema)}.{quote(name)}({args}) CASCADE;"
+              for schema, name, args in functions]
     connection.close()  # psql must not wait for this connection's locks
     preamble = script.with_name("preamble.sql")
     preamble.write_text("\n".join(drops) + "\n")
