@@ -78,6 +78,8 @@ def production_env(dbname: str, data_dir, allowed_host: str, shared_cache=None) 
         "ALLOWED_HOSTS": allowed_host, "KCITY_DATA_DIR": str(data_dir),
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
         "PYTHONPATH": str(ROOT / "src"),
+        # The load generator speaks plain HTTP to the portal, as a TLS-terminating proxy does.
+        "KCITY_SSL_REDIRECT": "0",
     }
     if shared_cache is not False and redis_answers():
         # Each database its own key prefix: runs side by side do not share sessions.
@@ -117,14 +119,14 @@ def setup_child(applicants: int, per_applicant: int, run_name: str) -> None:
     from django.utils import timezone
 
     from kcity.accounts.models import Organisation, Role, User
-    from kcity.applications.demo import _attach_all, _demonstration
+    from kcity.applications.demo import DEMO_YEAR, _attach_all, _demonstration
     from kcity.applications.models import ConsortiumMember, Document, Proposal
     from kcity.programs.models import IntakeMode, Track
     from kcity.site.demo import load_demo
 
-    if not Track.objects.filter(cycle__year=2027, code="DEMO").exists():
+    if not Track.objects.filter(cycle__year=DEMO_YEAR, code="DEMO").exists():
         load_demo()
-    track = Track.objects.get(cycle__year=2027, code="DEMO")
+    track = Track.objects.get(cycle__year=DEMO_YEAR, code="DEMO")  # the demo's open call
     # Open until the driver sets the run's deadline.
     track.intake_mode, track.cutoff = IntakeMode.FIXED, None
     track.deadline = timezone.now() + timedelta(days=1)
@@ -166,7 +168,7 @@ def setup_child(applicants: int, per_applicant: int, run_name: str) -> None:
             ])
             session = SessionStore()
             session[SESSION_KEY] = str(user.pk)
-            session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+            session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # after axes
             session[HASH_SESSION_KEY] = user.get_session_auth_hash()
             session.create()
             out.append({"session": session.session_key, "proposals": [p.pk for p in copies]})
