@@ -27,6 +27,7 @@ check fails.
 
 import argparse
 import http.client
+import io
 import json
 import math
 import os
@@ -44,6 +45,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
+from pypdf import PdfWriter
+
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 HOST = "127.0.0.1"
@@ -52,7 +55,18 @@ PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 KEY_RE = re.compile(r'name="key" value="([^"]+)"')
 RECEIPT_RE = re.compile(r"/proposals/(\d+)/receipts/(\d+)/$")
-PDF_200K = b"%PDF-1.4\n" + b"%" + b"k" * (200 * 1024 - 20) + b"\n%%EOF\n"
+def _pdf_200k() -> bytes:
+    """A real one-page PDF of about 200 KB (uploads are parsed, not judged by their first
+    bytes): the padding is a long document subject."""
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.add_metadata({"/Subject": "0" * (200 * 1024)})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF_200K = _pdf_200k()
 
 
 REDIS = ("127.0.0.1", 6379)
