@@ -68,7 +68,8 @@ def send_move_mail(event_pk: int) -> None:
     submission = deliverable.submissions.order_by("-number").first()
     subject, body = bilingual("moved", {
         "project": project, "deliverable": deliverable, "event": event,
-        "submission": submission})
+        # A lazy label: rendered in each language of the bilingual mail.
+        "state": DeliverableState(event.to_state).label, "submission": submission})
     send_mail(subject, body, None, addresses)
 
 

@@ -102,6 +102,8 @@ def test_only_the_tracks_secretariat_reviews_and_the_loop_keeps_its_history(
     d.refresh_from_db()
     assert d.state == "returned"
     assert "Add the traffic model." in mail.outbox[-1].body
+    assert "is now: returned." in mail.outbox[-1].body  # the state's label, not a blank
+    assert mail.outbox[-1].subject.endswith(": returned")
     assert mail.outbox[-1].to == ["d-contractor@example.org"]
     with pytest.raises(Refused, match="cannot become"):  # nothing waits for review
         delivery.review_deliverable(deliverable=d, by=world["kind"], accept=True, now=NOW)
