@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from kcity.accounts.models import Organisation, OrgKind, Role, SecretariatUnit, User
 from kcity.applications.demo import DEMO_PDF
 from kcity.applications.models import Proposal
+from kcity.portfolio.models import SelectedProject
 from kcity.programs.models import Cycle, Track, TrackKind
 from kcity.projects.models import Project
 
@@ -51,6 +52,9 @@ def build_world(*, contract_value=400_000_000, award=500_000_000, year=2031) -> 
         proposal=proposal, deliverable_type="master_plan", award=award,
         contract_value=contract_value, contractor=contractor, state="in_progress",
         planned_start=dt.date(2031, 3, 1), planned_end=dt.date(2031, 12, 31),
+        record=SelectedProject.objects.create(
+            year=cycle.year, track_kind=track.kind, programme=track.kind, city="Hue",
+            country="VN", title=proposal.title),
     )
     return {"project": project, "track": track, **people}
 

@@ -25,7 +25,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 ROOT = SRC / "kcity"
 
 APP_ORDER = ("accounts", "programs", "portfolio", "applications", "evaluation", "projects",
-             "selection")
+             "selection", "opendata")
 FLOORS = ("core", "engine", "jobs", "models", "permissions", "domain", "web", "site")
 WEB_MODULES = {"views", "urls", "admin", "templatetags", "management"}
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "kcity.evaluation",
     "kcity.selection",
     "kcity.projects",
+    "kcity.opendata",
     "django_tasks",
     "django_tasks_db",
     "kcity.jobs",
@@ -142,7 +143,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:profile"  # applicants see whether they may apply
-LOGOUT_REDIRECT_URL = "portfolio:home"
+LOGOUT_REDIRECT_URL = "opendata:home"
 
 # Argon2 for new and changed passwords; a PBKDF2 hash still checks and is rehashed with
 # Argon2 at the next log-in.

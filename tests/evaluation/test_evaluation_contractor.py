@@ -11,6 +11,7 @@ from kcity.applications.models import Proposal
 from kcity.core.errors import Refused
 from kcity.evaluation import services
 from kcity.evaluation.models import EvaluationEvent, ExpertProfile, PanelMember
+from kcity.portfolio.models import SelectedProject
 from kcity.projects.models import Project
 
 CAN_THO = "Can Tho delta smart city plan"
@@ -26,7 +27,10 @@ def contractor_expert(demo):
     can_tho = Proposal.objects.get(title=CAN_THO)
     Project.objects.create(proposal=can_tho, contractor=org, deliverable_type="master_plan",
                            award=500_000_000, planned_start=dt.date(2027, 7, 1),
-                           planned_end=dt.date(2028, 6, 30))
+                           planned_end=dt.date(2028, 6, 30),
+                           record=SelectedProject.objects.create(
+                               year=2027, track_kind="planning", programme="planning",
+                               city="Can Tho", country="VN", title=CAN_THO))
     return user
 
 

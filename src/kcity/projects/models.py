@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kcity.accounts.models import Organisation
 from kcity.applications.models import Proposal
+from kcity.portfolio.models import SelectedProject
 
 
 class ProjectState(models.TextChoices):
@@ -35,6 +36,11 @@ class ResultRating(models.TextChoices):
 class Project(models.Model):
     proposal = models.OneToOneField(
         Proposal, verbose_name=_("proposal"), on_delete=models.PROTECT, related_name="project"
+    )
+    record = models.OneToOneField(
+        SelectedProject, verbose_name=_("public record"), on_delete=models.PROTECT,
+        related_name="paperwork",
+        help_text=_("The project's row in the public portfolio."),
     )
     state = models.CharField(
         _("state"), max_length=20, choices=ProjectState.choices,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from kcity import permissions
 from kcity.applications.services import delete_stored_file, stored_upload
 from kcity.core.errors import Refused
+from kcity.portfolio.models import SelectedProject
 from kcity.programs.models import TrackKind
 from kcity.projects import lifecycle
 from kcity.projects.models import (
@@ -70,6 +71,16 @@ def _lock(project) -> Project:
         pk=project.pk)
 
 
+def _public_record(proposal) -> SelectedProject:
+    """A new row of the public portfolio for a selected proposal (the public facts only)."""
+    kind = proposal.track.kind
+    return SelectedProject.objects.create(
+        year=proposal.cycle.year, track_kind=kind, programme=kind, city=proposal.city,
+        country=proposal.country or proposal.organisation.country, title=proposal.title,
+        korean_partner=(proposal.organisation.name if kind == TrackKind.DEMONSTRATION else ""),
+    )
+
+
 def open_project(*, by, proposal, award: int, now=None) -> Project:
     """The project of a selected proposal, created agreement pending when its selection (or
     replacement) is published; called by `kcity.selection.services.publish` in its
@@ -84,7 +95,7 @@ def open_project(*, by, proposal, award: int, now=None) -> Project:
     with transaction.atomic():
         project = Project.objects.create(
             proposal=proposal, award=int(award), deliverable_type=deliverable_type_for(proposal),
-            planned_start=start, planned_end=end)
+            planned_start=start, planned_end=end, record=_public_record(proposal))
         _event(project, by, now, Action.CREATED, award=int(award),
                planned_start=start.isoformat(), planned_end=end.isoformat())
     return project

@@ -125,11 +125,11 @@ def _history_key(year, track_kind, programme, country, city, title) -> tuple:
 def load_history(path=None) -> int:
     """The portfolio as the history file has it. A project already there keeps its row (so a
     proposal citing it as an earlier study keeps the citation); rows the file no longer has
-    go, new ones come."""
+    go, new ones come. The platform's own projects (rows with paperwork) are not history."""
     rows = read_history(path or history_file())
     existing = {
         _history_key(p.year, p.track_kind, p.programme, p.country, p.city, p.title): p
-        for p in SelectedProject.objects.all()
+        for p in SelectedProject.objects.filter(paperwork__isnull=True)
     }
     new, changed = [], []
     for r in rows:

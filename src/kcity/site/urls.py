@@ -2,7 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from kcity.portfolio.views import home
+from kcity.opendata.views import home
 from kcity.site.views import healthz
 
 urlpatterns = [
@@ -12,7 +12,7 @@ urlpatterns = [
     path("", home, name="root"),
 ]
 urlpatterns += i18n_patterns(
-    path("", include("kcity.portfolio.urls")),
+    path("", include("kcity.opendata.urls")),
     path("calls/", include("kcity.programs.urls")),
     path("accounts/", include("kcity.accounts.urls")),
     path("proposals/", include("kcity.applications.urls")),

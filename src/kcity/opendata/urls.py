@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kcity.portfolio import views
+from kcity.opendata import views
 
-app_name = "portfolio"
+app_name = "opendata"
 urlpatterns = [path("", views.home, name="home")]

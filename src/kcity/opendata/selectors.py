@@ -1,0 +1,92 @@
+"""The one portfolio: every public page, statistic and export reads it from here.
+
+`portfolio()` is the set of public projects: the rows of `portfolio.SelectedProject`, whether
+shipped history (a project without the platform's paperwork) or opened by the platform when a
+round was published (a project with its paperwork: `Project`, reached as `paperwork`). Each row
+comes annotated with what the public may know of it: its status, award, money paid, follow-on
+investment and whether it belongs to a demo cycle.
+
+`counted()` is the record the programme reports ("41 projects in 23 countries by 2023"): the
+portfolio less demo projects, less platform projects of a year the shipped history already
+covers (the history is then the record), less selected proposals withdrawn before their work
+began.
+"""
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from kcity.applications.models import ProposalState
+from kcity.portfolio.history import yearly_totals
+from kcity.portfolio.models import SelectedProject
+from kcity.projects.delivery_models import Payment
+from kcity.projects.models import FollowOn
+
+# A past project's status: the history records the selection, not the work's progress.
+SELECTED = "selected"
+
+
+def _per_project(model, aggregate):
+    """A subquery: `aggregate` over `model`'s rows of the row's paperwork (0 when none)."""
+    rows = (model.objects.filter(project=OuterRef("paperwork")).order_by()
+            .values("project").annotate(total=aggregate).values("total"))
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def portfolio(*, include_demo: bool = False) -> QuerySet[SelectedProject]:
+    """Every public project, oldest year first, annotated with `status`, `award`,
+    `contract_value`, `disbursed`, `follow_on_amount`, `follow_on_count` and `is_demo`.
+    Demo cycles' projects only when asked for (the public pages show them under a banner;
+    the record never counts them)."""
+    rows = (
+        SelectedProject.objects.select_related("paperwork__proposal__cycle")
+        .annotate(
+            status=Coalesce(F("paperwork__state"), Value(SELECTED), output_field=CharField()),
+            award=F("paperwork__award"),
+            contract_value=F("paperwork__contract_value"),
+            disbursed=_per_project(Payment, Sum("amount")),
+            follow_on_amount=_per_project(FollowOn, Sum("amount")),
+            follow_on_count=_per_project(FollowOn, Count("pk")),
+            is_demo=Case(When(paperwork__proposal__cycle__is_demo=True, then=Value(True)),
+                         default=Value(False), output_field=BooleanField()),
+        )
+        .order_by("year", "track_kind", "country", "city", "pk")
+    )
+    if not include_demo:
+        rows = rows.exclude(paperwork__proposal__cycle__is_demo=True)
+    return rows
+
+
+def counted() -> QuerySet[SelectedProject]:
+    """The programme's record (see the module's docstring)."""
+    history_years = SelectedProject.objects.filter(paperwork__isnull=True).values("year")
+    return portfolio().exclude(
+        Q(paperwork__isnull=False) & Q(year__in=history_years)
+    ).exclude(paperwork__proposal__state=ProposalState.WITHDRAWN)
+
+
+def programme_totals() -> dict:
+    """The home page's figures: per year and cumulative projects, countries and cities."""
+    projects = list(counted())
+    years = yearly_totals(projects)
+    last = years[-1] if years else {}
+    return {
+        "years": years,
+        "projects": last.get("cumulative_projects", 0),
+        "countries": last.get("cumulative_countries", 0),
+        "cities": last.get("cumulative_cities", 0),
+        "project_list": projects,
+    }
