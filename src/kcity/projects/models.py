@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kcity.accounts.models import Organisation
 from kcity.applications.models import Proposal
+from kcity.core.errors import Refused
 from kcity.portfolio.models import SelectedProject
 
 
@@ -87,6 +88,16 @@ class Project(models.Model):
 
     def __str__(self) -> str:
         return str(self.proposal)
+
+    def check_contract_value(self, value: int) -> None:
+        """The one rule for a contract value: positive, within the award, and not below what
+        has been paid already (the payments' ceiling would fall under them)."""
+        if not 0 < value <= self.award:
+            raise Refused(_("The contract value must be positive and within the award."))
+        paid = self.payments.aggregate(total=models.Sum("amount"))["total"] or 0
+        if value < paid:
+            raise Refused(_("The contract value cannot fall below the %(paid)s KRW already "
+                            "paid.") % {"paid": f"{paid:,}"})
 
     @property
     def payable_ceiling(self) -> int:

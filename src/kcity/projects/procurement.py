@@ -317,12 +317,12 @@ def finish_evaluation(*, tender: Tender, by, now=None) -> Tender:
 
 
 def set_project_contractor(*, project: Project, contractor, contract_value: int) -> Project:
-    """The project's contractor and contract value, written under the project's row lock
-    (the only writer of those two fields)."""
+    """The project's contractor and contract value from an awarded tender, written under the
+    project's row lock (`services.set_contractor` records one chosen otherwise; both follow
+    `Project.check_contract_value`)."""
     with transaction.atomic():
         row = Project.objects.select_for_update().get(pk=project.pk)
-        if contract_value > row.award:
-            raise Refused(_("The contract value is above the project's award."))
+        row.check_contract_value(contract_value)
         row.contractor = contractor
         row.contract_value = contract_value
         row.save(update_fields=["contractor", "contract_value"])

@@ -139,8 +139,8 @@ def set_contractor(*, project, by, contractor, contract_value: int | None = None
     with transaction.atomic():
         row = _lock(project)
         _check(by, row)
-        if contract_value is not None and not 0 < contract_value <= row.award:
-            raise Refused(_("The contract value must be positive and within the award."))
+        if contract_value is not None:
+            row.check_contract_value(contract_value)
         row.contractor, row.contract_value = contractor, contract_value
         row.save(update_fields=["contractor", "contract_value"])
         _event(row, by, now, Action.CONTRACTOR, contractor=contractor.pk,

@@ -13,7 +13,7 @@ from delivery_world import pdf
 from kcity.applications.demo import DEMO_PDF
 from kcity.core.errors import Refused
 from kcity.jobs.models import OutboundEmail
-from kcity.projects import delivery, delivery_selectors
+from kcity.projects import delivery, delivery_selectors, procurement, services
 from kcity.projects.models import DeliverableEvent, DeliverableState, Payment
 
 NOW = dt.datetime(2031, 6, 1, 3, 0, tzinfo=dt.UTC)
@@ -187,6 +187,25 @@ def test_the_ceiling_is_the_contract_value_never_the_award(world):
     delivery.record_payment(deliverable=second, by=world["kind"], amount=100_000_000,
                             paid_on=dt.date(2031, 6, 3), now=NOW)
     assert sum(Payment.objects.values_list("amount", flat=True)) == 400_000_000
+
+
+def test_the_contract_value_never_falls_below_what_was_paid(world):
+    project = world["project"]
+    delivery.record_payment(deliverable=accepted(world), by=world["kind"], amount=300_000_000,
+                            paid_on=dt.date(2031, 6, 2), now=NOW)
+    for value in (299_999_999, 0, project.award + 1):
+        with pytest.raises(Refused):
+            services.set_contractor(project=project, by=world["kind"],
+                                    contractor=project.contractor, contract_value=value, now=NOW)
+        with pytest.raises(Refused):
+            procurement.set_project_contractor(project=project, contractor=project.contractor,
+                                               contract_value=value)
+    project.refresh_from_db()
+    assert project.contract_value == 400_000_000
+    services.set_contractor(project=project, by=world["kind"], contractor=project.contractor,
+                            contract_value=300_000_000, now=NOW)
+    project.refresh_from_db()
+    assert project.payable_ceiling == 300_000_000
 
 
 @pytest.mark.postgres
