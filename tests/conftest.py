@@ -58,6 +58,16 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rate-limit counts live in the (per-process) cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def jobs_after_commit(settings):
     """Background jobs run in-process once their transaction commits (capture the commit with
     django_capture_on_commit_callbacks to see their e-mails); tests/queue/ uses the database

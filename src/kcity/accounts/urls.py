@@ -3,6 +3,7 @@ from django.urls import path, reverse_lazy
 
 from kcity.accounts import security_views, views
 from kcity.accounts.password_reset import QueuedPasswordResetForm
+from kcity.accounts.throttle import limited
 
 app_name = "accounts"
 urlpatterns = [
@@ -32,11 +33,14 @@ urlpatterns = [
     # Password reset by e-mail: Django's views, our templates, our namespace.
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            form_class=QueuedPasswordResetForm,  # the e-mail goes through the job queue
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
+        # Requests per address and per e-mail address: no inbox is flooded with resets.
+        limited("password_reset", limits=["password_reset_ip", "password_reset_email"])(
+            auth_views.PasswordResetView.as_view(
+                form_class=QueuedPasswordResetForm,  # the e-mail goes through the job queue
+                email_template_name="registration/password_reset_email.txt",
+                subject_template_name="registration/password_reset_subject.txt",
+                success_url=reverse_lazy("accounts:password_reset_done"),
+            )
         ),
         name="password_reset",
     ),
