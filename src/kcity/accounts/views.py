@@ -16,12 +16,12 @@ from django.views.decorators.http import require_POST
 
 from kcity import permissions
 from kcity.accounts import selectors, services
-from kcity.accounts.throttle import limited
 from kcity.accounts.forms import (
     CompanyRegistrationForm,
     GovernmentRegistrationForm,
     InstitutionRegistrationForm,
 )
+from kcity.accounts.throttle import limited
 
 REGISTRATION_FORMS = {
     "government": (GovernmentRegistrationForm, "accounts/register_government.html"),
