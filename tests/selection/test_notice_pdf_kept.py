@@ -16,7 +16,7 @@ from kcity.selection import notice, services
 from kcity.selection.demo import RESULTS_YEAR
 from kcity.selection.models import Outcome, SelectionRound
 
-URL = "/{lang}/results/%d/notice.pdf" % RESULTS_YEAR
+URL = "/{lang}/results/" + str(RESULTS_YEAR) + "/notice.pdf"
 
 
 @pytest.fixture
