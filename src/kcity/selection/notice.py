@@ -1,7 +1,7 @@
 """The public notice of a cycle's results as a PDF (WeasyPrint), in the current language.
 Korean needs a CJK font on the machine (Debian's fonts-nanum, installed by dev.py).
 
-The notice is the same for every reader, and WeasyPrint takes about a second: it is rendered
+The notice is the same for every reader, and WeasyPrint takes 0.1-1 s of CPU: it is rendered
 once per published round and language and kept (`kcity.core.rendered`), versioned by the
 HTML it is made from, so a change of what it shows (a replacement published after a
 withdrawal, a corrected title) renders it afresh at the next request."""
