@@ -25,7 +25,7 @@ def by_address(group: str, request) -> str:
 
 
 def by_email(group: str, request) -> str:
-    return request.POST.get("email", "").strip().lower()
+    return request.POST.get("email", "").strip().casefold()  # as core.text.same_mailbox
 
 
 KEYS = {"ip": by_address, "email": by_email}
