@@ -268,6 +268,9 @@ KCITY_RATE_LIMITS = {
     "password_reset_ip": _rate("KCITY_RATE_PASSWORD_RESET", "10/h"),
     "password_reset_email": _rate("KCITY_RATE_PASSWORD_RESET_EMAIL", "3/h"),
     "invitation_ip": _rate("KCITY_RATE_INVITATION", "30/h"),
+    # Passwords posted to the log-in page from one address, whatever the account: each is an
+    # Argon2 hash (100 MB). Generous: a ministry's staff may share one address.
+    "login_ip": _rate("KCITY_RATE_LOGIN", "100/h"),
 }
 RATELIMIT_USE_CACHE = "default"
 # A cache that cannot be reached (Redis down) lets requests through rather than refusing

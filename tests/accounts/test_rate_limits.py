@@ -4,11 +4,13 @@ per e-mail address. The request over a limit gets a 429 page in the visitor's la
 changes nothing, and leaves other addresses alone; the count starts again after the window.
 """
 
+import importlib
 from unittest import mock
 
 import pytest
 from django.core import mail
 
+import kcity.settings as kcity_settings
 from kcity.accounts.models import Role, User
 
 PASSWORD = "Seoul-smart-2026!"
@@ -31,7 +33,7 @@ def limits(settings):
     settings.KCITY_RATE_LIMITS = {
         "register_ip": "3/h", "register_email": "2/h",
         "password_reset_ip": "4/h", "password_reset_email": "2/h",
-        "invitation_ip": "3/h",
+        "invitation_ip": "3/h", "login_ip": "4/h",
     }
     return settings.KCITY_RATE_LIMITS
 
@@ -44,13 +46,21 @@ def later(seconds: int):
     return mock.patch("django_ratelimit.core.time.time", return_value=now + seconds)
 
 
-def test_the_default_limits_come_from_the_settings(settings):
-    assert set(settings.KCITY_RATE_LIMITS) == {
-        "register_ip", "register_email", "password_reset_ip", "password_reset_email",
-        "invitation_ip",
+def test_the_limits_come_from_the_environment(settings, monkeypatch):
+    assert settings.KCITY_RATE_LIMITS == {
+        "register_ip": "10/h", "register_email": "3/h", "password_reset_ip": "10/h",
+        "password_reset_email": "3/h", "invitation_ip": "30/h", "login_ip": "100/h",
     }
-    assert all(rate for rate in settings.KCITY_RATE_LIMITS.values())
     assert "django_ratelimit" in settings.INSTALLED_APPS
+    monkeypatch.setenv("KCITY_RATE_REGISTER", "5/15m")
+    monkeypatch.setenv("KCITY_RATE_INVITATION", "off")
+    try:
+        configured = importlib.reload(kcity_settings).KCITY_RATE_LIMITS
+    finally:
+        monkeypatch.undo()
+        importlib.reload(kcity_settings)
+    assert configured["register_ip"] == "5/15m" and configured["invitation_ip"] is None
+    assert configured["login_ip"] == "100/h"
 
 
 def test_registration_is_limited_per_address_in_both_languages(client, db, limits):
@@ -143,6 +153,29 @@ def test_an_invitation_link_is_limited_per_address(client, db, limits):
     with later(HOUR + 60):
         assert client.get("/en/proposals/invitations/guess-9/",
                           REMOTE_ADDR="203.0.113.5").status_code == 404
+
+
+def test_log_in_attempts_are_limited_per_address_whatever_the_account(client, db, limits):
+    for name in ("amina", "bo-ra"):
+        User.objects.create_user(username=name, password=PASSWORD, role=Role.APPLICANT)
+    login = "/en/accounts/login/"
+    # Two wrong passwords for each of two accounts: under the lock-out's 5 per account.
+    for name in ("amina", "bo-ra", "amina", "bo-ra"):
+        assert client.post(login, {"username": name, "password": "wrong"},
+                           REMOTE_ADDR="203.0.113.8").status_code == 200
+    over = client.post(login, {"username": "amina", "password": PASSWORD},
+                       REMOTE_ADDR="203.0.113.8")
+    assert over.status_code == 429 and 'id="rate-limited"' in over.content.decode()
+    assert "_auth_user_id" not in client.session  # not logged in
+    assert client.get(login, REMOTE_ADDR="203.0.113.8").status_code == 200  # the form opens
+    ok = client.post(login, {"username": "amina", "password": PASSWORD},
+                     REMOTE_ADDR="198.51.100.8")
+    assert ok.status_code == 302
+    client.logout()
+    with later(HOUR + 60):
+        again = client.post(login, {"username": "bo-ra", "password": PASSWORD},
+                            REMOTE_ADDR="203.0.113.8")
+    assert again.status_code == 302
 
 
 def test_a_limit_can_be_turned_off(client, db, settings):

@@ -7,7 +7,10 @@ from kcity.accounts.throttle import limited
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    # Each posted password costs an Argon2 hash (100 MB, tenths of a second): per address,
+    # whatever the account (the lock-out counts per account and address).
+    path("login/", limited("login", limits=["login_ip"])(auth_views.LoginView.as_view()),
+         name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("2fa/", security_views.two_factor_step, name="two_factor"),
     path("2fa/enrol/", security_views.two_factor_enrol, name="two_factor_enrol"),
