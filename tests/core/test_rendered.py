@@ -87,3 +87,14 @@ def test_concurrent_readers_render_once(kept_before):
     assert results == [b"%PDF slow"] * 3
     assert render.calls == 1
     assert RenderedFile.objects.count() == 1
+
+
+def test_the_administration_lists_and_deletes_kept_files(admin_client):
+    stored = keep(Renderer(b"%PDF kept"))
+    page = admin_client.get("/en/admin/core/renderedfile/")
+    assert page.status_code == 200 and "report:2027:en" in page.content.decode()
+    assert admin_client.get(f"/en/admin/core/renderedfile/{stored.pk}/change/").status_code == 200
+    admin_client.post(f"/en/admin/core/renderedfile/{stored.pk}/delete/", {"post": "yes"})
+    assert not RenderedFile.objects.exists()
+    again = Renderer(b"%PDF again")
+    assert bytes(keep(again).content) == b"%PDF again" and again.calls == 1
