@@ -249,7 +249,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Rate limits (django-ratelimit) on what a stranger can repeat cheaply and we pay for:
-# registrations, password-reset e-mails, invitation links. Counted in the default cache per
+# registrations, password-reset e-mails, invitation links, log-ins. Counted in the default cache per
 # client address (the lock-out's address, below) and, for registration and password reset,
 # per e-mail address entered too (no inbox gets flooded, whoever asks). "N/P": N requests per
 # period P (s, m, h, d, e.g. "10/h", "5/15m"); "off" turns one limit off. A limited request
