@@ -58,6 +58,27 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a request to a /ko/ page leaves Korean
+    active in the thread (LocaleMiddleware), which later tests' messages would be in."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Rate-limit counts live in the (per-process) cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def jobs_after_commit(settings):
     """Background jobs run in-process once their transaction commits (capture the commit with
     django_capture_on_commit_callbacks to see their e-mails); tests/queue/ uses the database

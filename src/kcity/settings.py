@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
+    "django_ratelimit",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +244,48 @@ if KCITY_CACHE_URL:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    # Without a shared cache each process keeps its own (the demo runs one process).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Rate limits (django-ratelimit) on what a stranger can repeat cheaply and we pay for:
+# registrations, password-reset e-mails, invitation links, log-ins. Counted in the default cache per
+# client address (the lock-out's address, below) and, for registration and password reset,
+# per e-mail address entered too (no inbox gets flooded, whoever asks). "N/P": N requests per
+# period P (s, m, h, d, e.g. "10/h", "5/15m"); "off" turns one limit off. A limited request
+# gets a 429 page (kcity.accounts.throttle) and changes nothing.
+_RATE_OFF = {"", "0", "off", "none"}
+
+
+def _rate(name: str, default: str) -> str | None:
+    value = os.environ.get(name, default).strip()
+    return None if value.lower() in _RATE_OFF else value
+
+
+KCITY_RATE_LIMITS = {
+    "register_ip": _rate("KCITY_RATE_REGISTER", "10/h"),
+    "register_email": _rate("KCITY_RATE_REGISTER_EMAIL", "3/h"),
+    "password_reset_ip": _rate("KCITY_RATE_PASSWORD_RESET", "10/h"),
+    "password_reset_email": _rate("KCITY_RATE_PASSWORD_RESET_EMAIL", "3/h"),
+    "invitation_ip": _rate("KCITY_RATE_INVITATION", "30/h"),
+    # Passwords posted to the log-in page from one address, whatever the account: each is an
+    # Argon2 hash (100 MB). Generous: a ministry's staff may share one address.
+    "login_ip": _rate("KCITY_RATE_LOGIN", "100/h"),
+}
+RATELIMIT_USE_CACHE = "default"
+# A cache that cannot be reached (Redis down) lets requests through rather than refusing
+# every registration on a deadline day.
+RATELIMIT_FAIL_OPEN = True
+SILENCED_SYSTEM_CHECKS = [
+    # W001 "not officially supported": django-ratelimit lists django-redis but not Django's
+    # own RedisCache, whose incr is Redis' atomic INCR (and warns of LocMemCache too).
+    "django_ratelimit.W001",
+    # Without KCITY_CACHE_URL the counts live in each process's memory (LocMemCache: its
+    # incr is atomic within the process). Exact for the demo's single process; with
+    # several gunicorn processes a client may get up to KCITY_WEB_WORKERS times the limit,
+    # so production sets KCITY_CACHE_URL (README, Production).
+    *([] if KCITY_CACHE_URL else ["django_ratelimit.E003"]),
+]
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -301,7 +344,7 @@ if PRODUCTION:
     # health check may ask over HTTP.
     SECURE_SSL_REDIRECT = _flag("KCITY_SSL_REDIRECT", True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-    SILENCED_SYSTEM_CHECKS = [
+    SILENCED_SYSTEM_CHECKS += [
         *([] if SECURE_SSL_REDIRECT else ["security.W008"]),  # the proxy redirects
         *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),  # preload declined on purpose
     ]

@@ -3,10 +3,14 @@ from django.urls import path, reverse_lazy
 
 from kcity.accounts import security_views, views
 from kcity.accounts.password_reset import QueuedPasswordResetForm
+from kcity.accounts.throttle import limited
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    # Each posted password costs an Argon2 hash (100 MB, tenths of a second): per address,
+    # whatever the account (the lock-out counts per account and address).
+    path("login/", limited("login", limits=["login_ip"])(auth_views.LoginView.as_view()),
+         name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("2fa/", security_views.two_factor_step, name="two_factor"),
     path("2fa/enrol/", security_views.two_factor_enrol, name="two_factor_enrol"),
@@ -32,11 +36,14 @@ urlpatterns = [
     # Password reset by e-mail: Django's views, our templates, our namespace.
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            form_class=QueuedPasswordResetForm,  # the e-mail goes through the job queue
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
+        # Requests per address and per e-mail address: no inbox is flooded with resets.
+        limited("password_reset", limits=["password_reset_ip", "password_reset_email"])(
+            auth_views.PasswordResetView.as_view(
+                form_class=QueuedPasswordResetForm,  # the e-mail goes through the job queue
+                email_template_name="registration/password_reset_email.txt",
+                subject_template_name="registration/password_reset_subject.txt",
+                success_url=reverse_lazy("accounts:password_reset_done"),
+            )
         ),
         name="password_reset",
     ),

@@ -21,6 +21,7 @@ from kcity.accounts.forms import (
     GovernmentRegistrationForm,
     InstitutionRegistrationForm,
 )
+from kcity.accounts.throttle import limited
 
 REGISTRATION_FORMS = {
     "government": (GovernmentRegistrationForm, "accounts/register_government.html"),
@@ -38,12 +39,15 @@ def _show_service_errors(form, exc: ValidationError) -> None:
         form.add_error(name if name in form.fields else None, errors)
 
 
+@limited("register", limits=["register_ip"])
 def register_choice(request):
     if request.user.is_authenticated:
         return redirect("accounts:profile")
     return render(request, "accounts/register_choice.html")
 
 
+# Posted registrations, per address and per e-mail address entered (its notice e-mail).
+@limited("register", limits=["register_ip", "register_email"])
 def register(request, kind: str):
     if kind not in REGISTRATION_FORMS:
         raise Http404

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kcity import permissions
+from kcity.accounts.throttle import limited
 from kcity.applications import forms, lifecycle, receipts, rules, selectors, services
 from kcity.applications.models import ConsortiumMember, Outcome
 from kcity.core.errors import Refused, show_form_errors, show_refusal
@@ -165,6 +166,8 @@ def member_remove(request, pk, member_pk):
     return redirect("applications:detail", proposal.pk)
 
 
+# Each address may open invitation links only so often: a token cannot be guessed by trying.
+@limited("invitation", limits=["invitation_ip"], methods="ALL")
 @login_required
 def invitation(request, token):
     """The page an invited partner opens from the e-mailed link, to confirm or decline."""

@@ -11,10 +11,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kcity.core import rendered
 from kcity.core.errors import Refused, show_refusal
 from kcity.selection import forms, notice, selectors, services, whatif
 
@@ -221,13 +224,23 @@ def results(request, year):
     return render(request, "selection/results.html", selectors.public_results(round))
 
 
+# The notice is kept once rendered (selection.notice.stored_pdf); readers revalidate it
+# with its ETag or Last-Modified every few minutes, as a replacement may change it.
+NOTICE_MAX_AGE = 300
+
+
 def results_pdf(request, year):
     round = selectors.published_round(year)
     if round is None:
         raise Http404
-    pdf = notice.render_pdf(selectors.public_results(round), request=request)
     lang = translation.get_language() or "en"
-    response = HttpResponse(pdf, content_type="application/pdf")
+    stored = notice.stored_pdf(round=round, language=lang, now=timezone.now())
+    response = HttpResponse(bytes(stored.content), content_type=stored.content_type)
     response["Content-Disposition"] = f'inline; filename="kcity-results-{year}-{lang}.pdf"'
-    return response
+    response["ETag"] = rendered.etag(stored)
+    response["Last-Modified"] = http_date(stored.rendered_at.timestamp())
+    patch_cache_control(response, public=True, max_age=NOTICE_MAX_AGE)
+    return get_conditional_response(request, etag=response["ETag"],
+                                    last_modified=int(stored.rendered_at.timestamp()),
+                                    response=response)
 
