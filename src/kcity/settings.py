@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "kcity.core.uploads.KeepUploadNamesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kcity.core.context.AuditContextMiddleware",  # the address and user of audit entries
     "django_otp.middleware.OTPMiddleware",
     "kcity.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
