@@ -51,6 +51,18 @@ def can_manage_track(user, track) -> bool:
     return unit == SecretariatUnit.MOLIT or unit == track.secretariat
 
 
+def managed_tracks(user) -> QuerySet:
+    """The tracks this secretariat user manages (`can_manage_track` as a queryset): MOLIT
+    every track, KIND the planning tracks, KAIA the demonstration tracks, others none. The
+    administration scopes its lists with it."""
+    unit = secretariat_unit(user)
+    if unit is None:
+        return Track.objects.none()
+    if unit == SecretariatUnit.MOLIT:
+        return Track.objects.all()
+    return Track.objects.filter(secretariat=unit)
+
+
 def can_use_admin(user) -> bool:
     return is_secretariat(user) and user.is_staff
 

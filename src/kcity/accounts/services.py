@@ -8,6 +8,7 @@ organisation stays pending (`verified_at` empty) until the secretariat verifies 
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -223,10 +224,11 @@ def verify_organisation(*, organisation: Organisation, by: User, site_url: str =
 
 def set_role(*, account: User, by: User, role: str, is_staff: bool | None = None,
              is_superuser: bool | None = None, is_active: bool | None = None,
-             now=None) -> User:
-    """Change `account`'s role (and staff, superuser and active flags): the one way these change
-    by hand, each change an audit entry naming `by`. Only the secretariat changes roles, only
-    a superuser grants or takes superuser, and nobody changes their own."""
+             groups: Iterable[Group] | None = None, now=None) -> User:
+    """Change `account`'s role (and staff, superuser and active flags, and groups): the one
+    way these change by hand, each change an audit entry naming `by`. Only the secretariat's
+    administrators change roles, only a superuser grants or takes superuser, and nobody
+    changes their own."""
     if not can_change_roles(by):
         raise Refused(_("Only the secretariat's administrators change roles."))
     if by.pk == account.pk:
@@ -243,5 +245,7 @@ def set_role(*, account: User, by: User, role: str, is_staff: bool | None = None
             if value is not None:
                 setattr(row, name, bool(value))
         row.save(update_fields=["role", "is_staff", "is_superuser", "is_active"])
+        if groups is not None:
+            row.groups.set(list(groups))
     return row
 
