@@ -4,9 +4,10 @@
 import csv
 import datetime as dt
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import translation
 
 from kcity.accounts.models import Organisation, Role, User
 from kcity.core import audit
@@ -37,7 +38,7 @@ def entries(users):
     plan = Track.objects.get(cycle__year=2028, code="PLAN")
     demo = Track.objects.get(cycle__year=2028, code="DEMO")
     assert (plan.secretariat, demo.secretariat) == ("KIND", "KAIA")
-    at = timezone.make_aware(dt.datetime(2030, 3, 2, 9, 30))  # KST
+    at = dt.datetime(2030, 3, 2, 9, 30, tzinfo=ZoneInfo("Asia/Seoul"))
     kind = audit.record(action=AuditAction.CHECKLIST, obj=plan, by=users["secretariat"],
                         scope="KIND", frm="", to="ticked", now=at, item="zz-kind-only")
     kaia = audit.record(action=AuditAction.DOWNLOAD, obj=demo, by=users["evaluator"],
