@@ -91,9 +91,9 @@ MIDDLEWARE = [
     "kcity.core.uploads.KeepUploadNamesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "kcity.core.context.AuditContextMiddleware",  # the address and user of audit entries
     "django_otp.middleware.OTPMiddleware",
     "kcity.accounts.middleware.TwoFactorMiddleware",
+    "kcity.core.context.AuditContextMiddleware",  # the address and user of audit entries
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lock-out into the lock-out page
