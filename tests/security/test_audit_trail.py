@@ -2,14 +2,17 @@
 in the database; every kind of decision writes its entry with who, when, what object, from,
 to and the client's address."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
 from django.utils import translation
 
+from delivery_world import build_world, pdf
 from kcity.accounts import services as accounts
 from kcity.accounts.models import Organisation, OrgKind, Role, User
 from kcity.applications import lifecycle
@@ -24,6 +27,7 @@ from kcity.evaluation import services as evaluation
 from kcity.evaluation.models import ExpertProfile, Panel
 from kcity.programs import lifecycle as cycle_lifecycle
 from kcity.programs.models import Cycle, CycleStatus, Track
+from kcity.projects import delivery
 
 BANDUNG = "AI bus priority for Bandung"
 SURABAYA = "Smart streetlights for Surabaya"
@@ -293,3 +297,30 @@ def test_the_demo_secretariat_group_cannot_change_or_delete_records(demo):
     secretariat = User.objects.get(username="secretariat")
     assert not secretariat.has_perm("applications.delete_proposalevent")
     assert not secretariat.has_perm("core.delete_auditentry")
+
+
+def test_the_panel_score_export_is_an_audited_download(client, users):
+    panel = Panel.objects.get(track__cycle__year=2028, track__code="DEMO", stage="presentation")
+    client.force_login(users["secretariat"])
+    assert client.get(f"/en/evaluation/panels/{panel.pk}/export.csv",
+                      REMOTE_ADDR="192.0.2.44").status_code == 200
+    entry = entries_for(panel, AuditAction.DOWNLOAD).get()
+    assert (entry.actor_name, entry.ip, entry.detail["export"]) == (
+        "secretariat", "192.0.2.44", "scores.csv")
+
+
+def test_a_deliverable_download_and_its_review_are_audited(client, db):
+    world = build_world()
+    d = delivery.add_deliverable(project=world["project"], by=world["kind"], kind="master_plan",
+                                 title_en="Master plan", title_ko="마스터플랜",
+                                 due_on=dt.date(2031, 5, 1))
+    s = delivery.submit_deliverable(deliverable=d, by=world["contractor"], upload=pdf(),
+                                    note="Draft")
+    moved = entries_for(d, AuditAction.STATE_CHANGE).get()
+    assert (moved.actor_name, moved.scope) == ("d-contractor", "KIND")
+    client.force_login(world["host"])
+    response = client.get(reverse("delivery:download", args=[s.pk]), REMOTE_ADDR="192.0.2.9")
+    assert response.status_code == 200
+    entry = entries_for(s, AuditAction.DOWNLOAD).get()
+    assert (entry.actor_name, entry.ip, entry.scope, entry.detail["deliverable"]) == (
+        "d-host", "192.0.2.9", "KIND", d.pk)
