@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from kcity.accounts.models import OrgKind, Role, SecretariatUnit
 from kcity.applications.models import Proposal
+from kcity.core.models import AuditEntry
 from kcity.programs.models import Cycle, CycleStatus, Track
 from kcity.projects.delivery_models import Deliverable, Payment
 from kcity.projects.models import Project
@@ -50,6 +51,18 @@ def can_manage_track(user, track) -> bool:
     return unit == SecretariatUnit.MOLIT or unit == track.secretariat
 
 
+def managed_tracks(user) -> QuerySet:
+    """The tracks this secretariat user manages (`can_manage_track` as a queryset): MOLIT
+    every track, KIND the planning tracks, KAIA the demonstration tracks, others none. The
+    administration scopes its lists with it."""
+    unit = secretariat_unit(user)
+    if unit is None:
+        return Track.objects.none()
+    if unit == SecretariatUnit.MOLIT:
+        return Track.objects.all()
+    return Track.objects.filter(secretariat=unit)
+
+
 def can_use_admin(user) -> bool:
     return is_secretariat(user) and user.is_staff
 
@@ -86,6 +99,31 @@ def can_apply(user) -> bool:
 def can_verify_organisations(user) -> bool:
     """Verifying an applicant organisation is a secretariat decision."""
     return is_secretariat(user)
+
+
+def can_change_roles(user) -> bool:
+    """Roles, staff access and permissions change only through the audited service
+    (`accounts.services.set_role`), by the secretariat's administrators."""
+    return can_use_admin(user)
+
+
+# ---- the audit trail ------------------------------------------------------------------------
+
+
+def can_read_audit(user) -> bool:
+    """The secretariat searches and exports the audit trail; everyone else gets 404."""
+    return secretariat_unit(user) is not None
+
+
+def visible_audit_entries(user) -> QuerySet:
+    """MOLIT reads every entry; KIND and KAIA the entries of their own tracks and the
+    programme-wide ones (organisations, roles, cycles, selection), never the other unit's."""
+    unit = secretariat_unit(user)
+    if unit is None:
+        return AuditEntry.objects.none()
+    if unit == SecretariatUnit.MOLIT:
+        return AuditEntry.objects.all()
+    return AuditEntry.objects.filter(scope__in=[unit, ""])
 
 
 def is_evaluator(user) -> bool:

@@ -6,6 +6,7 @@ the service raises for a model field lands next to the right input.
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.models import Group
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,7 @@ from kcity.accounts.models import (
     Organisation,
     OrgKind,
     PartnerType,
+    Role,
     User,
 )
 from kcity.core.text import (
@@ -239,3 +241,21 @@ class CompanyRegistrationForm(PersonForm):
             "person": self.person(),
             "password": data["password1"],
         }
+
+
+class RoleForm(forms.Form):
+    """A user's role and access, changed only through `services.set_role` (audited)."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    is_staff = forms.BooleanField(label=_("May use the administration (staff)"), required=False)
+    is_superuser = forms.BooleanField(label=_("Superuser (every permission)"), required=False)
+    is_active = forms.BooleanField(label=_("Active"), required=False)
+    groups = forms.ModelMultipleChoiceField(
+        label=_("Groups"), queryset=Group.objects.order_by("name"), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, may_grant_superuser: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_grant_superuser:
+            self.fields["is_superuser"].disabled = True

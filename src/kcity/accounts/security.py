@@ -4,25 +4,14 @@
 Kept free of model imports so that `kcity.accounts.apps` can connect the signal at start.
 """
 
-from django.conf import settings
 from django_otp import user_has_device
+
+# AXES_CLIENT_IP_CALLABLE names it here; the audit trail reads the same address.
+from kcity.core.net import client_ip  # noqa: F401
 
 # The session remembers, for its user, whether they have a confirmed device: the two-factor
 # middleware then needs no query on every page of a user who is not asked for a code.
 DEVICE_SESSION_KEY = "kcity_2fa_device"
-
-
-def client_ip(request) -> str | None:
-    """The client's address: REMOTE_ADDR, or behind KCITY_TRUSTED_PROXIES proxies the
-    address the outermost of them appended to X-Forwarded-For (those left of it are the
-    client's own claims and may be forged)."""
-    proxies = settings.KCITY_TRUSTED_PROXIES
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies > 0 and forwarded:
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR")
 
 
 def remember_device(request, user) -> bool:

@@ -8,6 +8,7 @@ organisation stays pending (`verified_at` empty) until the secretariat verifies 
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -17,9 +18,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kcity.accounts.models import Organisation, OrgKind, PartnerType, Role, User
+from kcity.core import audit
+from kcity.core.errors import Refused
 from kcity.core.text import is_blank, validate_email_local_part
 from kcity.jobs.tasks import queue_email
-from kcity.permissions import can_verify_organisations
+from kcity.permissions import can_change_roles, can_verify_organisations
 
 # Kinds of organisation an applicant may register by themselves.
 SELF_REGISTERED_KINDS = (OrgKind.FOREIGN_GOVERNMENT, OrgKind.KOREAN_COMPANY, OrgKind.PARTNER)
@@ -180,6 +183,9 @@ def verify_organisations(
             .order_by("pk")
         )
         Organisation.objects.filter(pk__in=[o.pk for o in pending]).update(verified_at=now)
+        for org in pending:
+            audit.record(action=audit.Action.VERIFICATION, obj=org, by=by, now=now,
+                         frm="", to=now.isoformat(), field="verified_at")
         members = list(
             User.objects.filter(organisation__in=pending, is_active=True)
             .exclude(email="")
@@ -207,3 +213,39 @@ def tell_member_verified(*, member_pk: int, site_url: str) -> None:
             subject = _("Your organisation is verified on the K-City Network portal")
             body = render_to_string("accounts/email/organisation_verified.txt", context)
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
+
+
+def verify_organisation(*, organisation: Organisation, by: User, site_url: str = "",
+                        now=None) -> Organisation:
+    """Verify one pending organisation (audited, its people told); the fresh row."""
+    verify_organisations(organisations=[organisation], by=by, site_url=site_url, now=now)
+    return Organisation.objects.get(pk=organisation.pk)
+
+
+def set_role(*, account: User, by: User, role: str, is_staff: bool | None = None,
+             is_superuser: bool | None = None, is_active: bool | None = None,
+             groups: Iterable[Group] | None = None, now=None) -> User:
+    """Change `account`'s role (and staff, superuser and active flags, and groups): the one
+    way these change by hand, each change an audit entry naming `by`. Only the secretariat's
+    administrators change roles, only a superuser grants or takes superuser, and nobody
+    changes their own."""
+    if not can_change_roles(by):
+        raise Refused(_("Only the secretariat's administrators change roles."))
+    if by.pk == account.pk:
+        raise Refused(_("You cannot change your own role or access."))
+    if role not in Role.values:
+        raise Refused(_("Choose a role."))
+    if is_superuser is not None and is_superuser != account.is_superuser and not by.is_superuser:
+        raise Refused(_("Only a superuser grants or takes superuser access."))
+    with transaction.atomic(), audit.acting(by):
+        row = User.objects.select_for_update().get(pk=account.pk)
+        row.role = role
+        for name, value in (("is_staff", is_staff), ("is_superuser", is_superuser),
+                            ("is_active", is_active)):
+            if value is not None:
+                setattr(row, name, bool(value))
+        row.save(update_fields=["role", "is_staff", "is_superuser", "is_active"])
+        if groups is not None:
+            row.groups.set(list(groups))
+    return row
+

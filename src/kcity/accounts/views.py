@@ -75,6 +75,7 @@ def profile(request):
         "may_apply": permissions.can_apply(user),
         "pending": bool(user.organisation_id and user.organisation.verified_at is None),
         "may_verify": permissions.can_verify_organisations(user),
+        "may_read_audit": permissions.can_read_audit(user),
         # An overseas institution or university joins consortia; it leads no proposal.
         "consortium_partner_only": bool(
             user.organisation_id

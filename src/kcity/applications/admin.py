@@ -1,8 +1,12 @@
-"""The administration shows proposals and their records; state changes go through the
-screening pages (the lifecycle service), so the state is read-only here."""
+"""The administration shows proposals and their records, read-only: the applicant's content,
+the stored documents and receipts change only through the portal's pages (the services),
+states only through the lifecycle (the screening pages). Each secretariat unit sees the
+proposals of the tracks it manages (`permissions.managed_proposals`): KAIA never sees
+KIND's planning proposals, nor KIND KAIA's demonstrations."""
 
 from django.contrib import admin
 
+from kcity import permissions
 from kcity.applications.models import (
     ConsortiumMember,
     Document,
@@ -13,74 +17,87 @@ from kcity.applications.models import (
 )
 
 
-class MemberInline(admin.TabularInline):
+class ReadOnly:
+    """Shown, never added, changed or deleted here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ScopedToManagedProposals:
+    """Only the rows of proposals the user's secretariat unit manages."""
+
+    proposal_path = "proposal"
+
+    def get_queryset(self, request):
+        managed = permissions.managed_proposals(request.user).values("pk")
+        return super().get_queryset(request).filter(**{f"{self.proposal_path}__in": managed})
+
+
+class MemberInline(ReadOnly, admin.TabularInline):
     model = ConsortiumMember
     extra = 0
     fields = ["invited_name", "email", "role", "organisation", "confirmed_at", "declined_at"]
-    readonly_fields = ["confirmed_at", "declined_at"]
+    readonly_fields = fields
 
 
-class DocumentInline(admin.TabularInline):
+class DocumentInline(ReadOnly, admin.TabularInline):
     model = Document
     extra = 0
     fields = ["code", "original_name", "detected_type", "has_javascript", "size", "sha256",
               "uploaded_at"]
     readonly_fields = fields
-    can_delete = False
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnly, admin.TabularInline):
     model = ProposalEvent
     extra = 0
     fields = ["at", "actor", "from_state", "to_state", "reason"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(ScopedToManagedProposals, ReadOnly, admin.ModelAdmin):
+    proposal_path = "pk"
     list_display = ["title", "track", "organisation", "state", "updated_at"]
     list_filter = ["state", "track__cycle", "track__kind"]
     search_fields = ["title", "city", "organisation__name"]
-    readonly_fields = ["state", "jurisdiction", "created_by", "created_at", "updated_at"]
     inlines = [MemberInline, DocumentInline, EventInline]
 
 
 @admin.register(ConsortiumMember)
-class ConsortiumMemberAdmin(admin.ModelAdmin):
+class ConsortiumMemberAdmin(ScopedToManagedProposals, ReadOnly, admin.ModelAdmin):
     list_display = ["invited_name", "proposal", "role", "organisation", "confirmed_at"]
-    readonly_fields = ["token"]
+    exclude = ["token"]
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(ScopedToManagedProposals, ReadOnly, admin.ModelAdmin):
     list_display = ["original_name", "proposal", "code", "detected_type", "size", "uploaded_at"]
-    readonly_fields = ["sha256", "size", "detected_type", "content_type"]
 
 
 @admin.register(ProposalEvent)
-class ProposalEventAdmin(admin.ModelAdmin):
+class ProposalEventAdmin(ScopedToManagedProposals, ReadOnly, admin.ModelAdmin):
     list_display = ["proposal", "from_state", "to_state", "actor", "at"]
     list_filter = ["to_state"]
 
-    def has_change_permission(self, request, obj=None):
-        return False  # the audit trail is not edited
-
 
 @admin.register(PreConsultation)
-class PreConsultationAdmin(admin.ModelAdmin):
+class PreConsultationAdmin(ScopedToManagedProposals, ReadOnly, admin.ModelAdmin):
+    """Concept notes are answered on the screening pages."""
+
     list_display = ["proposal", "outcome", "submitted_at", "decided_at"]
     list_filter = ["outcome"]
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(ScopedToManagedProposals, ReadOnly, admin.ModelAdmin):
     list_display = ["receipt_number", "proposal", "submitted_at", "rolled_over_from"]
     search_fields = ["receipt_number"]
-    readonly_fields = ["idempotency_key", "receipt_number", "content_sha256", "snapshot"]
-
-    def has_change_permission(self, request, obj=None):
-        return False  # a receipt is never changed
+    exclude = ["idempotency_key"]

@@ -17,6 +17,7 @@ from kcity.applications.emails import queue_state_mail
 from kcity.applications.models import Proposal, ProposalEvent
 from kcity.applications.models import ProposalState as S
 from kcity.applications.rules import accepting_submissions
+from kcity.core import audit
 from kcity.core.errors import Refused
 
 APPLICANT = "applicant"
@@ -137,6 +138,8 @@ def _write_move(locked: Proposal, to_state: str, actor, reason: str, now) -> Pro
         proposal=locked, actor=actor, from_state=locked.state, to_state=to_state,
         reason=reason,
     )
+    audit.record(action=audit.Action.STATE_CHANGE, obj=locked, by=actor, frm=locked.state,
+                 to=to_state, now=now, scope=locked.track.secretariat, reason=reason)
     locked.state = to_state
     locked.save(update_fields=["state", "updated_at"])
     queue_state_mail(locked, event)

@@ -29,6 +29,7 @@ from kcity.applications.models import (
 )
 from kcity.applications.models import ProposalState as S
 from kcity.applications.tasks import queue_receipt
+from kcity.core import audit
 from kcity.core.errors import Refused
 from kcity.core.text import is_blank, same_mailbox, validate_email_local_part
 from kcity.programs.models import TrackKind
@@ -389,8 +390,17 @@ def save_checklist(*, proposal, by, ticked: set[str]) -> Proposal:
     if proposal.state != S.SUBMITTED:
         raise Refused(_("Only a submitted proposal is screened."))
     codes = {c for c, _label in rules.MANUAL_CHECKS.get(proposal.track.kind, [])}
-    proposal.screening_checklist = {c: c in ticked for c in sorted(codes)}
-    proposal.save(update_fields=["screening_checklist", "updated_at"])
+    before = dict(proposal.screening_checklist or {})
+    after = {c: c in ticked for c in sorted(codes)}
+    with transaction.atomic():
+        proposal.screening_checklist = after
+        proposal.save(update_fields=["screening_checklist", "updated_at"])
+        for code in sorted(codes):
+            if bool(before.get(code)) != after[code]:
+                audit.record(action=audit.Action.CHECKLIST, obj=proposal, by=by,
+                             frm="ticked" if before.get(code) else "",
+                             to="ticked" if after[code] else "",
+                             scope=proposal.track.secretariat, item=code)
     return proposal
 
 

@@ -16,6 +16,7 @@ from kcity import permissions
 from kcity.accounts.throttle import limited
 from kcity.applications import forms, lifecycle, receipts, rules, selectors, services
 from kcity.applications.models import ConsortiumMember, Outcome
+from kcity.core import audit
 from kcity.core.errors import Refused, show_form_errors, show_refusal
 from kcity.core.text import same_mailbox
 
@@ -224,6 +225,8 @@ def document_upload(request, pk):
 def document_download(request, pk, doc_pk):
     proposal = _proposal(request, pk)
     document = get_object_or_404(proposal.documents, pk=doc_pk)
+    audit.record(action=audit.Action.DOWNLOAD, obj=document, by=request.user,
+                 scope=proposal.track.secretariat, proposal=proposal.pk)
     # Always a download, never shown in the browser; a PDF with JavaScript is not even
     # labelled as a PDF, so no viewer opens it by itself.
     response = FileResponse(
@@ -303,6 +306,8 @@ def receipt_pdf(request, pk, submission_pk):
             content = f.read()
     else:
         content = receipts.render_pdf(submission, request)
+    audit.record(action=audit.Action.DOWNLOAD, obj=submission, by=request.user,
+                 scope=proposal.track.secretariat, proposal=proposal.pk)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{submission.receipt_number}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"

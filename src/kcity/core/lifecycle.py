@@ -3,7 +3,8 @@
 An object with a lifecycle has one `MOVES` table, {(from, to): Move}, and one `transition()`
 built on `Machine.transition`: lock the row, check that the move is in the table and that
 the actor may make it, write the new state (and the move's stamps, e.g. `approved_at`), record
-the audit event and queue the mail, all in one transaction. Nothing else assigns the state
+the app's event and the audit trail's entry (kcity.core.audit) and queue the mail, all in
+one transaction. Nothing else assigns the state
 (tests/test_no_direct_status.py checks it).
 """
 
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 
 from django.db import models, transaction
 from django.utils import timezone
+
+from kcity.core import audit
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,8 @@ class Machine:
     cannot: Callable
     refusals: dict = dataclasses.field(default_factory=dict)  # `field` is an attribute
     mail: Callable | None = None
+    # The secretariat unit of the row's track, for the audit trail ("" programme-wide).
+    scope: Callable | None = None
 
     def check(self, row, to, actor) -> Move:
         move = self.moves.get((getattr(row, self.field), to))
@@ -85,6 +90,8 @@ class Machine:
             fields.append(move.by)
         row.save(update_fields=fields)
         event = self.record(row, move, frm, to, actor, now, detail)
+        audit.record(action=audit.Action.STATE_CHANGE, obj=row, by=actor, frm=frm, to=to,
+                     now=now, scope=self.scope(row) if self.scope else "", **detail)
         if self.mail is not None:
             self.mail(row, event)
         return row

@@ -1,8 +1,11 @@
 """The administration lists the evaluation records; scores, panels and conflicts change only
-through the evaluation pages (the services), so those records are read-only here."""
+through the evaluation pages (the services), so those records are read-only here. Each
+secretariat unit sees the records of the tracks it manages (`permissions.managed_tracks`)."""
 
 from django.contrib import admin
+from django.db.models import Q
 
+from kcity import permissions
 from kcity.evaluation.models import (
     ConflictDeclaration,
     ConsultationRound,
@@ -12,6 +15,10 @@ from kcity.evaluation.models import (
     PanelMember,
     PresentationSlot,
 )
+
+
+def _tracks(request):
+    return permissions.managed_tracks(request.user).values("pk")
 
 
 @admin.register(ExpertProfile)
@@ -39,7 +46,16 @@ class PanelAdmin(admin.ModelAdmin):
     inlines = [MemberInline]
     filter_horizontal = ["proposals"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(track__in=_tracks(request))
+
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # drawn, replaced and closed on the evaluation pages (audited)
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -48,7 +64,16 @@ class ConflictDeclarationAdmin(admin.ModelAdmin):
     list_display = ["evaluator", "proposal", "has_conflict", "declared_at"]
     readonly_fields = ["evaluator", "proposal", "has_conflict", "reason", "declared_at"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(proposal__track__in=_tracks(request))
+
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -58,10 +83,18 @@ class EvaluationEventAdmin(admin.ModelAdmin):
     list_filter = ["action"]
     readonly_fields = ["at", "action", "actor", "panel", "proposal", "detail"]
 
+    def get_queryset(self, request):
+        tracks = _tracks(request)
+        return super().get_queryset(request).filter(
+            Q(panel__track__in=tracks) | Q(proposal__track__in=tracks))
+
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -69,10 +102,16 @@ class _ThroughThePages(admin.ModelAdmin):
     """Consultations and presentations are scheduled on the evaluation pages (audited, with
     the round order and the no-overlap rule): read-only here."""
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(proposal__track__in=_tracks(request))
+
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

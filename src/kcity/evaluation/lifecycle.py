@@ -47,7 +47,7 @@ def _cannot(frm, to) -> str:
 
 MACHINE = Machine(
     model=Panel, field="status", moves=MOVES, may=may_act, record=_record, refused=Refused,
-    cannot=_cannot,
+    cannot=_cannot, scope=lambda panel: panel.track.secretariat,
     refusals={SECRETARIAT: gettext_lazy("Only the secretariat of this track can do this.")},
 )
 

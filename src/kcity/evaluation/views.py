@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kcity import permissions
+from kcity.core import audit
 from kcity.core.errors import Refused, show_refusal
 from kcity.evaluation import forms, selectors, services, summary
 from kcity.evaluation.models import Panel, PanelMember, PanelResult
@@ -200,6 +201,8 @@ def panel_export(request, pk):
     panel = get_object_or_404(Panel.objects.select_related("track__cycle"), pk=pk)
     if not permissions.can_see_panel_scores(request.user, panel):
         raise Http404
+    audit.record(action=audit.Action.DOWNLOAD, obj=panel, by=request.user,
+                 scope=panel.track.secretariat, export="scores.csv")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="panel-{panel.pk}-scores.csv"'
     response["X-Content-Type-Options"] = "nosniff"

@@ -7,6 +7,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from kcity import permissions
 from kcity.core.errors import Refused
 from kcity.core.money import format_krw
 from kcity.programs import config, lifecycle
@@ -63,6 +64,16 @@ class CycleAdmin(admin.ModelAdmin):
     actions = [export_configuration, *[_move_action(s) for s in CycleStatus.values]]
     change_list_template = "admin/programs/cycle/change_list.html"
 
+    # A cycle's configuration spans every track: only a unit that manages them all (MOLIT)
+    # changes it; the others read it.
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or permissions.can_run_selection(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or permissions.can_run_selection(request.user, obj))
+
     @admin.display(description=_("total budget"), ordering="total_budget")
     def budget_display(self, cycle):
         return format_krw(cycle.total_budget)
@@ -113,6 +124,15 @@ class TrackAdmin(admin.ModelAdmin):
     list_display = ["cycle", "code", "name_en", "kind", "secretariat", "grant_range", "deadline"]
     list_filter = ["cycle", "kind", "secretariat", "intake_mode"]
     inlines = [CriterionInline]
+
+    # A track's configuration is changed by the unit that manages it (MOLIT: every track).
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or permissions.can_manage_track(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or permissions.can_manage_track(request.user, obj))
 
     @admin.display(description=_("grant range"))
     def grant_range(self, track):

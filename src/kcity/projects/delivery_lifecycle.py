@@ -55,6 +55,7 @@ def _cannot(frm, to) -> str:
 MACHINE = Machine(
     model=Deliverable, field="state", moves=MOVES, may=may_act, record=_record,
     refused=Refused, cannot=_cannot, mail=_mail,
+    scope=lambda deliverable: deliverable.project.proposal.track.secretariat,
     refusals={
         CONTRACTOR: gettext_lazy("Only the project's contractor can submit a deliverable."),
         SECRETARIAT: gettext_lazy("Only the secretariat of the project's track can review it."),

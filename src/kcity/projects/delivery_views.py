@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kcity import permissions
+from kcity.core import audit
 from kcity.core.errors import Refused, show_form_errors, show_refusal
 from kcity.projects import delivery, delivery_forms, delivery_lifecycle, delivery_selectors
 from kcity.projects.models import DeliverableState, DeliverableSubmission
@@ -173,7 +174,11 @@ def record_payment(request, pk):
 def download(request, pk):
     """A submitted version's file, for the people who may see the project."""
     submission = get_object_or_404(DeliverableSubmission.objects.filter(
-        deliverable__in=permissions.visible_deliverables(request.user)), pk=pk)
+        deliverable__in=permissions.visible_deliverables(request.user))
+        .select_related("deliverable__project__proposal__track"), pk=pk)
+    audit.record(action=audit.Action.DOWNLOAD, obj=submission, by=request.user,
+                 scope=submission.deliverable.project.proposal.track.secretariat,
+                 deliverable=submission.deliverable_id)
     response = FileResponse(
         submission.file.open("rb"), as_attachment=True, filename=submission.original_name,
         content_type="application/octet-stream" if submission.has_javascript

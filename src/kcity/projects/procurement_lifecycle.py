@@ -68,7 +68,7 @@ def _cannot(frm, to) -> str:
 
 MACHINE = Machine(
     model=Tender, field="state", moves=MOVES, may=may_act, record=_record, refused=Refused,
-    cannot=_cannot, mail=_mail,
+    cannot=_cannot, mail=_mail, scope=lambda tender: tender.project.proposal.track.secretariat,
     refusals={SECRETARIAT: gettext_lazy(
         "Only the secretariat of this project's track can do this.")},
 )

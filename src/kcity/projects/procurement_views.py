@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kcity import permissions
+from kcity.core import audit
 from kcity.core.errors import Refused, show_form_errors, show_refusal
 from kcity.projects import ocds, procurement, procurement_forms, procurement_lifecycle
 from kcity.projects import procurement_selectors as selectors
@@ -115,6 +116,8 @@ def bid_document(request, pk, bid_pk):
     tender = _tender(request.user, pk)
     found = get_object_or_404(permissions.visible_bids(request.user).filter(tender=tender),
                               pk=bid_pk)
+    audit.record(action=audit.Action.DOWNLOAD, obj=found, by=request.user,
+                 scope=tender.project.proposal.track.secretariat, tender=tender.pk)
     return FileResponse(found.file.open("rb"), as_attachment=True,
                         filename=found.original_name, content_type=found.content_type)
 

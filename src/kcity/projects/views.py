@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from kcity import permissions
 from kcity.accounts.models import Organisation
+from kcity.core import audit
 from kcity.core.errors import Refused, show_refusal
 from kcity.projects import lifecycle, selectors, services
 from kcity.projects.models import FollowOnKind, PartyRole, ResultRating, Training
@@ -84,6 +85,8 @@ def framework_document(request, pk, party_pk):
     party = get_object_or_404(project.framework_parties.exclude(signed_document=None),
                               pk=party_pk)
     document = party.signed_document
+    audit.record(action=audit.Action.DOWNLOAD, obj=document, by=request.user,
+                 scope=project.proposal.track.secretariat, project=project.pk)
     response = FileResponse(
         document.file.open("rb"), as_attachment=True, filename=document.original_name,
         content_type="application/octet-stream" if document.has_javascript

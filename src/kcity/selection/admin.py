@@ -1,13 +1,21 @@
 """The administration lists the selection records read-only: rounds, scenarios and outcomes
 change only through the selection pages (the services), so an approved scenario stays
-frozen."""
+frozen. Each secretariat unit sees the rounds of the cycles whose selection it runs
+(`permissions.selection_cycles`)."""
 
 from django.contrib import admin
 
+from kcity import permissions
 from kcity.selection.models import Outcome, Scenario, SelectionEvent, SelectionRound
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    cycle_path = "round__cycle"
+
+    def get_queryset(self, request):
+        cycles = permissions.selection_cycles(request.user).values("pk")
+        return super().get_queryset(request).filter(**{f"{self.cycle_path}__in": cycles})
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -20,6 +28,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(SelectionRound)
 class SelectionRoundAdmin(ReadOnlyAdmin):
+    cycle_path = "cycle"
     list_display = ["__str__", "cycle", "source", "created_by", "created_at", "published_at"]
     list_filter = ["cycle"]
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kcity import permissions
+from kcity.core import audit as trail
 from kcity.core.errors import Refused
 from kcity.core.lifecycle import Machine, Move
 from kcity.selection.models import Scenario, SelectionEvent
@@ -37,10 +38,15 @@ def may_act(user, scenario, who: str) -> bool:
 
 
 def _record(scenario, move, frm, to, actor, now, detail):
-    return SelectionEvent.objects.create(
+    event = SelectionEvent.objects.create(
         action=ACTIONS[(frm, to)], actor=actor, round_id=scenario.round_id, scenario=scenario,
         detail={"from": frm, "to": to, **detail},
     )
+    # Approving and publishing are the selection decisions (the machine also records the
+    # state change itself).
+    trail.record(action=trail.Action.SELECTION, obj=scenario, by=actor, frm=frm, to=to,
+                 now=now, event=event.action, round=scenario.round_id, **detail)
+    return event
 
 
 def _cannot(frm, to) -> str:

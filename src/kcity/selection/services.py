@@ -19,6 +19,7 @@ from kcity import permissions
 from kcity.applications import lifecycle
 from kcity.applications.models import Proposal
 from kcity.applications.models import ProposalState as S
+from kcity.core import audit as trail
 from kcity.core.errors import Refused
 from kcity.evaluation import services as evaluation
 from kcity.programs import lifecycle as cycle_lifecycle
@@ -50,9 +51,12 @@ def _check(actor, cycle) -> None:
 
 
 def _audit(action, actor, round, scenario=None, **detail):
-    return SelectionEvent.objects.create(
+    event = SelectionEvent.objects.create(
         action=action, actor=actor, round=round, scenario=scenario, detail=detail
     )
+    trail.record(action=trail.Action.SELECTION, obj=scenario or round, by=actor, to=action,
+                 event=action, round=round.pk, **detail)
+    return event
 
 
 def _lock(round) -> SelectionRound:

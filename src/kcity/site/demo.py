@@ -150,9 +150,20 @@ def load_history(path=None) -> int:
     return len(rows)
 
 
+# Append-only records: the secretariat group may view them, never add, change or delete
+# them (the audit trail, core.AuditEntry, has only a view permission to begin with).
+APPEND_ONLY_MODELS = (
+    "proposalevent", "submission", "evaluationevent", "selectionevent", "cycleevent",
+    "projectevent", "tenderevent", "deliverableevent",
+)
+
+
 def secretariat_group() -> Group:
     group, _ = Group.objects.get_or_create(name="Secretariat")
-    perms = Permission.objects.filter(content_type__app_label__in=SECRETARIAT_APPS)
+    perms = Permission.objects.filter(content_type__app_label__in=SECRETARIAT_APPS).exclude(
+        content_type__model__in=APPEND_ONLY_MODELS,
+        codename__regex=r"^(add|change|delete)_",
+    ) | Permission.objects.filter(content_type__app_label="core", codename="view_auditentry")
     group.permissions.set(perms)
     return group
 

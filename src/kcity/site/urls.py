@@ -15,6 +15,7 @@ urlpatterns += i18n_patterns(
     path("", include("kcity.opendata.urls")),
     path("calls/", include("kcity.programs.urls")),
     path("accounts/", include("kcity.accounts.urls")),
+    path("audit/", include("kcity.accounts.audit_urls")),
     path("proposals/", include("kcity.applications.urls")),
     path("evaluation/", include("kcity.evaluation.urls")),
     path("projects/", include("kcity.projects.urls")),
