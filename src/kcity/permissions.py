@@ -50,6 +50,18 @@ def can_manage_track(user, track) -> bool:
     return unit == SecretariatUnit.MOLIT or unit == track.secretariat
 
 
+def managed_tracks(user) -> QuerySet:
+    """The tracks this secretariat user runs (`can_manage_track`: MOLIT every track, KIND the
+    planning tracks, KAIA the demonstration tracks); none for anyone else. The administration
+    lists only the records of these tracks, as the portal's pages show them."""
+    unit = secretariat_unit(user)
+    if unit is None:
+        return Track.objects.none()
+    if unit == SecretariatUnit.MOLIT:
+        return Track.objects.all()
+    return Track.objects.filter(secretariat=unit)
+
+
 def can_use_admin(user) -> bool:
     return is_secretariat(user) and user.is_staff
 

@@ -27,15 +27,16 @@ The ten roles and who plays them:
 
 The objects (attributes of the `World`): `proposal` (2028 demonstration, evaluated) with its
 `document`, `submission` (receipt) and `member` (the partner); `invitation` (an unconfirmed
-invitation's member row, for its token); `planning` (2028 planning proposal after a
-consultation round); `panel` (the closed paper-review panel of `proposal`); `project` (2027,
-planning, in progress) with `party` (a signed framework party), `deliverable` (pending) and
-`delivered` (a submitted file); `host_project` (2027 demonstration, `applicant` hosts it);
-`tender` (awarded, with `bid` of the applicant and `other_bid` of the contractor);
-`open_tender` (published); `waiting_project` (no tender from the demo) and its
-`draft_tender` (drafted by KAIA, not published); `round`, `scenario`
-(published) and `draft_scenario`; `results_year` (2027, published) and `open_year` (2028);
-`draft_year` (a draft cycle); `pending_org` (registered, not verified).
+invitation's member row, for its token); `neighbour` (another proposal of `panel`, nobody's
+conflict); `planning` (2028 planning proposal after a consultation round); `panel` (the
+closed paper-review panel of `proposal`); `project` (2027, planning, in progress) with
+`party` (a signed framework party), `deliverable` (pending) and `delivered` (a submitted
+file); `host_project` (2027 demonstration, `applicant` hosts it); `tender` (awarded, with
+`bid` of the applicant and `other_bid` of the contractor); `open_tender` (published);
+`waiting_project` (no tender from the demo) and its `draft_tender` (drafted by KAIA, not
+published); `round`, `scenario` (published) and `draft_scenario`; `results_year` (2027,
+published) and `open_year` (2028); `draft_year` (a draft cycle); `pending_org` (registered,
+not verified).
 """
 
 from dataclasses import dataclass, field
@@ -140,6 +141,7 @@ def build_world() -> World:
         "member": proposal.members.get(organisation=users["partner"].organisation),
         "invitation": ConsortiumMember.objects.get(proposal__cycle__year=2028,
                                                    confirmed_at__isnull=True),
+        "neighbour": panel.proposals.exclude(pk=proposal.pk).order_by("pk").first(),
         "planning": planning,
         "panel": panel,
         "project": project,

@@ -44,7 +44,10 @@ The administration (`/admin/`, Django's admin site) is one entry group rather th
 model: `test_admin_site` checks that only MOLIT's secretariat staff (role secretariat and
 `is_staff`) reach its index and a model's list, while everybody else, an applicant who is
 `is_staff` included, is sent to the administration's log-in; every pattern in the `admin`
-namespace counts as covered by that test.
+namespace counts as covered by that test. `test_admin_lists_only_the_officers_tracks` goes
+inside: a KIND or KAIA officer made staff finds in the administration's lists only the records
+of its unit's tracks (`permissions.managed_tracks`), and no selection records (MOLIT runs the
+selection), as on the portal's pages; add a model there when its records belong to a track.
 """
 
 import datetime as dt
@@ -54,6 +57,7 @@ from urllib.parse import urlparse
 
 import pytest
 from access_world import ROLES, build_world
+from django.apps import apps
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
@@ -65,6 +69,7 @@ from django.utils.html import escape
 
 from kcity.applications.demo import DEMO_PDF
 from kcity.projects import procurement
+from kcity.site.demo import secretariat_group
 
 pytestmark = pytest.mark.django_db
 
@@ -248,6 +253,11 @@ ROWS = [
         hidden=lambda w: [w.proposal.title], hidden_from=("conflicted",)),
     Row("evaluation:sheet", logged_in("404", evaluator="200"),
         kwargs=lambda w: {"panel_pk": w.panel.pk, "pk": w.proposal.pk}),
+    # The conflicted evaluator's sheet of another proposal of the closed panel: its table of
+    # the panel's scores leaves out the proposal they are conflicted with.
+    Row("evaluation:sheet", logged_in("404", evaluator="200", conflicted="200"),
+        kwargs=lambda w: {"panel_pk": w.panel.pk, "pk": w.neighbour.pk}, case="neighbour",
+        hidden=lambda w: [w.proposal.title], hidden_from=("conflicted",)),
     Row("evaluation:sheet", logged_in("404", evaluator="refused"), method="POST",
         kwargs=lambda w: {"panel_pk": w.panel.pk, "pk": w.proposal.pk},
         data=lambda w: {"action": "submit"}),
@@ -583,4 +593,72 @@ def test_admin_site(world, name):
     problem = mismatch("login", response, writes)
     if problem:
         wrong.append(f"  applicant with is_staff: {problem}")
+    assert not wrong, f"GET {url}:\n" + "\n".join(wrong)
+
+
+# What each secretariat officer finds in the administration: the records of its own tracks.
+# model -> the records a KAIA officer must find in its list (and a KIND officer must not), and
+# the records a KIND officer must find (and a KAIA officer must not); MOLIT finds both.
+ADMIN_LISTS = {
+    "applications.proposal": (lambda w: [w.proposal], lambda w: [w.planning]),
+    "applications.document": (lambda w: [w.document], lambda w: [w.planning.documents.first()]),
+    "applications.submission": (lambda w: [w.submission],
+                                lambda w: [w.planning.submissions.first()]),
+    "applications.consortiummember": (lambda w: [w.member], lambda w: []),
+    "applications.proposalevent": (lambda w: [w.proposal.events.first()],
+                                   lambda w: [w.planning.events.first()]),
+    "evaluation.panel": (lambda w: [w.panel], lambda w: []),
+    "evaluation.conflictdeclaration": (
+        lambda w: [w.proposal.conflict_declarations.first()], lambda w: []),
+    "evaluation.evaluationevent": (lambda w: [w.panel.events.first()],
+                                   lambda w: [w.planning.eval_events.first()]),
+    "evaluation.consultationround": (lambda w: [],
+                                     lambda w: [w.planning.consultations.first()]),
+    "projects.project": (lambda w: [w.host_project], lambda w: [w.project]),
+    "selection.selectionround": (lambda w: [], lambda w: []),  # MOLIT's alone: see below
+    "selection.outcome": (lambda w: [], lambda w: []),
+}
+
+
+def _change_url(obj) -> str:
+    meta = obj._meta
+    return _url(f"admin:{meta.app_label}_{meta.model_name}_change", {"object_id": obj.pk})
+
+
+@pytest.mark.parametrize("model", sorted(ADMIN_LISTS))
+def test_admin_lists_only_the_officers_tracks(world, model):
+    """A KIND or KAIA officer given staff status and the secretariat's group (as the demo's
+    MOLIT officer has) reaches the administration, but its lists hold only the records of the
+    tracks its unit runs, as the portal's pages show them (and the selection records of no
+    cycle: a round spans both units' tracks, MOLIT runs it); MOLIT's lists hold them all."""
+    app_label, model_name = model.split(".")
+    url = _url(f"admin:{app_label}_{model_name}_changelist", {})
+    kaia_sees, kind_sees = (list(filter(None, f(world))) for f in ADMIN_LISTS[model])
+    rows = apps.get_model(app_label, model_name)._default_manager
+    everything = list(rows.all()) if app_label == "selection" else kaia_sees + kind_sees
+    assert everything, f"the world has no {model} to look for"
+    only = {"id__in": ",".join(str(obj.pk) for obj in everything)}  # one page, whatever the size
+    wrong = []
+    with transaction.atomic():
+        for role in ("kind", "kaia"):
+            officer = world.users[role]
+            officer.is_staff = True
+            officer.save(update_fields=["is_staff"])
+            officer.groups.add(secretariat_group())
+        bodies = {}
+        for role in ("kaia", "kind", "molit"):
+            response, _writes = request_as(world, role, "GET", url, only)
+            if response.status_code != 200:
+                wrong.append(f"  {role}: {response.status_code}")
+                continue
+            bodies[role] = response.content.decode()
+        transaction.set_rollback(True)
+    for role, body in bodies.items():
+        mine = {"kaia": kaia_sees, "kind": kind_sees, "molit": everything}[role]
+        for obj in everything:
+            shown = _change_url(obj) in body
+            if obj in mine and not shown:
+                wrong.append(f"  {role}: misses its own {obj!r}")
+            elif obj not in mine and shown:
+                wrong.append(f"  {role}: shows another unit's {obj!r}")
     assert not wrong, f"GET {url}:\n" + "\n".join(wrong)

@@ -1,8 +1,10 @@
 """The administration shows proposals and their records; state changes go through the
-screening pages (the lifecycle service), so the state is read-only here."""
+screening pages (the lifecycle service), so the state is read-only here. An officer finds only
+the records of the tracks its unit runs (`TracksOfTheUnit`), as on the portal's pages."""
 
 from django.contrib import admin
 
+from kcity import permissions
 from kcity.applications.models import (
     ConsortiumMember,
     Document,
@@ -11,6 +13,31 @@ from kcity.applications.models import (
     ProposalEvent,
     Submission,
 )
+
+
+class TracksOfTheUnit(admin.ModelAdmin):
+    """The records of the tracks the officer's unit runs (`permissions.managed_tracks`): a
+    KIND officer finds no demonstration proposal here, nor picks one in a form, and a KAIA
+    officer no planning one; MOLIT finds every track's. `track_path` leads from the record to
+    its track."""
+
+    track_path = "proposal__track"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(
+            **{f"{self.track_path}__in": permissions.managed_tracks(request.user)})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "proposal":
+            kwargs["queryset"] = permissions.managed_proposals(request.user)
+        elif db_field.name == "track":
+            kwargs["queryset"] = permissions.managed_tracks(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "proposals":
+            kwargs["queryset"] = permissions.managed_proposals(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class MemberInline(admin.TabularInline):
@@ -41,7 +68,8 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(TracksOfTheUnit):
+    track_path = "track"
     list_display = ["title", "track", "organisation", "state", "updated_at"]
     list_filter = ["state", "track__cycle", "track__kind"]
     search_fields = ["title", "city", "organisation__name"]
@@ -50,19 +78,19 @@ class ProposalAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsortiumMember)
-class ConsortiumMemberAdmin(admin.ModelAdmin):
+class ConsortiumMemberAdmin(TracksOfTheUnit):
     list_display = ["invited_name", "proposal", "role", "organisation", "confirmed_at"]
     readonly_fields = ["token"]
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(TracksOfTheUnit):
     list_display = ["original_name", "proposal", "code", "detected_type", "size", "uploaded_at"]
     readonly_fields = ["sha256", "size", "detected_type", "content_type"]
 
 
 @admin.register(ProposalEvent)
-class ProposalEventAdmin(admin.ModelAdmin):
+class ProposalEventAdmin(TracksOfTheUnit):
     list_display = ["proposal", "from_state", "to_state", "actor", "at"]
     list_filter = ["to_state"]
 
@@ -71,13 +99,13 @@ class ProposalEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(PreConsultation)
-class PreConsultationAdmin(admin.ModelAdmin):
+class PreConsultationAdmin(TracksOfTheUnit):
     list_display = ["proposal", "outcome", "submitted_at", "decided_at"]
     list_filter = ["outcome"]
 
 
 @admin.register(Submission)
-class SubmissionAdmin(admin.ModelAdmin):
+class SubmissionAdmin(TracksOfTheUnit):
     list_display = ["receipt_number", "proposal", "submitted_at", "rolled_over_from"]
     search_fields = ["receipt_number"]
     readonly_fields = ["idempotency_key", "receipt_number", "content_sha256", "snapshot"]

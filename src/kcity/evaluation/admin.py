@@ -2,7 +2,10 @@
 through the evaluation pages (the services), so those records are read-only here."""
 
 from django.contrib import admin
+from django.db.models import Q
 
+from kcity import permissions
+from kcity.applications.admin import TracksOfTheUnit
 from kcity.evaluation.models import (
     ConflictDeclaration,
     ConsultationRound,
@@ -32,7 +35,8 @@ class MemberInline(admin.TabularInline):
 
 
 @admin.register(Panel)
-class PanelAdmin(admin.ModelAdmin):
+class PanelAdmin(TracksOfTheUnit):
+    track_path = "track"
     list_display = ["track", "stage", "size", "seed", "status", "results_released"]
     list_filter = ["status", "stage"]
     readonly_fields = ["track", "stage", "size", "seed", "status", "closed_at", "results_released"]
@@ -44,7 +48,7 @@ class PanelAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConflictDeclaration)
-class ConflictDeclarationAdmin(admin.ModelAdmin):
+class ConflictDeclarationAdmin(TracksOfTheUnit):
     list_display = ["evaluator", "proposal", "has_conflict", "declared_at"]
     readonly_fields = ["evaluator", "proposal", "has_conflict", "reason", "declared_at"]
 
@@ -54,6 +58,13 @@ class ConflictDeclarationAdmin(admin.ModelAdmin):
 
 @admin.register(EvaluationEvent)
 class EvaluationEventAdmin(admin.ModelAdmin):
+    def get_queryset(self, request):
+        """The events of the unit's panels and proposals, and those of whole cycles."""
+        tracks = permissions.managed_tracks(request.user)
+        return super().get_queryset(request).filter(
+            Q(panel__track__in=tracks) | Q(proposal__track__in=tracks)
+            | Q(panel__isnull=True, proposal__isnull=True))
+
     list_display = ["at", "action", "actor", "panel", "proposal"]
     list_filter = ["action"]
     readonly_fields = ["at", "action", "actor", "panel", "proposal", "detail"]
@@ -65,7 +76,7 @@ class EvaluationEventAdmin(admin.ModelAdmin):
         return False
 
 
-class _ThroughThePages(admin.ModelAdmin):
+class _ThroughThePages(TracksOfTheUnit):
     """Consultations and presentations are scheduled on the evaluation pages (audited, with
     the round order and the no-overlap rule): read-only here."""
 

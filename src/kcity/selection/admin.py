@@ -4,10 +4,21 @@ frozen."""
 
 from django.contrib import admin
 
+from kcity import permissions
 from kcity.selection.models import Outcome, Scenario, SelectionEvent, SelectionRound
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    """Read-only, and only the rounds of the cycles whose selection the officer runs
+    (`permissions.selection_cycles`: MOLIT's); `cycle_path` leads from the record to its
+    cycle."""
+
+    cycle_path = "round__cycle"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(
+            **{f"{self.cycle_path}__in": permissions.selection_cycles(request.user)})
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -20,6 +31,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(SelectionRound)
 class SelectionRoundAdmin(ReadOnlyAdmin):
+    cycle_path = "cycle"
     list_display = ["__str__", "cycle", "source", "created_by", "created_at", "published_at"]
     list_filter = ["cycle"]
 
