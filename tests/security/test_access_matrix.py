@@ -10,10 +10,11 @@ pattern that no longer exists fails too.
 
 The answers:
 
-- `"200"`, `"302"` (a redirect, not to a log-in page), `"400"`: that status;
+- `"200"`, `"201"`, `"204"`, `"302"` (a redirect, not to a log-in page), `"400"`: that
+  status;
 - `"login"`: a redirect to a log-in page (the portal's or the administration's);
-- `"404"` (a stranger to the object, or a page that does not exist for the role), `"403"`,
-  `"405"`: that status;
+- `"404"` (a stranger to the object, or a page that does not exist for the role), `"401"` (an
+  API asking for credentials), `"403"`, `"405"`: that status;
 - `"refused"` (POST): the role gets through the door (it may see the object) but the service
   refuses: any 2xx/3xx/400/409 that is not a log-in redirect;
 - `"reach"` (POST): the role is allowed; the answer is whatever the service says about the
@@ -73,7 +74,8 @@ from kcity.site.demo import secretariat_group
 
 pytestmark = pytest.mark.django_db
 
-ANSWERS = {"200", "302", "400", "login", "403", "404", "405", "refused", "reach", "done"}
+ANSWERS = {"200", "201", "204", "302", "400", "401", "login", "403", "404", "405", "refused",
+           "reach", "done"}
 WRITES = ("insert", "update", "delete")
 IGNORED_TABLES = ("django_session",)  # logging in and out writes the session, nothing else
 
@@ -152,7 +154,10 @@ ROWS = [
     Row("root", E("200")),
     Row("set_language", E("302"), method="POST", data=lambda w: {"language": "ko", "next": "/"}),
     Row("portfolio:home", E("200")),
-    Row("programs:call_list", E("200")),
+    Row("programs:call_list", E("200"),
+        hidden=lambda w: [_url("programs:call_detail", {"year": w.draft_year})],
+        hidden_from=("anonymous", "applicant", "other_applicant", "partner", "evaluator",
+                     "conflicted", "contractor")),
     Row("programs:call_detail", E("200"), kwargs=lambda w: {"year": w.open_year},
         case="open call"),
     Row("programs:call_detail", E("404", **SECRETARIAT), kwargs=lambda w: {"year": w.draft_year},
@@ -271,8 +276,11 @@ ROWS = [
         hidden_from=("other_applicant", "conflicted", "contractor", "kind")),
     Row("evaluation:proposal", logged_in("404", **PROPOSAL_VIEWERS),
         kwargs=lambda w: {"pk": w.proposal.pk}),
+    # The consultation's minutes are for the secretariat and the panel, not the applicant.
     Row("evaluation:proposal", logged_in("404", **PLANNING_VIEWERS),
-        kwargs=lambda w: {"pk": w.planning.pk}, case="planning track"),
+        kwargs=lambda w: {"pk": w.planning.pk}, case="planning track",
+        hidden=lambda w: [w.planning.consultations.get(round=1).minutes[:40]],
+        hidden_from=("other_applicant",)),
     Row("evaluation:schedule", logged_in("404", other_applicant="refused", kind="reach",
                                          molit="reach"), method="POST",
         kwargs=lambda w: {"pk": w.planning.pk},
@@ -342,7 +350,10 @@ ROWS = [
     Row("delivery:download", logged_in("404", **PROJECT_VIEWERS),
         kwargs=lambda w: {"pk": w.delivered.pk}),
     # ---- procurement (public notices; sealed bids) ------------------------------------------
-    Row("procurement:list", E("200")),
+    Row("procurement:list", E("200"),
+        hidden=lambda w: [_url("procurement:detail", {"pk": w.draft_tender.pk})],
+        hidden_from=("anonymous", "applicant", "other_applicant", "partner", "evaluator",
+                     "conflicted", "contractor", "kind")),
     Row("procurement:detail", E("200"), kwargs=lambda w: {"pk": w.tender.pk}),
     Row("procurement:detail", E("404", **TENDER_MANAGERS),
         kwargs=lambda w: {"pk": w.draft_tender.pk}, case="draft"),
