@@ -32,7 +32,8 @@ conflict); `planning` (2028 planning proposal after a consultation round); `pane
 closed paper-review panel of `proposal`); `project` (2027, planning, in progress) with
 `party` (a signed framework party), `deliverable` (pending) and `delivered` (a submitted
 file); `host_project` (2027 demonstration, `applicant` hosts it); `tender` (awarded, with
-`bid` of the applicant and `other_bid` of the contractor); `open_tender` (published);
+`bid` of the applicant and `other_bid` of the contractor); `open_tender` (published, its
+deadline ahead) with `sealed_bid` (the contractor's);
 `waiting_project` (no tender from the demo) and its `draft_tender` (drafted by KAIA, not
 published); `round`, `scenario` (published) and `draft_scenario`; `results_year` (2027,
 published) and `open_year` (2028); `draft_year` (a draft cycle); `pending_org` (registered,
@@ -53,7 +54,7 @@ from kcity.programs.models import Cycle, CycleStatus
 from kcity.projects import procurement
 from kcity.projects.delivery_models import DeliverableState, DeliverableSubmission
 from kcity.projects.models import Project, ProjectState
-from kcity.projects.procurement_demo import _terms
+from kcity.projects.procurement_demo import _pdf, _terms
 from kcity.projects.procurement_models import Tender, TenderState
 from kcity.selection.models import ScenarioState, SelectionRound
 from kcity.site.demo import load_demo
@@ -114,6 +115,12 @@ def _draft_tender(project, by) -> Tender:
                                     **_terms(project, timezone.now(), deadline_days=30))
 
 
+def _sealed_bid(tender, by):
+    """A bid on the open notice, before its deadline: sealed to all but its bidder."""
+    return procurement.submit_bid(tender=tender, by=by, price=tender.ceiling - 1_000_000,
+                                  proposal_file=_pdf("sealed-technical-proposal.pdf"))
+
+
 def build_world() -> World:
     load_demo()
     users: dict[str, User | None] = {"anonymous": None}
@@ -131,6 +138,7 @@ def build_world() -> World:
                                           tenders__isnull=False).distinct().get()
     tender = Tender.objects.get(project=host_project, state=TenderState.AWARDED)
     round_ = SelectionRound.objects.get(cycle__year=2027)
+    open_tender = Tender.objects.get(state=TenderState.PUBLISHED)
     waiting_project = Project.objects.filter(
         state=ProjectState.AGREEMENT_PENDING, tenders__isnull=True,
         proposal__track__secretariat=SecretariatUnit.KAIA).order_by("pk").first()
@@ -153,7 +161,8 @@ def build_world() -> World:
         "tender": tender,
         "bid": tender.bids.get(organisation=applicant_org),
         "other_bid": tender.bids.get(organisation=users["contractor"].organisation),
-        "open_tender": Tender.objects.get(state=TenderState.PUBLISHED),
+        "open_tender": open_tender,
+        "sealed_bid": _sealed_bid(open_tender, users["contractor"]),
         "waiting_project": waiting_project,
         "draft_tender": _draft_tender(waiting_project, users["kaia"]),
         "round": round_,

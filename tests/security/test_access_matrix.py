@@ -390,6 +390,12 @@ ROWS = [
     Row("procurement:bid_document", logged_in("404", applicant="200", evaluator="200",
                                               **TENDER_MANAGERS),
         kwargs=lambda w: {"pk": w.tender.pk, "bid_pk": w.bid.pk}),
+    # Sealed until the deadline: only the bidder opens its bid, not even the secretariat.
+    Row("procurement:bid_document", logged_in("404", contractor="200"),
+        kwargs=lambda w: {"pk": w.open_tender.pk, "bid_pk": w.sealed_bid.pk}, case="sealed"),
+    Row("procurement:score", logged_in("404", contractor="refused"), method="POST",
+        kwargs=lambda w: {"pk": w.open_tender.pk, "bid_pk": w.sealed_bid.pk},
+        data=lambda w: {"points": 99}, case="sealed"),
     Row("procurement:draft", logged_in("404", **TENDER_MANAGERS),
         kwargs=lambda w: {"project_pk": w.waiting_project.pk}),
     # ---- selection (MOLIT runs it: a round spans the tracks of KIND and KAIA) -------------
