@@ -72,8 +72,6 @@ from kcity.applications.demo import DEMO_PDF
 from kcity.projects import procurement
 from kcity.site.demo import secretariat_group
 
-pytestmark = pytest.mark.django_db
-
 ANSWERS = {"200", "201", "204", "302", "400", "401", "login", "403", "404", "405", "refused",
            "reach", "done"}
 WRITES = ("insert", "update", "delete")
@@ -547,7 +545,8 @@ def url_patterns(resolver=None, namespace=""):
 
 def test_every_url_pattern_has_a_row():
     """A new URL pattern without a row fails here: add its row to ROWS (see the module's
-    docstring); the administration's patterns are covered by test_admin_site."""
+    docstring); the administration's patterns are covered by test_admin_site. No database:
+    this check is in the fast tier (`-m fast`)."""
     covered = {row.name for row in ROWS}
     missing = sorted({name for name, top in url_patterns()
                       if top != "admin" and name not in covered})
@@ -564,6 +563,7 @@ def test_every_row_names_an_existing_pattern():
     assert len(ids) == len(set(ids)), "two rows with the same method and case"
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: row.id)
 def test_access(world, row):
     url = _url(row.name, row.kwargs(world))
@@ -590,6 +590,7 @@ ADMIN_PAGES = ("admin:index", "admin:applications_proposal_changelist",
                "admin:accounts_user_changelist")
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("name", ADMIN_PAGES)
 def test_admin_site(world, name):
     """The administration is one entry group: MOLIT's staff officer reaches it; every other
@@ -642,6 +643,7 @@ def _change_url(obj) -> str:
     return _url(f"admin:{meta.app_label}_{meta.model_name}_change", {"object_id": obj.pk})
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("model", sorted(ADMIN_LISTS))
 def test_admin_lists_only_the_officers_tracks(world, model):
     """A KIND or KAIA officer given staff status and the secretariat's group (as the demo's
