@@ -186,6 +186,10 @@ ROWS = [
         kwargs=lambda w: {"pk": w.proposal.pk}),
     Row("applications:detail", logged_in("404", **PLANNING_VIEWERS),
         kwargs=lambda w: {"pk": w.planning.pk}, case="planning track"),
+    # A pending invitation's link is the capability to join: only the lead applicant sees it.
+    Row("applications:detail", logged_in("404", applicant="200", kaia="200", molit="200"),
+        kwargs=lambda w: {"pk": w.invitation.proposal_id}, case="pending invitation",
+        hidden=lambda w: [w.invitation.token], hidden_from=("kaia", "molit")),
     Row("applications:edit", logged_in("404", applicant="200"),
         kwargs=lambda w: {"pk": w.proposal.pk}),
     Row("applications:edit", logged_in("404", applicant="refused"), method="POST",
