@@ -290,6 +290,9 @@ def document(*, include_demo: bool = False, now=None) -> etree._Element:
     return root
 
 
+def serialise(root) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
 def xml_bytes(*, include_demo: bool = False, now=None) -> bytes:
-    return etree.tostring(document(include_demo=include_demo, now=now), xml_declaration=True,
-                          encoding="UTF-8", pretty_print=True)
+    return serialise(document(include_demo=include_demo, now=now))
