@@ -13,10 +13,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 from django.utils import translation
+from export_world import NOW, PAYMENTS, build_portfolio
 from lxml import etree
 from openpyxl import load_workbook
 
-from export_world import NOW, PAYMENTS, build_portfolio
 from kcity.opendata import exports, iati
 from kcity.opendata.selectors import portfolio
 from kcity.projects.models import Payment

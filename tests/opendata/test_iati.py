@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 from django.utils import translation
+from export_world import NOW, PAYMENTS, build_portfolio
 from lxml import etree
 
-from export_world import NOW, PAYMENTS, build_portfolio
 from kcity.opendata import iati
 from kcity.opendata.selectors import portfolio
 

@@ -48,10 +48,7 @@ def export_projects(options, path: Path) -> tuple[bytes, str]:
             yield row
 
     table.rows = rows()
-    if suffix == "csv":
-        data = b"".join(exports.csv_bytes(table))
-    else:
-        data = exports.xlsx_bytes(table)
+    data = b"".join(exports.csv_bytes(table)) if suffix == "csv" else exports.xlsx_bytes(table)
     return data, _("Wrote %(n)s projects to %(path)s.") % {"n": len(counted), "path": path}
 
 
