@@ -42,12 +42,14 @@ read in one query plus one per prefetched relation, whatever the number of proje
 """
 
 import datetime as dt
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_countries.fields import Country
 from lxml import etree
 
 from kcity.accounts.models import Organisation, OrgKind, SecretariatUnit
@@ -135,12 +137,30 @@ def _org(parent, tag, names, **attrs):
     return node
 
 
-def _in_each_language(make) -> dict:
-    out = {}
-    for lang in LANGUAGES:
-        with translation.override(lang):
-            out[lang] = make()
-    return out
+@lru_cache(maxsize=4096)
+def _labels(lang: str, country: str, programme: str) -> tuple[str, str]:
+    """A country's and a programme's names in `lang` (the catalogues do not change)."""
+    with translation.override(lang):
+        return (str(Country(country).name),
+                str(dict(Programme.choices).get(programme, programme)))
+
+
+def _texts(record, lang: str) -> dict:
+    """The activity's generated texts in one language."""
+    country, programme = _labels(lang, record.country.code, record.programme)
+    place = f"{record.city}, {country}"
+    with translation.override(lang):
+        return {
+            "title": f"{programme}: {place}",
+            "description": _("K-City Network Global Cooperation Program, %(programme)s, "
+                             "selected in %(year)s for %(place)s.") % {
+                "programme": programme, "year": record.year, "place": place},
+            "partner": _("Korean partner: %(partner)s") % {"partner": record.korean_partner},
+            "demo": _("Demo — made-up data"),
+            "host": _("Host government (%(place)s)") % {"place": place},
+            "when": _("Selected in %(year)s; the record gives no exact dates.") % {
+                "year": record.year},
+        }
 
 
 def _has_hangul(text: str) -> bool:
@@ -176,27 +196,25 @@ def activity(record, *, secretariats: dict, now) -> etree._Element:
     _sub(node, "iati-identifier", activity_id(record))
     _org(node, "reporting-org", MOLIT_NAMES, ref=org_ref(), type="10")
 
-    programme = dict(Programme.choices).get(record.programme, record.programme)
-    place = _in_each_language(lambda: f"{record.city}, {record.country.name}")
-    generated = _in_each_language(lambda: f"{programme}: {place[translation.get_language()]}")
-    titles = dict(generated)
+    texts = {lang: _texts(record, lang) for lang in LANGUAGES}
+
+    def each(key):
+        return {lang: texts[lang][key] for lang in LANGUAGES}
+
+    titles = each("title")
     if record.title:
         titles["ko" if _has_hangul(record.title) else "en"] = record.title
     title = _sub(node, "title")
     _narratives(title, titles)
 
     description = _sub(node, "description", type="1")
-    _narratives(description, _in_each_language(lambda: _(
-        "K-City Network Global Cooperation Program, %(programme)s, selected in %(year)s for "
-        "%(place)s.") % {"programme": programme, "year": record.year,
-                         "place": place[translation.get_language()]}))
+    _narratives(description, each("description"))
     if record.korean_partner:
         partner = _sub(node, "description", type="4")
-        _narratives(partner, _in_each_language(
-            lambda: _("Korean partner: %(partner)s") % {"partner": record.korean_partner}))
+        _narratives(partner, each("partner"))
     if record.is_demo:
         demo = _sub(node, "description", type="4")
-        _narratives(demo, _in_each_language(lambda: _("Demo — made-up data")))
+        _narratives(demo, each("demo"))
 
     _org(node, "participating-org", MOLIT_NAMES, ref=org_ref(), type="10", role=ROLE_FUNDING)
     if proposal is not None:
@@ -207,10 +225,7 @@ def activity(record, *, secretariats: dict, now) -> etree._Element:
         _org(node, "participating-org", {"en": host.name, "ko": host.name_ko},
              role=ROLE_ACCOUNTABLE, type=host_type)
     else:
-        _org(node, "participating-org",
-             _in_each_language(lambda: _("Host government (%(place)s)") % {
-                 "place": place[translation.get_language()]}),
-             role=ROLE_ACCOUNTABLE)
+        _org(node, "participating-org", each("host"), role=ROLE_ACCOUNTABLE)
     unit = (proposal.track.secretariat if proposal is not None and proposal.track.secretariat
             else SecretariatUnit.KAIA if record.track_kind == "demonstration"
             else SecretariatUnit.KIND)
@@ -235,8 +250,7 @@ def activity(record, *, secretariats: dict, now) -> etree._Element:
             _sub(node, "activity-date", iso_date=day(work.completed_at), type="4")
     else:
         when = _sub(node, "activity-date", iso_date=f"{record.year}-01-01", type="1")
-        _narratives(when, _in_each_language(lambda: _(
-            "Selected in %(year)s; the record gives no exact dates.") % {"year": record.year}))
+        _narratives(when, each("when"))
 
     _sub(node, "recipient-country", code=record.country.code, percentage="100")
     _sub(node, "sector", vocabulary="1", code=SECTORS.get(record.track_kind, "43030"),
