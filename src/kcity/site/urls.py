@@ -13,6 +13,7 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(
     path("", include("kcity.opendata.urls")),
+    path("open-data/", include("kcity.opendata.export_urls")),
     path("calls/", include("kcity.programs.urls")),
     path("accounts/", include("kcity.accounts.urls")),
     path("audit/", include("kcity.accounts.audit_urls")),
