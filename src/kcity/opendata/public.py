@@ -21,7 +21,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django_countries import countries
 
 from kcity.opendata.public_map import HEIGHT, WIDTH
@@ -174,7 +174,9 @@ def sources(text: str) -> list[dict]:
     for part in re.split(r"\s*;\s*|\s+(?=https?://)", text or ""):
         part = part.strip()
         if part:
-            items.append({"url": part if URL.fullmatch(part) else "", "text": part})
+            link = URL.match(part)
+            items.append({"url": link.group(0) if link else "",
+                          "rest": part[link.end():].strip() if link else part})
     return items
 
 
@@ -278,4 +280,11 @@ def map_page(params) -> dict:
         "rows": rows, "filters": filters, "shapes": shapes, "markers": markers,
         "unmapped": sorted({r.country.name for r in rows if r.country.code not in drawn}),
         "width": WIDTH, "height": HEIGHT, "shown_count": sum(r.shown for r in rows),
+        # What the map's script writes as it filters ("%(counter)s" is the number).
+        "labels": {
+            "shown_one": ngettext("%(counter)s project shown", "%(counter)s projects shown", 1),
+            "shown_many": ngettext("%(counter)s project shown", "%(counter)s projects shown", 2),
+            "one": ngettext("%(counter)s project", "%(counter)s projects", 1),
+            "many": ngettext("%(counter)s project", "%(counter)s projects", 2),
+        },
     }

@@ -5,8 +5,8 @@
   "use strict";
 
   function counted(element, n) {
-    var template = element.getAttribute(n === 1 ? "data-one" : "data-many") || "%(count)s";
-    return template.replace("%(count)s", String(n));
+    var template = element.getAttribute(n === 1 ? "data-one" : "data-many") || "%(counter)s";
+    return template.replace("%(counter)s", String(n));
   }
 
   function setUp() {
