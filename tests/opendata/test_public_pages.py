@@ -153,7 +153,8 @@ def test_platform_project_pages_show_only_public_facts(client, demo):
             assert "score" not in html.lower() and "점수" not in html
             for text in people + private:
                 assert text not in html, text
-            signed = FrameworkParty.objects.filter(project=project, signed_on__isnull=False)
+            signed = FrameworkParty.objects.filter(project=project, signed_on__isnull=False,
+                                                   signed_document__isnull=False)
             table = html.split('id="framework-parties"')[1].split("</table>")[0] \
                 if signed.exists() else ""
             assert table.count("<tr><td>") == signed.count()

@@ -14,14 +14,13 @@ type and date of its accepted deliverables (never their files) and its follow-on
 
 import math
 import re
-from urllib.parse import urlencode
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django_countries import countries
 
 from kcity.opendata.public_map import HEIGHT, WIDTH
@@ -201,7 +200,8 @@ def project_page(pk: int) -> dict | None:
         {"role": party.get_role_display(),
          "name": _org_name(party.organisation) if party.organisation_id else party.name,
          "signed_on": party.signed_on}
-        for party in FrameworkParty.objects.filter(project=paperwork, signed_on__isnull=False)
+        for party in FrameworkParty.objects.filter(project=paperwork, signed_on__isnull=False,
+                                            signed_document__isnull=False)
         .select_related("organisation").order_by("pk")
     ]
     context["deliverables"] = list(
@@ -236,7 +236,7 @@ def years_page() -> dict:
 
 
 def _marker_radius(count: int) -> float:
-    return round(4 + 2.5 * math.sqrt(count), 1) if count else 0
+    return round(5 + 3 * math.sqrt(count), 1) if count else 0
 
 
 def map_page(params) -> dict:

@@ -51,7 +51,7 @@
         var code = marker.getAttribute("data-country");
         var n = counts[code] || 0;
         marker.classList.toggle("is-off", n === 0);
-        marker.querySelector("circle").setAttribute("r", n ? (4 + 2.5 * Math.sqrt(n)).toFixed(1) : "0");
+        marker.querySelector("circle").setAttribute("r", n ? (5 + 3 * Math.sqrt(n)).toFixed(1) : "0");
         marker.querySelector("text").textContent = String(n);
         marker.querySelector("title").textContent = marker.getAttribute("data-name") + ": " +
           counted(table, n) + (n ? "\n" + lines[code].join("\n") : "");
