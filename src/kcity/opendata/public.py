@@ -275,6 +275,7 @@ def map_page(params) -> dict:
                 "count": len(shown), "r": _marker_radius(len(shown)), "rows": shown,
                 "region": region_of(code),
             })
+    markers.sort(key=lambda m: -len(by_country[m["code"]]))  # small markers drawn on top
     drawn = {m["code"] for m in markers}
     return {
         "rows": rows, "filters": filters, "shapes": shapes, "markers": markers,
