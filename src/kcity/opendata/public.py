@@ -1,0 +1,291 @@
+"""What the public portfolio pages show: the list with its filters, a project's page, the
+years and the world map. Every page reads the one portfolio (`selectors.portfolio`).
+
+Demo cycles' projects (made-up data) are never mixed into the record: the list, the years
+and the map count only the real portfolio; the list and the years show the demo projects
+apart, each group under the demo banner, and a demo project's own page carries the banner.
+The map leaves them out.
+
+A project's page shows what is public: the record's facts and sources; for a project the
+platform runs, its status, award, contract value, money paid, the organisations that have
+signed its cooperation framework (name and role, never a person or a signed document), the
+type and date of its accepted deliverables (never their files) and its follow-on.
+"""
+
+import math
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.utils.translation import get_language, gettext_lazy, ngettext
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from kcity.opendata.public_map import HEIGHT, WIDTH
+from kcity.opendata.public_map import countries as map_countries
+from kcity.opendata.selectors import SELECTED, portfolio
+from kcity.portfolio.models import REGION_OF, REGIONS, Programme, SelectedProject, region_of
+from kcity.projects.models import (
+    Deliverable,
+    DeliverableState,
+    FollowOn,
+    FrameworkParty,
+    ProjectState,
+)
+from kcity.selection.selectors import published_years
+
+PER_PAGE = 25
+
+STATUSES = {SELECTED: gettext_lazy("selected"), **dict(ProjectState.choices)}
+TRACKS = dict(SelectedProject._meta.get_field("track_kind").choices)
+PROGRAMMES = dict(Programme.choices)
+FILTER_LABELS = {
+    "year": gettext_lazy("Year"), "track": gettext_lazy("Track"),
+    "programme": gettext_lazy("Programme"), "region": gettext_lazy("Region"),
+    "country": gettext_lazy("Country"), "status": gettext_lazy("Status"),
+}
+LIST_FILTERS = ("year", "track", "programme", "region", "country", "status")
+MAP_FILTERS = ("year", "track", "region")
+URL = re.compile(r"https?://[^\s;]+")
+
+
+@dataclass
+class Filters:
+    """The filters a visitor asked for: the valid ones kept (`chosen`), the others ignored
+    with a notice each; `choices` feeds the form's drop-downs."""
+
+    chosen: dict = field(default_factory=dict)
+    notices: list = field(default_factory=list)
+    choices: dict = field(default_factory=dict)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.chosen)
+
+    @property
+    def fields(self) -> list[dict]:
+        """The form's drop-downs: name, label, options and the chosen value."""
+        return [{"name": name, "label": FILTER_LABELS[name], "options": options,
+                 "value": self.chosen.get(name, "")} for name, options in self.choices.items()]
+
+
+def _choices(names, years, country_codes) -> dict:
+    """Each filter's choices as (value, label) pairs, in the reader's language."""
+    all_choices = {
+        "year": [(str(y), str(y)) for y in sorted(years)],
+        "track": [(k, str(v)) for k, v in TRACKS.items()],
+        "programme": [(k, str(v)) for k, v in PROGRAMMES.items()],
+        "region": [(k, str(v)) for k, v in REGIONS.items()],
+        "country": sorted(((c, countries.name(c)) for c in country_codes), key=lambda t: t[1]),
+        "status": [(k, str(v)) for k, v in STATUSES.items()],
+    }
+    return {name: all_choices[name] for name in names}
+
+
+def parse_filters(params, names, *, years, country_codes) -> Filters:
+    """Read the GET parameters `names`: a value that is not one of the filter's choices is
+    ignored and named in a notice (never an error page)."""
+    result = Filters(choices=_choices(names, years, country_codes))
+    for name in names:
+        raw = (params.get(name) or "").strip()
+        if not raw:
+            continue
+        value = raw.upper() if name == "country" else raw
+        if value in {v for v, _label in result.choices[name]}:
+            result.chosen[name] = value
+        else:
+            result.notices.append(
+                _("The filter “%(filter)s” was ignored: “%(value)s” is not one of its choices.")
+                % {"filter": FILTER_LABELS[name], "value": raw[:40]})
+    return result
+
+
+def apply_filters(rows: QuerySet, chosen: dict) -> QuerySet:
+    if "year" in chosen:
+        rows = rows.filter(year=int(chosen["year"]))
+    if "track" in chosen:
+        rows = rows.filter(track_kind=chosen["track"])
+    if "programme" in chosen:
+        rows = rows.filter(programme=chosen["programme"])
+    if "region" in chosen:
+        rows = rows.filter(country__in=[c for c, r in REGION_OF.items() if r == chosen["region"]])
+    if "country" in chosen:
+        rows = rows.filter(country=chosen["country"])
+    if "status" in chosen:
+        rows = rows.filter(status=chosen["status"])
+    return rows
+
+
+def _labelled(rows) -> list:
+    """The rows with their status in words (`status_label`)."""
+    rows = list(rows)
+    for row in rows:
+        row.status_label = STATUSES.get(row.status, row.status)
+    return rows
+
+
+def _demo_groups(rows) -> list[dict]:
+    """Demo projects grouped by their cycle, each group shown under the demo banner."""
+    groups: dict = {}
+    for row in rows:
+        cycle = row.paperwork.proposal.cycle
+        groups.setdefault(cycle.pk, {"cycle": cycle, "rows": []})["rows"].append(row)
+    return list(groups.values())
+
+
+def _years_and_countries() -> tuple[set, set]:
+    pairs = set(portfolio(include_demo=True).order_by().values_list("year", "country"))
+    return {y for y, _c in pairs}, {c for _y, c in pairs}
+
+
+def list_page(params) -> dict:
+    """The portfolio list: filtered, paginated; the demo projects that match apart."""
+    years, country_codes = _years_and_countries()
+    filters = parse_filters(params, LIST_FILTERS, years=years, country_codes=country_codes)
+    rows = apply_filters(portfolio(), filters.chosen)
+    paginator = Paginator(rows, PER_PAGE)
+    raw_page = (params.get("page") or "1").strip()
+    if not raw_page.isdigit() or not 1 <= int(raw_page) <= paginator.num_pages:
+        filters.notices.append(
+            _("There is no page “%(page)s”: the first page is shown.") % {"page": raw_page[:20]})
+        raw_page = "1"
+    page = paginator.get_page(raw_page)
+    page.object_list = _labelled(page.object_list)
+    demo = apply_filters(portfolio(include_demo=True).filter(
+        paperwork__proposal__cycle__is_demo=True), filters.chosen)
+    return {
+        "page": page, "filters": filters, "query": urlencode(filters.chosen),
+        "demo_groups": _demo_groups(_labelled(demo)),
+    }
+
+
+def _org_name(organisation) -> str:
+    if (get_language() or "").startswith("ko") and organisation.name_ko:
+        return organisation.name_ko
+    return organisation.name
+
+
+def sources(text: str) -> list[dict]:
+    """The record's sources: each web address a link, anything else as written."""
+    items = []
+    for part in re.split(r"\s*;\s*|\s+(?=https?://)", text or ""):
+        part = part.strip()
+        if part:
+            link = URL.match(part)
+            items.append({"url": link.group(0) if link else "",
+                          "rest": part[link.end():].strip() if link else part})
+    return items
+
+
+def project_page(pk: int) -> dict | None:
+    """A project's public page, or None (404) for an unknown one."""
+    row = (portfolio(include_demo=True).select_related("paperwork__contractor")
+           .filter(pk=pk).first())
+    if row is None:
+        return None
+    row.status_label = STATUSES.get(row.status, row.status)
+    paperwork = getattr(row, "paperwork", None)
+    context = {"project": row, "paperwork": paperwork, "sources": sources(row.source),
+               "parties": [], "deliverables": [], "follow_ons": [], "contractor": "",
+               "cycle": paperwork.proposal.cycle if paperwork else None,
+               "results_year": row.year if row.year in published_years() else None}
+    if paperwork is None:
+        return context
+    if paperwork.contractor_id:
+        context["contractor"] = _org_name(paperwork.contractor)
+    # Signed parties only, by organisation and role: never a person, never the document.
+    context["parties"] = [
+        {"role": party.get_role_display(),
+         "name": _org_name(party.organisation) if party.organisation_id else party.name,
+         "signed_on": party.signed_on}
+        for party in FrameworkParty.objects.filter(project=paperwork, signed_on__isnull=False,
+                                            signed_document__isnull=False)
+        .select_related("organisation").order_by("pk")
+    ]
+    context["deliverables"] = list(
+        Deliverable.objects.filter(project=paperwork, state=DeliverableState.ACCEPTED)
+        .only("kind", "accepted_at").order_by("accepted_at", "pk"))
+    context["follow_ons"] = list(
+        FollowOn.objects.filter(project=paperwork).only("kind", "on", "amount")
+        .order_by("on", "pk"))
+    return context
+
+
+def years_page() -> dict:
+    """Each year's projects (real years apart from demo cycles), with a link to the year's
+    official results where a round was published."""
+    published = set(published_years())
+    real: dict[int, list] = {}
+    demo_rows = []
+    for row in _labelled(portfolio(include_demo=True)):
+        if row.is_demo:
+            demo_rows.append(row)
+        else:
+            real.setdefault(row.year, []).append(row)
+    demo_groups = _demo_groups(demo_rows)
+    for group in demo_groups:
+        group["results_year"] = group["cycle"].year if group["cycle"].year in published else None
+    return {
+        "years": [{"year": y, "rows": rows, "results_year": y if y in published else None,
+                   "countries": len({r.country.code for r in rows})}
+                  for y, rows in sorted(real.items(), reverse=True)],
+        "demo_groups": demo_groups,
+    }
+
+
+def _marker_radius(count: int) -> float:
+    return round(5 + 3 * math.sqrt(count), 1) if count else 0
+
+
+def map_page(params) -> dict:
+    """The world map of the real portfolio: every country drawn, those with projects
+    highlighted, a marker per country with its count. The filters (year, track, region) are
+    applied here for readers without JavaScript; `opendata/map.js` applies them in place.
+    Every project stays in the table (the ones filtered out hidden), so the script can show
+    them again without asking the server."""
+    rows = _labelled(portfolio())
+    filters = parse_filters(params, MAP_FILTERS, years={r.year for r in rows},
+                            country_codes=set())
+    chosen = filters.chosen
+
+    def matches(row) -> bool:
+        return (("year" not in chosen or str(row.year) == chosen["year"])
+                and ("track" not in chosen or row.track_kind == chosen["track"])
+                and ("region" not in chosen or row.region == chosen["region"]))
+
+    by_country: dict[str, list] = {}
+    for row in rows:
+        row.shown = matches(row)
+        by_country.setdefault(row.country.code, []).append(row)
+    names = dict(countries)
+    shapes = []
+    markers = []
+    for shape in map_countries():
+        code = countries.alpha2(shape.numeric) if shape.numeric else ""
+        projects = by_country.get(code or "", [])
+        shown = [r for r in projects if r.shown]
+        shapes.append({"code": code or "", "name": names.get(code, shape.name) if code
+                       else shape.name, "path": shape.path, "has_projects": bool(projects),
+                       "shown": bool(shown)})
+        if projects:
+            markers.append({
+                "code": code, "name": names.get(code, shape.name), "x": shape.x, "y": shape.y,
+                "count": len(shown), "r": _marker_radius(len(shown)), "rows": shown,
+                "region": region_of(code),
+            })
+    markers.sort(key=lambda m: -len(by_country[m["code"]]))  # small markers drawn on top
+    drawn = {m["code"] for m in markers}
+    return {
+        "rows": rows, "filters": filters, "shapes": shapes, "markers": markers,
+        "unmapped": sorted({r.country.name for r in rows if r.country.code not in drawn}),
+        "width": WIDTH, "height": HEIGHT, "shown_count": sum(r.shown for r in rows),
+        # What the map's script writes as it filters ("%(counter)s" is the number).
+        "labels": {
+            "shown_one": ngettext("%(counter)s project shown", "%(counter)s projects shown", 1),
+            "shown_many": ngettext("%(counter)s project shown", "%(counter)s projects shown", 2),
+            "one": ngettext("%(counter)s project", "%(counter)s projects", 1),
+            "many": ngettext("%(counter)s project", "%(counter)s projects", 2),
+        },
+    }
