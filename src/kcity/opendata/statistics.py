@@ -165,11 +165,12 @@ def follow_on(*, year: int | None = None, until: int | None = None) -> dict:
     labels = dict(FollowOnKind.choices)
     projects = record(year=year, until=until)
     rows = (FollowOn.objects.filter(project__record__in=projects).values("kind")
-            .annotate(count=Count("pk"), amount=Sum("amount"),
+            .annotate(count=Count("pk"), total=Sum("amount"),
                       without_amount=Count("pk", filter=Q(amount__isnull=True)))
             .order_by("kind"))
-    kinds = [{**r, "amount": r["amount"] or 0, "label": str(labels.get(r["kind"], r["kind"]))}
-             for r in rows]
+    kinds = [{"kind": r["kind"], "count": r["count"], "amount": r["total"] or 0,
+              "without_amount": r["without_amount"],
+              "label": str(labels.get(r["kind"], r["kind"]))} for r in rows]
     return {
         "count": sum(k["count"] for k in kinds),
         "amount": sum(k["amount"] for k in kinds),
