@@ -12,7 +12,7 @@ from stats_world import YEAR, build_world
 
 from kcity.opendata import statistics
 from kcity.portfolio.history import read_history, yearly_totals
-from kcity.portfolio.models import region_of
+from kcity.portfolio.models import SelectedProject, region_of
 from kcity.site.demo import history_file, load_history
 
 pytestmark = pytest.mark.django_db
@@ -145,7 +145,7 @@ def test_year_filter_and_a_bad_year(client):
     bad = client.get("/en/statistics/?year=abc")
     assert bad.status_code == 200
     assert "There are no statistics for the year abc" in bad.content.decode()
-    assert 'id="stat-projects">{}<'.format(len(history())) in bad.content.decode()
+    assert f'id="stat-projects">{len(history())}<' in bad.content.decode()
     assert client.get("/en/statistics/?year=1999").status_code == 200
 
 
@@ -159,7 +159,6 @@ def test_statistics_page_queries_do_not_grow_with_rows(client):
     build_world(extra_projects=3)
     few = _queries(client, "/en/statistics/")
     few_year = _queries(client, f"/en/statistics/?year={YEAR}")
-    from stats_world import SelectedProject  # the same model, re-exported by the world
     SelectedProject.objects.bulk_create(
         SelectedProject(year=2040 + i % 5, track_kind="demonstration", programme="demonstration",
                         city=f"Town {i}", country=["TH", "BO", "KE", "PL", "CO"][i % 5])

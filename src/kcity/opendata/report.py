@@ -13,7 +13,7 @@ row and queues its rendering in the same transaction; the worker renders it once
 (`report_tasks`). `render_pdf` renders synchronously (the `kcity report` command).
 """
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -25,7 +25,6 @@ from kcity.evaluation.models import PanelResult
 from kcity.opendata import charts, statistics
 from kcity.opendata.report_models import REPORT_LANGUAGES
 from kcity.programs.models import Cycle
-from kcity.selection.models import Outcome
 
 LANGUAGES = [code for code, _name in REPORT_LANGUAGES]
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -53,16 +52,14 @@ def check_request(*, year, language) -> tuple[int, str]:
 
 def _proposals(year: int) -> list:
     """The confidential annex: every submitted proposal of the year's real cycle with its
-    applicant, last evaluation result and published outcome."""
+    applicant, state and last evaluation result (final score and rank)."""
     last_result = PanelResult.objects.filter(proposal=OuterRef("pk")).order_by("-panel_id")
-    last_outcome = Outcome.objects.filter(proposal=OuterRef("pk")).order_by("-round_id")
     return list(
         statistics._submitted().filter(cycle__year=year)
         .select_related("organisation", "track")
         .annotate(final_score=Subquery(last_result.values("final_score")[:1]),
-                  rank=Subquery(last_result.values("rank")[:1]),
-                  outcome=Subquery(last_outcome.values("outcome")[:1]))
-        .order_by("track__order", "track__code", "rank", "pk")
+                  rank=Subquery(last_result.values("rank")[:1]))
+        .order_by("track__order", "track__code", F("rank").asc(nulls_last=True), "pk")
     )
 
 
