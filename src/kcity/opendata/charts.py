@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 CSS_FILE = Path(__file__).resolve().parent / "static" / "opendata" / "charts.css"
 
-WIDTH = 640
+WIDTH = 720
 LEFT, RIGHT, TOP, BOTTOM = 64, 12, 36, 28
 LEGEND_ROW = 18
 
@@ -50,17 +50,27 @@ def short_krw(value: int) -> str:
     return str(value)
 
 
+def nice_step(peak: int, ticks: int = 4) -> int:
+    """A round step (1, 2 or 5 × 10^n) such that `ticks` steps reach at least `peak`."""
+    step = 1
+    while step * ticks < peak:
+        for factor in (2, 2.5, 2):  # 1 → 2 → 5 → 10 → 20 → 50 …
+            step = int(step * factor)
+            if step * ticks >= peak:
+                break
+    return step
+
+
+def axis(peak: int) -> tuple[int, list[int]]:
+    """The top of a value axis and its tick values, all whole numbers."""
+    step = nice_step(peak)
+    count = max(1, -(-peak // step))
+    return step * count, [step * k for k in range(count + 1)]
+
+
 def nice_ceiling(value: int) -> int:
-    """The smallest 1, 2, 2.5 or 5 × 10^n at least `value` (at least 1)."""
-    if value <= 1:
-        return 1
-    magnitude = 1
-    while magnitude * 10 < value:
-        magnitude *= 10
-    for step in (1, 2, 2.5, 5, 10):
-        if step * magnitude >= value:
-            return int(step * magnitude) if step * magnitude == int(step * magnitude) else value
-    return value
+    """The top of an axis that shows `value` (at least 1)."""
+    return axis(max(value, 1))[0]
 
 
 def _svg(width: int, height: int, body: list[str], css_class: str, embed_css: str | None) -> str:
@@ -92,16 +102,15 @@ def bar_chart(*, categories: Sequence, series: Sequence[Series], stacked: bool =
         peak = max((sum(s.values[i] for s in series) for i in range(len(categories))), default=0)
     else:
         peak = max((v for s in series for v in s.values), default=0)
-    top = nice_ceiling(peak)
+    top, ticks = axis(max(peak, 1))
     body = _legend(series)
-    for k in range(5):  # the value axis: 0, ¼, ½, ¾, 1 of the top
-        value = top * k / 4
-        y = TOP + plot_h - plot_h * k / 4
+    for value in ticks:  # the value axis: whole, round steps
+        y = TOP + plot_h - plot_h * value / top
         body.append(f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" '
                     f'y2="{y:.1f}"/>')
         body.append(f'<text class="axis" x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end">'
-                    f"{escape(fmt(round(value)))}</text>")
-    slot = plot_w / n
+                    f"{escape(fmt(value))}</text>")
+    slot = min(plot_w / n, 96)  # a few categories keep slim bars
     bar_w = slot * 0.7 if stacked else slot * 0.8 / max(len(series), 1)
     for i, category in enumerate(categories):
         x0 = LEFT + slot * i + slot * (0.15 if stacked else 0.1)
