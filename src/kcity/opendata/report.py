@@ -13,6 +13,8 @@ row and queues its rendering in the same transaction; the worker renders it once
 (`report_tasks`). `render_pdf` renders synchronously (the `kcity report` command).
 """
 
+from typing import Any
+
 from django.db.models import F, OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -68,7 +70,7 @@ def report_context(*, year: int, public: bool) -> dict:
     series = statistics.by_year(until=year)
     money_series = [r for r in statistics.money_by_year() if r["year"] <= year]
     applications = statistics.applications(year=year)
-    stats = {
+    stats: dict[str, Any] = {
         "by_year": series,
         "by_region": statistics.by_region(until=year),
         "money_by_year": money_series,

@@ -50,7 +50,7 @@ def by_year(*, until: int | None = None) -> list[dict]:
     """Per year: projects (and of them planning and demonstration), countries and cities,
     new that year and cumulative (a country counts once, the first year it appears)."""
     rows = record(until=until)
-    per_year = list(
+    per_year: list[dict] = [dict(r) for r in
         rows.values("year").annotate(
             projects=Count("pk"),
             planning=Count("pk", filter=Q(track_kind="planning")),
@@ -58,7 +58,7 @@ def by_year(*, until: int | None = None) -> list[dict]:
             countries=Count("country", distinct=True),
             cities=Count(Concat("country", Value("|"), "city"), distinct=True),
         ).order_by("year")
-    )
+    ]
     first_country = [r["first"] for r in rows.values("country").annotate(first=Min("year"))]
     first_city = [r["first"] for r in
                   rows.values("country", "city").annotate(first=Min("year"))]
@@ -74,12 +74,12 @@ def by_year(*, until: int | None = None) -> list[dict]:
 def by_track(*, year: int | None = None) -> list[dict]:
     """Projects and countries per track kind and programme."""
     programmes = dict(Programme.choices)
-    kinds = dict(SelectedProject._meta.get_field("track_kind").choices)
-    rows = list(
+    kinds = dict(SelectedProject._meta.get_field("track_kind").flatchoices)
+    rows: list[dict] = [dict(r) for r in
         record(year=year).values("track_kind", "programme")
         .annotate(projects=Count("pk"), countries=Count("country", distinct=True))
         .order_by("track_kind", "programme")
-    )
+    ]
     for row in rows:
         row["kind_label"] = str(kinds.get(row["track_kind"], row["track_kind"]))
         row["programme_label"] = str(programmes.get(row["programme"], row["programme"]))
@@ -101,8 +101,8 @@ def by_region(*, year: int | None = None, until: int | None = None) -> list[dict
     order = list(REGIONS)
     out = sorted(totals.values(), key=lambda r: (-r["projects"], order.index(r["region"])
                                                  if r["region"] in order else len(order)))
-    for row in out:
-        row["label"] = str(REGIONS.get(row["region"], "")) or "—"
+    for entry in out:
+        entry["label"] = str(REGIONS.get(entry["region"], "")) or "—"
     return out
 
 
@@ -243,13 +243,13 @@ def progress(*, year: int | None = None, until: int | None = None) -> dict:
     """The platform projects of the counted record (of one selection year, or up to one):
     how many per status, and their deliverables per state."""
     projects = Project.objects.filter(record__in=record(year=year, until=until))
-    states = dict(Project._meta.get_field("state").choices)
+    states = dict(Project._meta.get_field("state").flatchoices)
     status = [
         {"state": r["state"], "label": str(states.get(r["state"], r["state"])),
          "count": r["count"]}
         for r in projects.order_by().values("state").annotate(count=Count("pk")).order_by("state")
     ]
-    deliverable_states = dict(Deliverable._meta.get_field("state").choices)
+    deliverable_states = dict(Deliverable._meta.get_field("state").flatchoices)
     deliverables = [
         {"state": r["state"], "label": str(deliverable_states.get(r["state"], r["state"])),
          "count": r["count"]}
