@@ -141,6 +141,7 @@ def test_generate_render_once_and_download(client, world, django_capture_on_comm
     download = client.get(f"/en/reports/{confidential.pk}/download/")
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
     assert b"".join(download.streaming_content) == data
+    assert client.get("/en/reports/generate/").status_code == 405
     listing = client.get("/en/reports/").content.decode()
     assert confidential.sha256[:14] in listing
 
@@ -158,6 +159,7 @@ def test_generate_render_once_and_download(client, world, django_capture_on_comm
         assert client.get("/en/reports/").status_code == 404
         assert client.post("/en/reports/generate/",
                            {"year": str(YEAR), "language": "en"}).status_code == 404
+        assert client.get("/en/reports/generate/").status_code == 404
         assert client.get(f"/en/reports/{confidential.pk}/download/").status_code == 404
         assert client.get(f"/en/reports/{public.pk}/download/").status_code == 200
         page = client.get("/en/statistics/").content.decode()

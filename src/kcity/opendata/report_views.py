@@ -3,11 +3,10 @@ rendered report (a public one by anyone, a confidential one by the secretariat o
 else gets 404)."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from kcity import permissions
 from kcity.core.errors import Refused, show_refusal
@@ -29,9 +28,10 @@ def report_list(request):
     })
 
 
-@require_POST
 def report_generate(request):
-    _secretariat_only(request)
+    _secretariat_only(request)  # before the method: a stranger learns nothing (404)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         report_services.request_report(
             year=request.POST.get("year", ""), language=request.POST.get("language", ""),
