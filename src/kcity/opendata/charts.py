@@ -82,12 +82,17 @@ def _svg(width: int, height: int, body: list[str], css_class: str, embed_css: st
     )
 
 
+def text_width(text: str) -> int:
+    """About how wide `text` is at the legend's 11px (Hangul and CJK are wider)."""
+    return sum(11 if ord(c) >= 0x2E80 else 7 for c in text)
+
+
 def _legend(series: Sequence[Series]) -> list[str]:
     out, x = [], LEFT
     for s in series:
         out.append(f'<rect class="bar {s.css}" x="{x}" y="8" width="12" height="12"/>')
         out.append(f'<text class="legend" x="{x + 16}" y="18">{escape(s.name)}</text>')
-        x += 28 + 8 * len(s.name)
+        x += 32 + text_width(s.name)
     return out
 
 
