@@ -30,6 +30,7 @@ MODULES = [
     "kcity.projects.lifecycle",
     "kcity.projects.procurement_lifecycle",
     "kcity.projects.delivery_lifecycle",
+    "kcity.opendata.report_services",
 ]
 
 # Names that say "the user who acts"; the convention calls that user `by`.

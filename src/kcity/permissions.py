@@ -11,6 +11,7 @@ from django.utils import timezone
 from kcity.accounts.models import OrgKind, Role, SecretariatUnit
 from kcity.applications.models import Proposal
 from kcity.core.models import AuditEntry
+from kcity.opendata.report_models import AnnualReport
 from kcity.programs.models import Cycle, CycleStatus, Track
 from kcity.projects.delivery_models import Deliverable, Payment
 from kcity.projects.models import Project
@@ -466,3 +467,18 @@ def visible_registrations(user) -> QuerySet:
     if unit is not None:
         rule |= Q(tender__project__proposal__track__secretariat=unit)
     return BriefingRegistration.objects.filter(rule)
+
+
+# ---- annual reports (opendata) ----------------------------------------------------------------
+
+def can_manage_reports(user) -> bool:
+    """The secretariat (any unit) lists every annual report and asks for new ones."""
+    return secretariat_unit(user) is not None
+
+
+def visible_reports(user) -> QuerySet:
+    """The secretariat sees every report, confidential or not, rendered or pending; everyone
+    else the public reports once rendered."""
+    if can_manage_reports(user):
+        return AnnualReport.objects.all()
+    return AnnualReport.objects.filter(confidential=False, created_at__isnull=False)
