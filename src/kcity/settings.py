@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
+    "ninja",  # serves Swagger UI's files for /api/v1/docs from the portal (no CDN)
 ]
 
 MIDDLEWARE = [
