@@ -47,8 +47,15 @@ Lang = Literal["en", "ko"]
 Region = Literal[tuple(REGIONS)]  # type: ignore[valid-type]
 ProjectStatus = Literal[(SELECTED, *ProjectState.values)]  # type: ignore[valid-type]
 CallStatus = Literal[tuple(STATUS_LABELS)]  # type: ignore[valid-type]
+TrackKindCode = Literal[tuple(TrackKind.values)]  # type: ignore[valid-type]
+
+# Query parameters: absent means any (never null in the document).
+ANY = Query(None)
 Year = Query(None, ge=2000, le=2100, description="Programme year, e.g. 2024.")
 LANG = Query(None, description="Language of the labels (default: the Accept-Language header).")
+COUNTRY = Query(None, pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2 code.")
+DEMO = Query(False, description="Include the made-up projects of demo cycles.")
+CALL_STATUS = Query(None, description="Only tracks whose call is open, upcoming or closed.")
 
 
 class Docs(DocsBase):
@@ -136,7 +143,8 @@ def _page(rows, page: int, page_size: int) -> dict:
 
 
 PAGE = Query(1, ge=1, le=100_000, description="Page number, from 1.")
-PAGE_SIZE = Query(20, ge=1, le=MAX_PAGE_SIZE, description=f"Rows per page (at most {MAX_PAGE_SIZE}).")
+PAGE_SIZE = Query(20, ge=1, le=MAX_PAGE_SIZE,
+                  description=f"Rows per page (at most {MAX_PAGE_SIZE}).")
 PUBLIC = {"tags": ["public"]}
 
 
@@ -207,12 +215,11 @@ def _project(row, detail=False) -> dict:
 def list_projects(
     request,
     year: int = Year,
-    track: Literal[tuple(TrackKind.values)] = Query(None),  # type: ignore[valid-type]
-    region: Region = Query(None),
-    country: str = Query(None, pattern=r"^[A-Za-z]{2}$",
-                                description="ISO 3166-1 alpha-2 code."),
-    status: ProjectStatus = Query(None),
-    demo: bool = Query(False, description="Include the made-up projects of demo cycles."),
+    track: TrackKindCode = ANY,
+    region: Region = ANY,
+    country: str = COUNTRY,
+    status: ProjectStatus = ANY,
+    demo: bool = DEMO,
     page: int = PAGE,
     page_size: int = PAGE_SIZE,
     lang: Lang = LANG,
@@ -330,8 +337,7 @@ def _call(cycle, tracks) -> dict:
 @translated
 def list_calls(
     request,
-    status: CallStatus = Query(None, description="Only tracks whose call is open, "
-                                                        "upcoming or closed."),
+    status: CallStatus = CALL_STATUS,
     lang: Lang = LANG,
 ):
     """Every published cycle, newest first, with its tracks' public facts: who may apply,
@@ -351,7 +357,7 @@ def list_calls(
 @api.get("/calls/{year}", response={200: CallOut, 404: Message, 422: Problems}, **PUBLIC,
          summary="One year's call")
 @translated
-def get_call(request, year: int = Path(..., ge=2000, le=2100, examples=[2026]), lang: Lang = LANG):
+def get_call(request, year: int = Path(..., ge=2000, le=2100, example=2026), lang: Lang = LANG):
     cycle = _public_cycles().filter(year=year).first()
     if cycle is None:
         raise _not_found(_("No published call for this year."))
@@ -418,7 +424,7 @@ def list_results(request, lang: Lang = LANG):
 @api.get("/results/{year}", response={200: ResultsOut, 404: Message, 422: Problems},
          **PUBLIC, summary="One year's published results")
 @translated
-def get_results(request, year: int = Path(..., ge=2000, le=2100, examples=[2027]), lang: Lang = LANG):
+def get_results(request, year: int = Path(..., ge=2000, le=2100, example=2027), lang: Lang = LANG):
     """The published decision: the selected projects with their awards, the reserve list in
     rank order, withdrawals. No scores: they stay with the secretariat and the applicants."""
     round = published_round(year)
