@@ -210,7 +210,7 @@ def _project(row, detail=False) -> dict:
 
 
 @api.get("/projects", response={200: ProjectPage, 422: Problems}, **PUBLIC,
-         summary="The portfolio of selected projects")
+         summary="The portfolio of selected projects", operation_id="list_projects")
 @translated
 def list_projects(
     request,
@@ -243,7 +243,7 @@ def list_projects(
 
 
 @api.get("/projects/{id}", response={200: ProjectDetail, 404: Message, 422: Problems},
-         **PUBLIC, summary="One project")
+         **PUBLIC, summary="One project", operation_id="get_project")
 @translated
 def get_project(request, id: int = Path(..., ge=1, le=MAX_ID), lang: Lang = LANG):
     row = portfolio(include_demo=True).filter(pk=id).first()
@@ -333,7 +333,7 @@ def _call(cycle, tracks) -> dict:
 
 
 @api.get("/calls", response={200: list[CallOut], 422: Problems}, **PUBLIC,
-         summary="Calls for proposals")
+         summary="Calls for proposals", operation_id="list_calls")
 @translated
 def list_calls(
     request,
@@ -355,7 +355,7 @@ def list_calls(
 
 
 @api.get("/calls/{year}", response={200: CallOut, 404: Message, 422: Problems}, **PUBLIC,
-         summary="One year's call")
+         summary="One year's call", operation_id="get_call")
 @translated
 def get_call(request, year: int = Path(..., ge=2000, le=2100, example=2026), lang: Lang = LANG):
     cycle = _public_cycles().filter(year=year).first()
@@ -410,7 +410,7 @@ def _round(round) -> dict:
 
 
 @api.get("/results", response={200: list[RoundOut], 422: Problems}, **PUBLIC,
-         summary="Years with published selection results")
+         summary="Years with published selection results", operation_id="list_results")
 @translated
 def list_results(request, lang: Lang = LANG):
     rounds = (SelectionRound.objects.filter(published_at__isnull=False)
@@ -422,7 +422,7 @@ def list_results(request, lang: Lang = LANG):
 
 
 @api.get("/results/{year}", response={200: ResultsOut, 404: Message, 422: Problems},
-         **PUBLIC, summary="One year's published results")
+         **PUBLIC, summary="One year's published results", operation_id="get_results")
 @translated
 def get_results(request, year: int = Path(..., ge=2000, le=2100, example=2027), lang: Lang = LANG):
     """The published decision: the selected projects with their awards, the reserve list in
@@ -470,7 +470,7 @@ class Statistics(Schema):
 
 
 @api.get("/statistics", response={200: Statistics, 422: Problems}, **PUBLIC,
-         summary="The programme's totals per year")
+         summary="The programme's totals per year", operation_id="statistics")
 @translated
 def statistics(request, lang: Lang = LANG):
     """The record the programme reports: projects, countries and cities per year and
@@ -517,7 +517,7 @@ MINE = {"tags": ["your proposals"], "auth": Session()}
 
 
 @api.get("/proposals", response={200: ProposalPage, 401: Message, 422: Problems}, **MINE,
-         summary="The proposals you may see")
+         summary="The proposals you may see", operation_id="list_proposals")
 @translated
 def list_proposals(request, page: int = PAGE, page_size: int = PAGE_SIZE,
                    lang: Lang = LANG):
@@ -531,7 +531,8 @@ def list_proposals(request, page: int = PAGE, page_size: int = PAGE_SIZE,
 
 
 @api.get("/proposals/{id}", response={200: ProposalOut, 401: Message, 404: Message,
-                                      422: Problems}, **MINE, summary="One of your proposals")
+                                      422: Problems}, **MINE, summary="One of your proposals",
+         operation_id="get_proposal")
 @translated
 def get_proposal(request, id: int = Path(..., ge=1, le=MAX_ID), lang: Lang = LANG):
     proposal = visible_proposal(request.auth, id, select_related=("cycle", "track"))
