@@ -66,9 +66,11 @@ def test_openapi_document_is_valid(client):
 
 
 def test_the_api_is_read_only(client):
-    response = client.post(f"{API}/projects", {})
-    assert response.status_code == 405
-    assert client.delete(f"{API}/projects/1").status_code == 405
+    for response in (client.post(f"{API}/projects", {}), client.delete(f"{API}/projects/1"),
+                     client.put(f"{API}/proposals/1"), client.post(f"{API}/openapi.json")):
+        assert response.status_code == 405
+        assert response["Allow"] == "GET"
+        assert response.json() == {"detail": "The API is read-only: use GET."}
 
 
 def test_unknown_addresses_answer_json_404(client):
