@@ -6,6 +6,8 @@ import re
 
 import pytest
 from django.contrib.staticfiles import finders
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from jsonschema import Draft202012Validator
 from schemathesis.specs.openapi.definitions import OPENAPI_31
 
@@ -272,6 +274,24 @@ def test_applicants_see_their_own_proposals_only(client, demo):
     assert get(client, f"/proposals/{theirs.pk}").status_code == 200
     assert get(client, "/proposals").json()["count"] == visible_proposals(
         user("secretariat")).count()
+
+
+def test_a_user_who_owes_the_second_factor_is_not_logged_in_for_the_api(client, demo, settings):
+    settings.KCITY_REQUIRE_2FA = True
+    client.force_login(user("secretariat"))  # must set up two-step verification first
+    assert get(client, "/proposals").status_code == 401
+    assert get(client, "/statistics").status_code == 200  # public: no log-in needed
+    assert client.get("/en/proposals/screening/").status_code == 302  # the pages: enrolment
+
+    settings.KCITY_REQUIRE_2FA = False
+    applicant = user("company-applicant")
+    device = TOTPDevice.objects.create(user=applicant, name="phone", confirmed=True)
+    client.force_login(applicant)  # the password only: the code is still owed
+    assert get(client, "/proposals").status_code == 401
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    assert get(client, "/proposals").json()["count"] == visible_proposals(applicant).count()
 
 
 # ---- languages ------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from functools import wraps
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch
 from django.shortcuts import render
@@ -29,9 +30,15 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.openapi.docs import DocsBase
 from ninja.security import SessionAuth
 
+from kcity.accounts.security import remember_device
 from kcity.applications.models import ProposalState
 from kcity.opendata.selectors import SELECTED, portfolio, programme_totals
-from kcity.permissions import visible_cycles, visible_proposal, visible_proposals
+from kcity.permissions import (
+    needs_two_factor,
+    visible_cycles,
+    visible_proposal,
+    visible_proposals,
+)
 from kcity.portfolio.models import REGION_OF, REGIONS, region_of
 from kcity.programs.models import CycleStatus, IntakeMode, Track, TrackKind
 from kcity.programs.selectors import STATUS_LABELS, call_end, track_call_status
@@ -68,11 +75,19 @@ class Docs(DocsBase):
 
 
 class Session(SessionAuth):
-    """The portal's log-in (its session cookie); 401 without it."""
+    """The portal's log-in (its session cookie); 401 without it, and for a user who still
+    owes the second factor (the pages send them to the code page: `TwoFactorMiddleware`)."""
 
     def authenticate(self, request, key):
         user = request.user
-        return user if user.is_authenticated and user.is_active else None
+        if not (user.is_authenticated and user.is_active):
+            return None
+        if not user.is_verified() and (
+            remember_device(request, user)
+            or (settings.KCITY_REQUIRE_2FA and needs_two_factor(user))
+        ):
+            return None
+        return user
 
 
 api = NinjaAPI(
