@@ -308,8 +308,16 @@ def test_labels_follow_lang_or_accept_language(client, demo):
     assert korean != "Overseas demonstration" and re.search(r"[가-힣]", korean)
     assert label(HTTP_ACCEPT_LANGUAGE="ko") == korean
     assert label(params={"lang": "en"}, HTTP_ACCEPT_LANGUAGE="ko") == "Overseas demonstration"
-    error = client.get(f"{API}/projects/999999", {"lang": "ko"}).json()["detail"]
-    assert re.search(r"[가-힣]", error)
+    for path in ("/projects/999999", "/proposals", "/nothing"):
+        error = client.get(f"{API}{path}", {"lang": "ko"}, HTTP_ACCEPT_LANGUAGE="ko").json()
+        assert re.search(r"[가-힣]", error["detail"]), path
+    for path in ("/proposals", "/nothing"):
+        assert re.search(r"[가-힣]", client.get(f"{API}{path}", {"lang": "ko"}).json()["detail"])
+    refused = client.post(f"{API}/projects?lang=ko").json()["detail"]
+    assert re.search(r"[가-힣]", refused)
+    call = client.get(f"{API}/calls/2028", {"lang": "ko"}).json()
+    assert all(re.search(r"[가-힣]", t["name"] + t["intake_mode_label"]) for t in call["tracks"])
+    assert call["tracks"][0]["intake_mode"] in ("fixed", "year_round")
 
 
 # ---- queries --------------------------------------------------------------------------------

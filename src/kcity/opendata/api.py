@@ -128,7 +128,11 @@ class Problems(Schema):
 
 @api.exception_handler(AuthenticationError)
 def _unauthorised(request, exc):
-    return api.create_response(request, {"detail": _("Log in to the portal first.")}, status=401)
+    # The log-in is checked before the operation (and its `lang`) runs.
+    lang = request.GET.get("lang")
+    with translation.override(lang) if lang in ("en", "ko") else nullcontext():
+        message = _("Log in to the portal first.")
+    return api.create_response(request, {"detail": message}, status=401)
 
 
 def _not_found(message: str) -> HttpError:
@@ -282,13 +286,18 @@ class TrackOut(Schema):
     kind_label: str
     name: str
     purpose: str
-    applicant_types: list[str]
+    applicant_types: list[str] = Field(description="foreign_government, "
+                                       "international_organisation, korean_company.")
+    applicant_type_labels: list[str]
+    stages: list[str] = Field(description="The evaluation stages, in order.")
+    stage_labels: list[str]
     grant_min: int | None = Field(description="Smallest grant (KRW).")
     grant_max: int | None = Field(description="Largest grant (KRW).")
     budget: int | None = Field(description="Track budget (KRW).")
     min_projects: int
     max_projects: int | None
-    intake_mode: str
+    intake_mode: str = Field(description="fixed or year_round.")
+    intake_mode_label: str
     opens_at: dt.datetime | None
     deadline: dt.datetime | None
     cutoff: dt.datetime | None
@@ -325,9 +334,12 @@ def _track(track, now) -> dict:
         "code": track.code, "kind": track.kind, "kind_label": str(kinds.get(track.kind, "")),
         "name": track.name, "purpose": track.purpose,
         "applicant_types": list(track.applicant_types or []),
+        "applicant_type_labels": track.applicant_type_labels(),
+        "stages": list(track.stages or []), "stage_labels": track.stage_labels(),
         "grant_min": track.grant_min, "grant_max": track.grant_max, "budget": track.budget,
         "min_projects": track.min_projects, "max_projects": track.max_projects,
-        "intake_mode": str(modes.get(track.intake_mode, track.intake_mode)),
+        "intake_mode": track.intake_mode,
+        "intake_mode_label": str(modes.get(track.intake_mode, track.intake_mode)),
         "opens_at": _seoul(track.opens_at), "deadline": _seoul(track.deadline),
         "cutoff": _seoul(track.cutoff), "call_status": status,
         "call_status_label": str(STATUS_LABELS[status]),

@@ -2,17 +2,26 @@
 document and the documentation page; any other address under it answers a JSON 404, any
 other method than GET a JSON 405."""
 
+from contextlib import nullcontext
 from functools import wraps
 
 from django.http import JsonResponse
 from django.urls import path
-from django.utils.translation import gettext as _
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from kcity.opendata.api import api
 
 
+def _refusal(request, message, status) -> JsonResponse:
+    """A JSON error in the language of `?lang=` (else the request's, from Accept-Language)."""
+    lang = request.GET.get("lang")
+    with translation.override(lang) if lang in ("en", "ko") else nullcontext():
+        return JsonResponse({"detail": str(message)}, status=status)
+
+
 def unknown(request, rest=""):
-    return JsonResponse({"detail": _("No such API address.")}, status=404)
+    return _refusal(request, gettext_lazy("No such API address."), 404)
 
 
 def read_only(view):
@@ -25,7 +34,7 @@ def read_only(view):
             response = view(request, *args, **kwargs)
             if response.status_code != 405:
                 return response
-        refusal = JsonResponse({"detail": _("The API is read-only: use GET.")}, status=405)
+        refusal = _refusal(request, gettext_lazy("The API is read-only: use GET."), 405)
         refusal["Allow"] = "GET"
         return refusal
 
