@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "csp",
     "django_ratelimit",
+    "ninja",  # serves Swagger UI's files for /api/v1/docs from the portal (no CDN)
 ]
 
 MIDDLEWARE = [

@@ -3,7 +3,9 @@
 A logged-in user who has a confirmed device but has not entered a code in this session is
 sent to the code page; with KCITY_REQUIRE_2FA, a user whose role needs it
 (`permissions.needs_two_factor`) and has no device is sent to enrolment. Until then only
-the two-factor pages, log-out and the language switch answer.
+the two-factor pages, log-out and the language switch answer. The JSON API (namespace
+`api`) is left to answer for itself: its log-in (`kcity.opendata.api.Session`) treats such a
+user as not logged in (401), and its public operations need no log-in.
 """
 
 from urllib.parse import urlencode
@@ -32,7 +34,8 @@ class TwoFactorMiddleware:
         user = request.user
         if not user.is_authenticated or user.is_verified():
             return None
-        if request.resolver_match.view_name in OPEN_VIEWS:
+        if (request.resolver_match.view_name in OPEN_VIEWS
+                or request.resolver_match.namespace == "api"):
             return None
         if security.remember_device(request, user):
             target = "accounts:two_factor"

@@ -8,6 +8,8 @@ from kcity.site.views import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The read-only JSON API: one address whatever the language (Accept-Language or ?lang=).
+    path("api/v1/", include("kcity.opendata.api_urls")),
     # The bare root answers in the visitor's language (cookie or Accept-Language).
     path("", home, name="root"),
 ]
