@@ -47,8 +47,11 @@ from django.utils import timezone
 
 from kcity.accounts import services as accounts
 from kcity.accounts.models import Organisation, OrgKind, Role, SecretariatUnit, User
+from kcity.applications.demo import DEMO_PDF
 from kcity.applications.models import ConsortiumMember, Proposal
 from kcity.evaluation.models import Panel
+from kcity.opendata.report_services import request_report
+from kcity.opendata.report_tasks import store_pdf
 from kcity.programs import config
 from kcity.programs.models import Cycle, CycleStatus
 from kcity.projects import procurement
@@ -121,6 +124,13 @@ def _sealed_bid(tender, by):
                                   proposal_file=_pdf("sealed-technical-proposal.pdf"))
 
 
+def _report(by, *, confidential: bool):
+    """An annual report the secretariat asked for, stored as the worker stores it."""
+    report = request_report(year=2026, language="en", confidential=confidential, by=by,
+                            now=timezone.now())
+    return store_pdf(report, DEMO_PDF, now=timezone.now())
+
+
 def build_world() -> World:
     load_demo()
     users: dict[str, User | None] = {"anonymous": None}
@@ -172,6 +182,8 @@ def build_world() -> World:
         "open_year": 2028,
         "draft_year": _draft_cycle().year,
         "pending_org": _pending_organisation(),
+        "public_report": _report(users["molit"], confidential=False),
+        "confidential_report": _report(users["molit"], confidential=True),
     }
     missing = [name for name, value in objects.items() if value is None]
     assert not missing, f"the demo no longer makes {missing}: update tests/security/access_world.py"

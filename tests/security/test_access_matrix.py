@@ -75,7 +75,9 @@ from kcity.site.demo import secretariat_group
 ANSWERS = {"200", "201", "204", "302", "400", "401", "login", "403", "404", "405", "refused",
            "reach", "done"}
 WRITES = ("insert", "update", "delete")
-IGNORED_TABLES = ("django_session",)  # logging in and out writes the session, nothing else
+# Logging in and out writes the session; a confidential download writes its audit entry.
+# A public PDF rendered once is kept (core_renderedfile): a cache, not a change.
+IGNORED_TABLES = ("django_session", "core_auditentry", "core_renderedfile")
 
 
 def E(default: str, **answers: str) -> dict[str, str]:
@@ -151,7 +153,51 @@ ROWS = [
     Row("healthz", E("200")),
     Row("root", E("200")),
     Row("set_language", E("302"), method="POST", data=lambda w: {"language": "ko", "next": "/"}),
-    Row("portfolio:home", E("200")),
+    Row("opendata:home", E("200")),
+    # ---- the public portfolio, statistics, reports, open data and the API -----------------
+    Row("opendata:portfolio", E("200")),
+    Row("opendata:portfolio_years", E("200")),
+    Row("opendata:portfolio_map", E("200")),
+    Row("opendata:portfolio_project", E("200"), kwargs=lambda w: {"pk": w.project.record_id},
+        case="a platform project"),
+    Row("opendata:portfolio_project", E("404"), kwargs=lambda w: {"pk": 10**9},
+        case="no such project"),
+    Row("opendata:statistics", E("200")),
+    Row("opendata:reports", E("404", **SECRETARIAT)),
+    Row("opendata:report_generate", E("404", kind="405", kaia="405", molit="405"),
+        case="GET"),
+    Row("opendata:report_generate", E("404", kind="done", kaia="done", molit="done"),
+        method="POST", data=lambda w: {"year": "2026", "language": "ko"}),
+    Row("opendata:report_download", E("200"), kwargs=lambda w: {"pk": w.public_report.pk},
+        case="public report"),
+    Row("opendata:report_download", E("404", **SECRETARIAT),
+        kwargs=lambda w: {"pk": w.confidential_report.pk}, case="confidential report"),
+    Row("exports:index", E("200")),
+    Row("exports:projects_csv", E("200")),
+    Row("exports:projects_xlsx", E("200")),
+    Row("exports:iati", E("200")),
+    Row("exports:ocds", E("200")),
+    Row("exports:proposals_csv", logged_in("200"), hidden=lambda w: [w.proposal.title],
+        hidden_from=("other_applicant", "conflicted", "contractor", "kind")),
+    Row("exports:proposals_xlsx", logged_in("200")),
+    Row("audit:list", logged_in("404", **SECRETARIAT)),
+    Row("audit:export", logged_in("404", **SECRETARIAT)),
+    Row("api:api-root", E("404")),
+    Row("api_unknown", E("404"), kwargs=lambda w: {"rest": "no/such/thing"}),
+    Row("api:openapi-json", E("200")),
+    Row("api:openapi-view", E("200")),
+    Row("api:list_projects", E("200")),
+    Row("api:get_project", E("200"), kwargs=lambda w: {"id": w.project.record_id}),
+    Row("api:list_calls", E("200")),
+    Row("api:get_call", E("200"), kwargs=lambda w: {"year": w.open_year}, case="open call"),
+    Row("api:get_call", E("404"), kwargs=lambda w: {"year": w.draft_year}, case="draft cycle"),
+    Row("api:list_results", E("200")),
+    Row("api:get_results", E("200"), kwargs=lambda w: {"year": w.results_year}),
+    Row("api:statistics", E("200")),
+    Row("api:list_proposals", E("200", anonymous="401"), hidden=lambda w: [w.proposal.title],
+        hidden_from=("other_applicant", "conflicted", "contractor", "kind")),
+    Row("api:get_proposal", E("404", anonymous="401", **PROPOSAL_VIEWERS),
+        kwargs=lambda w: {"id": w.proposal.pk}),
     Row("programs:call_list", E("200"),
         hidden=lambda w: [_url("programs:call_detail", {"year": w.draft_year})],
         hidden_from=("anonymous", "applicant", "other_applicant", "partner", "evaluator",
@@ -486,8 +532,9 @@ def _is_login(response) -> bool:
 
 def revealed(response, texts: list[str]) -> str | None:
     """Which of `texts` the (non-streamed) answer shows, or None."""
-    assert texts and not response.streaming, "hidden texts need a rendered page"
-    body = response.content.decode()
+    assert texts, "no hidden texts"
+    body = (response.streamed_body if response.streaming else response.content).decode(
+        "utf-8", "replace")
     shown = [t for t in texts if t in body or escape(t) in body]
     return f"shows {shown}" if shown else None
 
@@ -499,7 +546,7 @@ def request_as(world, role: str, method: str, url: str, data: dict):
         with CaptureQueriesContext(connection) as queries:
             response = client.post(url, data) if method == "POST" else client.get(url, data)
             if response.streaming:  # read to the end: the client then closes it as a server
-                b"".join(response.streaming_content)
+                response.streamed_body = b"".join(response.streaming_content)
         transaction.set_rollback(True)
     return response, _writes(queries.captured_queries)
 

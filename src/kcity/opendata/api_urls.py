@@ -48,5 +48,5 @@ for _pattern in _operations:
 
 urlpatterns = [
     path("", (_operations, _app, _namespace)),
-    path("<path:rest>", unknown),
+    path("<path:rest>", unknown, name="api_unknown"),
 ]
