@@ -18,7 +18,10 @@ def test_home_totals_equal_the_data_file(client, demo):
     assert figure(html, "cities") == expected["cumulative_cities"]
     for row in yearly_totals(read_history(history_file())):
         assert f'data-year="{row["year"]}"' in html
-    assert html.count("<tr><td>") == expected["cumulative_projects"]
+    latest = yearly_totals(read_history(history_file()))[-1]
+    # the latest year's projects, each linked to its page; the rest are the portfolio's
+    assert html.count("<tr><td>") == latest["projects"]
+    assert f"All {expected['cumulative_projects']} selected projects in the portfolio" in html
 
 
 def test_bare_root_answers_200_in_the_visitors_language(client, demo):
@@ -32,10 +35,10 @@ def test_bare_root_answers_200_in_the_visitors_language(client, demo):
 def test_home_in_korean_and_english(client, demo):
     en = client.get("/en/").content.decode()
     ko = client.get("/ko/").content.decode()
-    assert "Projects by year" in en and "All selected projects" in en
-    assert "연도별 사업" in ko and "선정 사업 전체" in ko
-    assert "Viet Nam" in en or "Vietnam" in en
-    assert "베트남" in ko
+    assert "Projects by year" in en and "Selected projects of 2026" in en
+    assert "연도별 사업" in ko and "2026년 선정 사업" in ko
+    assert "Poland" in en  # a country of the latest year (2026)
+    assert "폴란드" in ko
 
 
 def test_language_switch_keeps_the_page(client, demo):

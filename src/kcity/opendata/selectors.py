@@ -12,6 +12,8 @@ covers (the history is then the record), less selected proposals withdrawn befor
 began.
 """
 
+from typing import NamedTuple
+
 from django.db.models import (
     BooleanField,
     Case,
@@ -78,15 +80,29 @@ def counted() -> QuerySet[SelectedProject]:
     ).exclude(paperwork__proposal__state=ProposalState.WITHDRAWN)
 
 
+class _Place(NamedTuple):
+    year: int
+    country: str
+    city: str
+
+
 def programme_totals() -> dict:
-    """The home page's figures: per year and cumulative projects, countries and cities."""
-    projects = list(counted())
-    years = yearly_totals(projects)
+    """The record's figures: per year and cumulative projects, countries and cities."""
+    places = [_Place(*row) for row in counted().values_list("year", "country", "city")]
+    years = yearly_totals(places)
     last = years[-1] if years else {}
     return {
         "years": years,
         "projects": last.get("cumulative_projects", 0),
         "countries": last.get("cumulative_countries", 0),
         "cities": last.get("cumulative_cities", 0),
-        "project_list": projects,
+        "latest_year": last.get("year"),
     }
+
+
+def home_figures() -> dict:
+    """The home page: the record's figures and the latest year's projects (the whole list is
+    the portfolio's, page by page)."""
+    totals = programme_totals()
+    year = totals["latest_year"]
+    return {**totals, "latest": list(counted().filter(year=year)) if year else []}

@@ -2,11 +2,11 @@ from django.http import Http404
 from django.shortcuts import render
 
 from kcity.opendata import public
-from kcity.opendata.selectors import programme_totals
+from kcity.opendata.selectors import home_figures
 
 
 def home(request):
-    return render(request, "opendata/home.html", programme_totals())
+    return render(request, "opendata/home.html", home_figures())
 
 
 # ---- the public portfolio (kcity.opendata.public) ------------------------------------------
