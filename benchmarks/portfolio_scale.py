@@ -186,13 +186,24 @@ def public_pages() -> list[str]:
     for lang in ("en", "ko"):
         with translation.override(lang):
             pages += [reverse(name, kwargs=kwargs) for name, kwargs in PAGES(project, year)]
-    return pages
+    return pages + API
 
 
 def PAGES(project, year):  # noqa: N802  (a table)
     return [
         ("opendata:home", {}),
+        ("opendata:portfolio", {}),
+        ("opendata:portfolio_years", {}),
+        ("opendata:portfolio_map", {}),
+        ("opendata:portfolio_project", {"pk": project.pk}),
+        ("opendata:statistics", {}),
+        ("exports:index", {}),
+        ("programs:call_list", {}),
     ]
+
+
+API = ["/api/v1/projects", "/api/v1/projects?page=40", "/api/v1/statistics", "/api/v1/calls",
+       "/api/v1/results"]
 
 
 def measure(*, requests: int) -> None:
@@ -224,8 +235,32 @@ def measure(*, requests: int) -> None:
         print(f"{url:45} {statistics.median(times):8.1f} {p95:8.1f} {max(times):8.1f} "
               f"{len(queries):8d}", flush=True)
     print(f"worst p95: {worst:.1f} ms (target 50 ms): {'met' if worst < 50 else 'MISSED'}")
+    timed("IATI file of every project", 2.0, iati_file)
+    for lang in ("en", "ko"):
+        timed(f"annual report PDF ({lang}, public, in this process)", 15.0,
+              lambda lang=lang: annual_report(lang))
     load = os.getloadavg()
     print(f"load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+
+
+def timed(label: str, target: float, make) -> None:
+    started, cpu = time.perf_counter(), time.process_time()
+    size = make()
+    wall = time.perf_counter() - started
+    print(f"{label}: {wall:.2f} s wall, {time.process_time() - cpu:.2f} s CPU, {size:,} bytes "
+          f"(target {target:g} s): {'met' if wall < target else 'MISSED'}", flush=True)
+
+
+def iati_file() -> int:
+    from kcity.opendata.iati import xml_bytes
+
+    return len(xml_bytes())
+
+
+def annual_report(lang: str) -> int:
+    from kcity.opendata.report import render_pdf
+
+    return len(render_pdf(year=2026, language=lang, public=True, isolated=False))
 
 
 if __name__ == "__main__":
