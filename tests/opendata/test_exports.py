@@ -82,6 +82,18 @@ def test_csv_xlsx_and_iati_tell_the_same_numbers(client, world):
     assert sum(PAYMENTS) == Payment.objects.aggregate(total=Sum("amount"))["total"]
     assert sum(money(r[count]) for r in from_csv) == sum(money(r[count]) for r in from_xlsx) == 1
     assert [r["ID"] for r in from_csv] == [str(r["ID"]) for r in from_xlsx]
+    # The API reads the same set and tells the same numbers.
+    from_api, page = [], 1
+    while True:
+        answer = client.get("/api/v1/projects", {"page": page, "page_size": 100}).json()
+        from_api += answer["items"]
+        if len(from_api) >= answer["count"]:
+            break
+        page += 1
+    assert [str(p["id"]) for p in from_api] == [r["ID"] for r in from_csv]
+    assert sum(p["award"] or 0 for p in from_api) == expected_awards
+    assert sum(p["disbursed"] for p in from_api) == sum(PAYMENTS)
+    assert sum(p["follow_on_count"] for p in from_api) == 1
 
 
 def test_project_rows_read_the_one_portfolio(client, world):
