@@ -12,6 +12,7 @@ whose organisation bids; the award goes to the best combined score (ties: lower 
 sets the project's contractor and contract value (`set_project_contractor`)."""
 
 import datetime as dt
+import functools
 import secrets
 from decimal import Decimal, InvalidOperation
 
@@ -204,7 +205,7 @@ def submit_bid(*, tender: Tender, by, price: int, proposal_file, now=None) -> Bi
             old = Bid.objects.select_for_update().filter(
                 tender=row, organisation_id=by.organisation_id).first()
             if old is not None:
-                transaction.on_commit(lambda name=old.file.name: _delete_file(name))
+                transaction.on_commit(functools.partial(_delete_file, old.file.name))
                 for name, value in stored.items():
                     setattr(old, name, value)
                 old.price, old.submitted_by, old.submitted_at = price, by, now
