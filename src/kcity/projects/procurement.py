@@ -177,9 +177,9 @@ def _stored(tender, actor, upload, code):
             "has_javascript": document.has_javascript}
 
 
-def _delete_file(name: str) -> None:
-    from_storage = Bid._meta.get_field("file").storage
-    from_storage.delete(name)
+def _delete_file(name: str | None) -> None:
+    if name:
+        Bid._meta.get_field("file").storage.delete(name)
 
 
 def submit_bid(*, tender: Tender, by, price: int, proposal_file, now=None) -> Bid:
