@@ -22,6 +22,7 @@ from kcity import permissions
 from kcity.accounts import services
 from kcity.accounts.forms import RoleForm
 from kcity.accounts.models import Organisation, User
+from kcity.core.admin import ReadOnly
 from kcity.core.errors import Refused
 
 admin.site.site_header = _("K-City Network administration")
@@ -145,14 +146,5 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class GroupAdmin(BaseGroupAdmin):
+class GroupAdmin(ReadOnly, BaseGroupAdmin):
     """Groups and their permissions are shown, not changed by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

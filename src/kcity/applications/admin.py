@@ -15,19 +15,7 @@ from kcity.applications.models import (
     ProposalEvent,
     Submission,
 )
-
-
-class ReadOnly:
-    """Shown, never added, changed or deleted here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from kcity.core.admin import ReadOnly
 
 
 class ScopedToManagedProposals:

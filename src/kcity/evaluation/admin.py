@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db.models import Q
 
 from kcity import permissions
+from kcity.core.admin import ReadOnly
 from kcity.evaluation.models import (
     ConflictDeclaration,
     ConsultationRound,
@@ -39,7 +40,7 @@ class MemberInline(admin.TabularInline):
 
 
 @admin.register(Panel)
-class PanelAdmin(admin.ModelAdmin):
+class PanelAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["track", "stage", "size", "seed", "status", "results_released"]
     list_filter = ["status", "stage"]
     readonly_fields = ["track", "stage", "size", "seed", "status", "closed_at", "results_released"]
@@ -48,37 +49,20 @@ class PanelAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(track__in=_tracks(request))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False  # drawn, replaced and closed on the evaluation pages (audited)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # Read-only: drawn, replaced and closed on the evaluation pages (audited).
 
 
 @admin.register(ConflictDeclaration)
-class ConflictDeclarationAdmin(admin.ModelAdmin):
+class ConflictDeclarationAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["evaluator", "proposal", "has_conflict", "declared_at"]
     readonly_fields = ["evaluator", "proposal", "has_conflict", "reason", "declared_at"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(proposal__track__in=_tracks(request))
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(EvaluationEvent)
-class EvaluationEventAdmin(admin.ModelAdmin):
+class EvaluationEventAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["at", "action", "actor", "panel", "proposal"]
     list_filter = ["action"]
     readonly_fields = ["at", "action", "actor", "panel", "proposal", "detail"]
@@ -88,31 +72,13 @@ class EvaluationEventAdmin(admin.ModelAdmin):
         return super().get_queryset(request).filter(
             Q(panel__track__in=tracks) | Q(proposal__track__in=tracks))
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class _ThroughThePages(admin.ModelAdmin):
+class _ThroughThePages(ReadOnly, admin.ModelAdmin):
     """Consultations and presentations are scheduled on the evaluation pages (audited, with
     the round order and the no-overlap rule): read-only here."""
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(proposal__track__in=_tracks(request))
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ConsultationRound)

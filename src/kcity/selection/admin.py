@@ -6,24 +6,16 @@ frozen. Each secretariat unit sees the rounds of the cycles whose selection it r
 from django.contrib import admin
 
 from kcity import permissions
+from kcity.core.admin import ReadOnly
 from kcity.selection.models import Outcome, Scenario, SelectionEvent, SelectionRound
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnly, admin.ModelAdmin):
     cycle_path = "round__cycle"
 
     def get_queryset(self, request):
         cycles = permissions.selection_cycles(request.user).values("pk")
         return super().get_queryset(request).filter(**{f"{self.cycle_path}__in": cycles})
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SelectionRound)
