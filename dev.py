@@ -66,7 +66,8 @@ def ensure_venv() -> None:
 
 def ensure_system_packages(browser: bool) -> None:
     """Debian's chromium drives the browser tests; fonts-nanum gives the PDF receipts their
-    Korean glyphs, libharfbuzz-subset0 makes them cheap. Install what this machine lacks (as root, with apt-get)."""
+    Korean glyphs, libharfbuzz-subset0 makes them cheap. Install what this machine lacks (as
+    root, with apt-get)."""
     wanted = []
     if browser and not (shutil.which("chromium") or os.environ.get("KCITY_CHROMIUM")):
         wanted.append("chromium")
