@@ -1,28 +1,40 @@
 #!/usr/bin/env python3
 """Deadline-day surge: the production setup under concurrent applicants who all submit.
 
-    .venv/bin/python benchmarks/deadline_surge.py            # the full runs (about 8 minutes)
-    .venv/bin/python benchmarks/deadline_surge.py --smoke    # a few seconds, exactly-once only
+    .venv/bin/python benchmarks/deadline_surge.py              # floor + real, 50 applicants, 20 s
+    .venv/bin/python benchmarks/deadline_surge.py --drain 1,2  # then the drain, 1 and 2 workers
+    .venv/bin/python benchmarks/deadline_surge.py --modes normal,upload,impatient,kill
+    .venv/bin/python benchmarks/deadline_surge.py --smoke         # a minute, exactly-once only (CI)
 
 It creates a FRESH PostgreSQL database `kcity_surge_<pid>` on 127.0.0.1:5432 (dropped at the
 end), migrates it, and starts the production setup against it: `kcity serve --production`
-(gunicorn, KCITY_MODE=production, a generated SECRET_KEY) and `kcity worker` processes. For
-each run it creates N applicants, each with a pool of complete draft proposals, sets the
-track's deadline inside the run, then drives N concurrent applicants (threads, traffic to
-127.0.0.1 only) who each load a proposal's submit page and submit it, for a bounded time.
+(gunicorn, KCITY_MODE=production, a generated SECRET_KEY) with the portal's production
+settings plus the floor's page beside its URLs and a per-request SQL statement counter
+(benchmarks/floor_site/floor_settings.py).
 
-Modes: `normal`; `upload` (each cycle first uploads a 200 KB PDF); `impatient` (client
-timeout 4 s on the submit, then the same submission sent again); `kill` (every 5-7 s one
-worker process is SIGKILLed: a gunicorn worker, which gunicorn replaces, or a job worker,
-which the benchmark restarts, in turn).
+One run, two figures: N applicants (threads, traffic to 127.0.0.1 only, one kept-alive
+connection each) load a submit page and POST it, for `--seconds`, first on the floor's page
+(`base.html` and a form; the POST checks the login and the CSRF token and redirects: the
+cycle with no application work), then, on the same server, with the same applicants,
+concurrency and duration, on the real submit (the track stays open: every cycle stores a
+submission). It prints both phases' cycles/s, submit and cycle p50/p95/p99, CPU milliseconds
+per cycle of the web processes, of the PostgreSQL backends of this database (pg_stat_activity;
+/proc/<pid>/stat) and of the load generator, SQL statements per cycle (X-Bench-Queries: the
+statements Django sent, BEGIN/COMMIT and Redis session reads not counted), and the ratio
+real/floor. No job worker runs meanwhile; `--drain 1,2` then times N un-niced `kcity worker`s
+emptying the queue the surge left (receipt PDFs and e-mails), a new surge for each count
+after the first, and says how long a 60 s surge at the measured rate would take.
 
-Per run it prints stored submissions/s (before the deadline), p50/p95/p99 of the submit and
-of the whole cycle, answers by kind, job-worker memory; then it checks in the database that
-every acknowledged submission is stored exactly once with its receipt number, its e-mail row
-and both of its queued jobs, that every proposal is either untouched or completely submitted
-(nothing half-stored), and nothing was stored after the deadline. With --smoke it also waits
-for the queue to drain and checks each e-mail was sent exactly once. Exit status 1 when a
-check fails.
+`--modes` adds the exactly-once runs (job workers running, niced): `normal`; `upload` (each
+cycle first uploads a 200 KB PDF); `impatient` (client timeout 4 s on the submit, then the
+same submission sent again); `kill` (every 5-7 s one worker process is SIGKILLed: a gunicorn
+worker, which gunicorn replaces, or a job worker, which the benchmark restarts, in turn). The
+track's deadline falls at 80 % of each such run; a submit or an upload after it is refused
+and counted as such. After every run it checks in the database that every acknowledged
+submission is stored exactly once with its receipt number, its e-mail row and both of its
+queued jobs, that every proposal is either untouched or completely submitted (nothing
+half-stored), and nothing was stored after the deadline; --smoke (and --drain) also wait for
+the queue and check each e-mail was sent exactly once. Exit status 1 when a check fails.
 """
 
 import argparse
