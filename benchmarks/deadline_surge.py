@@ -1,28 +1,40 @@
 #!/usr/bin/env python3
 """Deadline-day surge: the production setup under concurrent applicants who all submit.
 
-    .venv/bin/python benchmarks/deadline_surge.py            # the full runs (about 8 minutes)
-    .venv/bin/python benchmarks/deadline_surge.py --smoke    # a few seconds, exactly-once only
+    .venv/bin/python benchmarks/deadline_surge.py              # floor + real, 50 applicants, 20 s
+    .venv/bin/python benchmarks/deadline_surge.py --drain 1,2  # then the drain, 1 and 2 workers
+    .venv/bin/python benchmarks/deadline_surge.py --modes normal,upload,impatient,kill
+    .venv/bin/python benchmarks/deadline_surge.py --smoke         # a minute, exactly-once only (CI)
 
 It creates a FRESH PostgreSQL database `kcity_surge_<pid>` on 127.0.0.1:5432 (dropped at the
 end), migrates it, and starts the production setup against it: `kcity serve --production`
-(gunicorn, KCITY_MODE=production, a generated SECRET_KEY) and `kcity worker` processes. For
-each run it creates N applicants, each with a pool of complete draft proposals, sets the
-track's deadline inside the run, then drives N concurrent applicants (threads, traffic to
-127.0.0.1 only) who each load a proposal's submit page and submit it, for a bounded time.
+(gunicorn, KCITY_MODE=production, a generated SECRET_KEY) with the portal's production
+settings plus the floor's page beside its URLs and a per-request SQL statement counter
+(benchmarks/floor_site/floor_settings.py).
 
-Modes: `normal`; `upload` (each cycle first uploads a 200 KB PDF); `impatient` (client
-timeout 4 s on the submit, then the same submission sent again); `kill` (every 5-7 s one
-worker process is SIGKILLed: a gunicorn worker, which gunicorn replaces, or a job worker,
-which the benchmark restarts, in turn).
+One run, two figures: N applicants (threads, traffic to 127.0.0.1 only, one kept-alive
+connection each) load a submit page and POST it, for `--seconds`, first on the floor's page
+(`base.html` and a form; the POST checks the login and the CSRF token and redirects: the
+cycle with no application work), then, on the same server, with the same applicants,
+concurrency and duration, on the real submit (the track stays open: every cycle stores a
+submission). It prints both phases' cycles/s, submit and cycle p50/p95/p99, CPU milliseconds
+per cycle of the web processes, of the PostgreSQL backends of this database (pg_stat_activity;
+/proc/<pid>/stat) and of the load generator, SQL statements per cycle (X-Bench-Queries: the
+statements Django sent, BEGIN/COMMIT and Redis session reads not counted), and the ratio
+real/floor. No job worker runs meanwhile; `--drain 1,2` then times N un-niced `kcity worker`s
+emptying the queue the surge left (receipt PDFs and e-mails), a new surge for each count
+after the first, and says how long a 60 s surge at the measured rate would take.
 
-Per run it prints stored submissions/s (before the deadline), p50/p95/p99 of the submit and
-of the whole cycle, answers by kind, job-worker memory; then it checks in the database that
-every acknowledged submission is stored exactly once with its receipt number, its e-mail row
-and both of its queued jobs, that every proposal is either untouched or completely submitted
-(nothing half-stored), and nothing was stored after the deadline. With --smoke it also waits
-for the queue to drain and checks each e-mail was sent exactly once. Exit status 1 when a
-check fails.
+`--modes` adds the exactly-once runs (job workers running, niced): `normal`; `upload` (each
+cycle first uploads a 200 KB PDF); `impatient` (client timeout 4 s on the submit, then the
+same submission sent again); `kill` (every 5-7 s one worker process is SIGKILLed: a gunicorn
+worker, which gunicorn replaces, or a job worker, which the benchmark restarts, in turn). The
+track's deadline falls at 80 % of each such run; a submit or an upload after it is refused
+and counted as such. After every run it checks in the database that every acknowledged
+submission is stored exactly once with its receipt number, its e-mail row and both of its
+queued jobs, that every proposal is either untouched or completely submitted (nothing
+half-stored), and nothing was stored after the deadline; --smoke (and --drain) also wait for
+the queue and check each e-mail was sent exactly once. Exit status 1 when a check fails.
 """
 
 import argparse
@@ -182,7 +194,7 @@ def setup_child(applicants: int, per_applicant: int, run_name: str) -> None:
             ])
             session = SessionStore()
             session[SESSION_KEY] = str(user.pk)
-            session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # after axes
+            session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[1]  # after axes
             session[HASH_SESSION_KEY] = user.get_session_auth_hash()
             session.create()
             out.append({"session": session.session_key, "proposals": [p.pk for p in copies]})
@@ -193,11 +205,14 @@ def setup_child(applicants: int, per_applicant: int, run_name: str) -> None:
 
 
 class Applicant(threading.Thread):
-    def __init__(self, port, session, proposals, mode, stop_at, results, lock):
+    def __init__(self, port, session, proposals, mode, stop_at, results, lock,
+                 prefix="proposals"):
         super().__init__(daemon=True)
         self.port, self.session, self.proposals = port, session, list(proposals)
         self.mode, self.stop_at, self.results, self.lock = mode, stop_at, results, lock
+        self.prefix = prefix  # "floor": the floor's page and POST (benchmarks/floor_site)
         self.csrf = None
+        self.statements = 0  # SQL statements the server reported (X-Bench-Queries)
 
     conn = None  # kept alive between requests, as a browser does (gthread answers keep-alive)
     reused = 0
@@ -234,6 +249,8 @@ class Applicant(threading.Thread):
         for header, value in response.getheaders():
             if header.lower() == "set-cookie" and value.startswith("csrftoken="):
                 self.csrf = value.split(";", 1)[0].split("=", 1)[1]
+            elif header.lower() == "x-bench-queries":
+                self.statements += int(value)
         if response.will_close:
             self.close()
         return response.status, response.getheader("Location") or "", data
@@ -273,12 +290,20 @@ class Applicant(threading.Thread):
                     "filename=\"plan.pdf\"\r\nContent-Type: application/pdf\r\n\r\n".encode(),
                     PDF_200K, f"\r\n--{boundary}--\r\n".encode(),
                 ])
-                status, _loc, _ = self.request(
+                status, _loc, answer = self.request(
                     "POST", f"{base}/documents/", body,
                     {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+                if status == 400 and b"no longer accepted" in answer:
+                    # The upload came after the deadline: the server refuses the change with
+                    # the deadline message (services.edit_refusal), as it refuses the submit.
+                    self.record(pk=pk, kind="refused: deadline passed (upload)", key=None,
+                                at=time.time())
+                    return
                 if status != 302:
                     self.record(pk=pk, kind=f"upload http {status}", key=None)
                     return
+            if self.prefix != "proposals":
+                base = f"/en/{self.prefix}/{pk}"
             status, _loc, page = self.request("GET", f"{base}/submit/")
             text = page.decode()
             token, key = TOKEN_RE.search(text), KEY_RE.search(text)
@@ -347,6 +372,13 @@ def machine_cpu():
     return sum(values) - idle, sum(values)
 
 
+def backend_pids(conn):
+    """The PostgreSQL backends serving `conn`'s database (the portal's, the job workers' and
+    the benchmark's own connections), from pg_stat_activity."""
+    return [r[0] for r in sql(conn, "SELECT pid FROM pg_stat_activity "
+                                    "WHERE datname = current_database()")]
+
+
 def postgres_pids():
     out = subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True)
     return [int(p) for p in out.stdout.split()]
@@ -357,8 +389,9 @@ class CpuMeter:
     its processes, other engineers' test databases included), this benchmark (the load
     generator), and the whole machine."""
 
-    def __init__(self, stack):
+    def __init__(self, stack, conn=None):
         self.stack = stack
+        self.conn = conn  # an autocommit connection: also the backends of its database
         self.seen = {}
 
     def snapshot(self):
@@ -367,6 +400,8 @@ class CpuMeter:
             "jobs": [p.pid for p in self.stack.jobs],
             "postgres": postgres_pids(),
         }
+        if self.conn is not None:
+            groups["pg backends"] = backend_pids(self.conn)
         return {name: {pid: cpu_s(pid) for pid in pids} for name, pids in groups.items()}
 
     def start(self):
@@ -444,6 +479,24 @@ class Stack:
     def start_job_worker(self, i):
         return self.kcity("worker", "--worker-id", f"surge-{os.getpid()}-{i}-{self.restarts}",
                           "--verbosity", "0", log=f"worker{i}.log", nice=self.job_nice)
+
+    def start_jobs(self, n, nice):
+        """`n` job workers (after stop_jobs), at this niceness."""
+        self.job_nice, self.job_workers_n = nice, n
+        self.restarts += 1
+        self.jobs = [self.start_job_worker(i) for i in range(n)]
+
+    def stop_jobs(self):
+        for proc in self.jobs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in self.jobs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self.jobs = []
 
     def kill_one(self, turn):
         """SIGKILL a gunicorn worker (gunicorn replaces it) or a job worker (restarted)."""
@@ -663,24 +716,208 @@ def drive(stack, conn, env, mode, concurrency, seconds, per_applicant, drain_s,
     return report
 
 
+# ---- one run, two figures: the floor and the real submit cycle, then the drain ------------------
+
+
+def setup_run(env, concurrency, per_applicant, name):
+    setup = subprocess.run(
+        [PYTHON, __file__, "--setup-child", str(concurrency), str(per_applicant), name],
+        env=env, capture_output=True, text=True,
+    )
+    if setup.returncode:
+        raise SystemExit(f"setting up the run failed:\n{setup.stderr[-3000:]}")
+    return json.loads(setup.stdout.strip().splitlines()[-1])
+
+
+def load(stack, conn, data, prefix, seconds):
+    """The applicants of `data` cycle for `seconds` on the real submit (`prefix`
+    "proposals") or the floor's ("floor"); returns the phase's figures."""
+    results, lock = [], threading.Lock()
+    stop_at = time.monotonic() + seconds
+    # The floor's POST stores nothing, so one proposal serves every cycle.
+    repeat = 20_000 if prefix == "floor" else 1
+    threads = [Applicant(stack.port, a["session"], a["proposals"] * repeat, "normal", stop_at,
+                         results, lock, prefix=prefix) for a in data["applicants"]]
+    meter = CpuMeter(stack, conn)
+    load_before = os.getloadavg()
+    meter.start()
+    t0 = time.monotonic()
+    for t in threads:
+        t.start()
+    while any(t.is_alive() for t in threads) and time.monotonic() < stop_at + 60:
+        meter.sample()
+        time.sleep(0.5)
+    for t in threads:
+        t.join(timeout=5)
+    wall = time.monotonic() - t0
+    cpu = meter.report()
+    done = [r for r in results if r["kind"] == "stored"]
+    n = max(1, len(done))
+    per_cycle = {k: round(v * cpu["wall_s"] / n * 1000, 2) for k, v in cpu["cores"].items()}
+    return {
+        "phase": prefix, "applicants": len(threads), "seconds": seconds, "results": results,
+        "cycles": len(done), "cycles_per_s": round(len(done) / wall, 1),
+        "submit_ms": [round(pct([r["submit_s"] for r in done], q) * 1000, 1)
+                      for q in (50, 95, 99)],
+        "cycle_ms": [round(pct([r["cycle_s"] for r in done], q) * 1000, 1)
+                     for q in (50, 95, 99)],
+        "answers": dict(Counter(r["kind"] for r in results)),
+        "cpu_cores": cpu["cores"], "cpu_ms_per_cycle": per_cycle,
+        "statements_per_cycle": round(sum(t.statements for t in threads) / n, 2),
+        "load_before": [round(v, 2) for v in load_before],
+        "load_after": [round(v, 2) for v in os.getloadavg()],
+    }
+
+
+def print_phase(r):
+    print(f"{r['phase']:>9} {r['applicants']:>3} applicants {r['seconds']:>4.0f} s: "
+          f"{r['cycles_per_s']:7.1f} cycles/s  submit p50/p95/p99 "
+          f"{'/'.join(map(str, r['submit_ms']))} ms  cycle "
+          f"{'/'.join(map(str, r['cycle_ms']))} ms  SQL statements/cycle "
+          f"{r['statements_per_cycle']}", flush=True)
+    c = r["cpu_ms_per_cycle"]
+    print(f"{'':>9} CPU ms/cycle: web {c.get('web')}, PostgreSQL backends of this database "
+          f"{c.get('pg backends')} (all PostgreSQL processes {c.get('postgres')}), load "
+          f"generator {c.get('load generator')}, whole machine {c.get('machine')}; cores "
+          f"{r['cpu_cores']}", flush=True)
+    print(f"{'':>9} answers {r['answers']}  load average before {r['load_before']} after "
+          f"{r['load_after']}", flush=True)
+
+
+def queued_jobs(conn):
+    return sql(conn, "SELECT count(*) FROM django_tasks_database_dbtaskresult "
+                     "WHERE status IN ('READY', 'RUNNING')")[0][0]
+
+
+def drain(stack, conn, workers, timeout):
+    """Start `workers` un-niced job workers on the queue the surge left and time until no job
+    is ready or running. Returns (jobs, seconds or None when the timeout came first, CPU)."""
+    jobs = queued_jobs(conn)
+    meter = CpuMeter(stack, conn)
+    stack.start_jobs(workers, nice=0)
+    meter.start()
+    t0 = time.monotonic()
+    took = None
+    while time.monotonic() - t0 < timeout:
+        meter.sample()
+        if queued_jobs(conn) == 0:
+            took = time.monotonic() - t0
+            break
+        time.sleep(0.5)
+    cpu = meter.report()
+    stack.stop_jobs()
+    return jobs, took, cpu
+
+
+def ratio_runs(stack, conn, env, concurrency, seconds, per, drains, drain_seconds,
+               drain_timeout):
+    """The floor and the real submit cycle back to back on one server, same applicants,
+    same concurrency and duration; then, per worker count in `drains`, a surge with no job
+    worker and the time `kcity worker`s take to empty the queue it left."""
+    tag = f"{os.getpid() % 10000}{random.randint(0, 999)}"
+    data = setup_run(env, concurrency, per, f"pair{concurrency}x{tag}")
+    # The track stays open through the real phase: every real cycle is a submission.
+    deadline_epoch = time.time() + seconds + 3600
+    with conn.cursor() as cur:
+        cur.execute("UPDATE programs_track SET deadline = to_timestamp(%s) WHERE id = %s",
+                    (deadline_epoch, data["track"]))
+    floor = load(stack, conn, data, "floor", seconds)
+    print_phase(floor)
+    real = load(stack, conn, data, "proposals", seconds)
+    print_phase(real)
+    proposals = [pk for a in data["applicants"] for pk in a["proposals"]]
+    exhausted = sum(1 for a in data["applicants"]
+                    if sum(1 for r in real["results"] if r["pk"] in set(a["proposals"])) >= per)
+    real["problems"] = check_run(conn, real["results"], proposals, deadline_epoch, 0)
+    real["applicants_out_of_drafts"] = exhausted
+    fc, rc = floor["cpu_ms_per_cycle"], real["cpu_ms_per_cycle"]
+    summary = {
+        "applicants": concurrency, "seconds": seconds,
+        "ratio_real_to_floor": round(real["cycles_per_s"] / max(floor["cycles_per_s"], 1e-9),
+                                     3),
+        "p99_real_to_floor": round(real["submit_ms"][2] / max(floor["submit_ms"][2], 1e-9), 2),
+        "floor": {k: v for k, v in floor.items() if k != "results"},
+        "real": {k: v for k, v in real.items() if k != "results"},
+    }
+    print(f"  => real/floor: {summary['ratio_real_to_floor']:.1%} of the floor's cycles/s "
+          f"({real['cycles_per_s']} / {floor['cycles_per_s']}); submit p99 "
+          f"{real['submit_ms'][2]} vs {floor['submit_ms'][2]} ms "
+          f"({summary['p99_real_to_floor']}x); CPU ms/cycle web {rc.get('web')} vs "
+          f"{fc.get('web')}, PostgreSQL backends {rc.get('pg backends')} vs "
+          f"{fc.get('pg backends')}, load generator {rc.get('load generator')} vs "
+          f"{fc.get('load generator')}; SQL statements/cycle {real['statements_per_cycle']} vs "
+          f"{floor['statements_per_cycle']}; out of drafts {exhausted}", flush=True)
+    print("  exactly-once check (real phase): "
+          + ("OK" if not real["problems"] else f"PROBLEMS: {real['problems'][:5]}"),
+          flush=True)
+    summary["problems"] = real["problems"]
+    summary["drains"] = []
+    surge_results, surge_proposals = real["results"], proposals
+    for i, workers in enumerate(drains):
+        if i > 0:  # a new surge (same settings, no job worker) leaves a new queue
+            data = setup_run(env, concurrency, per, f"drain{workers}x{tag}{i}")
+            with conn.cursor() as cur:
+                cur.execute("UPDATE programs_track SET deadline = to_timestamp(%s) "
+                            "WHERE id = %s", (time.time() + drain_seconds + 3600, data["track"]))
+            again = load(stack, conn, data, "proposals", drain_seconds)
+            print_phase(again)
+            surge_results = again["results"]
+            surge_proposals = [pk for a in data["applicants"] for pk in a["proposals"]]
+        stored = sum(1 for r in surge_results if r["kind"] == "stored")
+        surge_s = seconds if i == 0 else drain_seconds
+        jobs, took, cpu = drain(stack, conn, workers, drain_timeout)
+        problems = check_run(conn, surge_results, surge_proposals, time.time() + 3600, 1)
+        rate = jobs / took if took else float("nan")
+        # A 60 s surge at this surge's rate leaves 60 x stored/s x 2 jobs (PDF + e-mail).
+        minute = 60 * stored / surge_s * 2
+        row = {"workers": workers, "surge_seconds": surge_s, "stored": stored, "jobs": jobs,
+               "drain_s": round(took, 1) if took else None, "jobs_per_s": round(rate, 2),
+               "predicted_drain_s_for_60s_surge": round(minute / rate, 1) if took else None,
+               "cpu_cores": cpu["cores"], "problems": problems,
+               "load_after": [round(v, 2) for v in os.getloadavg()]}
+        summary["drains"].append(row)
+        print(f"    drain, {workers} job worker(s): {jobs} jobs ({stored} receipts + e-mails "
+              f"of a {surge_s:.0f} s surge) in "
+              + (f"{took:.1f} s = {rate:.2f} jobs/s" if took else f"more than {drain_timeout} s")
+              + (f"; a 60 s surge at this rate ({minute:.0f} jobs) would drain in "
+                 f"{minute / rate:.0f} s" if took else "")
+              + f"; cores {cpu['cores']}; load {row['load_after']}; e-mails sent once: "
+              + ("OK" if not problems else f"PROBLEMS {problems[:3]}"), flush=True)
+    return summary
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--setup-child", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--smoke", action="store_true",
                         help="a few seconds per mode at 4 applicants; checks, not speed")
-    parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--concurrency", default="10,50,100",
-                        help="applicant counts of the normal runs")
-    parser.add_argument("--modes", default="normal,upload,impatient,kill")
+    parser.add_argument("--seconds", type=float, default=20.0,
+                        help="length of each phase (floor, real) and of each mode run")
+    parser.add_argument("--concurrency", default="50",
+                        help="applicants of the floor/real pair (and of the normal mode runs)")
+    parser.add_argument("--no-pair", action="store_true",
+                        help="skip the floor/real pair (only the --modes runs)")
+    parser.add_argument("--modes", default="",
+                        help="also these exactly-once runs, job workers running niced: "
+                             "normal,upload,impatient,kill")
     parser.add_argument("--mode-concurrency", type=int, default=50,
                         help="applicants in the upload, impatient and kill runs")
-    parser.add_argument("--max-rate", type=float, default=300.0,
+    parser.add_argument("--drain", default="",
+                        help="worker counts, e.g. 1,2: after the pair, the time N job workers "
+                             "take to empty the queue a surge left (a new surge per count "
+                             "after the first)")
+    parser.add_argument("--drain-seconds", type=float, default=None,
+                        help="length of the surges before the second and later drains "
+                             "(default --seconds)")
+    parser.add_argument("--drain-timeout", type=float, default=900.0)
+    parser.add_argument("--max-rate", type=float, default=100.0,
                         help="drafts are made for at most this many submissions per second")
     parser.add_argument("--web-workers", type=int, default=None,
                         help="gunicorn workers (default: KCITY_WEB_WORKERS, 3)")
     parser.add_argument("--web-threads", type=int, default=None,
                         help="threads per gunicorn worker (default: KCITY_WEB_THREADS, 4)")
-    parser.add_argument("--job-workers", type=int, default=2)
+    parser.add_argument("--job-workers", type=int, default=2,
+                        help="job workers (niced) during the --modes runs")
     parser.add_argument("--no-cache", action="store_true",
                         help="sessions in the database alone, even when Redis answers")
     parser.add_argument("--port", type=int, default=8790)
@@ -693,9 +930,12 @@ def main(argv=None) -> int:
     import psycopg
 
     plan = []
-    modes = args.modes.split(",")
+    modes = [m for m in args.modes.split(",") if m]
+    drains = [int(n) for n in args.drain.split(",") if n]
+    pairs = [] if args.no_pair else [int(c) for c in args.concurrency.split(",")]
     if args.smoke:
         args.seconds = 4.0
+        pairs, drains = [], []
         plan = [(m, 4) for m in ("normal", "upload", "impatient", "kill")]
     else:
         if "normal" in modes:
@@ -704,6 +944,8 @@ def main(argv=None) -> int:
     for mode, _n in plan:
         if mode not in {"normal", "upload", "impatient", "kill"}:
             raise SystemExit(f"unknown mode {mode}")
+    if drains and not pairs:
+        raise SystemExit("--drain follows the floor/real pair: drop --no-pair")
 
     dbname = f"kcity_surge_{os.getpid()}"
     admin = psycopg.connect(dbname="postgres", autocommit=True, **PG)
@@ -717,25 +959,45 @@ def main(argv=None) -> int:
         env["KCITY_WEB_WORKERS"] = str(args.web_workers)
     if args.web_threads:
         env["KCITY_WEB_THREADS"] = str(args.web_threads)
+    # The server runs the portal's production settings with the floor's page beside the
+    # portal's URLs and a statement counter (benchmarks/floor_site/floor_settings.py), in
+    # every run, so the floor and the real cycle are served by the same processes.
+    server_env = dict(env, DJANGO_SETTINGS_MODULE="floor_settings",
+                      PYTHONPATH=os.pathsep.join([str(ROOT / "benchmarks" / "floor_site"),
+                                                  env["PYTHONPATH"]]))
     stack = None
     conn = None
-    reports = []
+    reports, pair_reports = [], []
     try:
         subprocess.run([PYTHON, "-m", "kcity.cli", "migrate", "-v", "0"], env=env, check=True)
-        print(f"database {dbname}; logs in {tmp}", flush=True)
-        stack = Stack(env, args.port, int(env.get("KCITY_WEB_WORKERS", "3")), args.job_workers,
+        print(f"database {dbname}; logs in {tmp}; load average {os.getloadavg()}", flush=True)
+        stack = Stack(server_env, args.port, int(env.get("KCITY_WEB_WORKERS", "3")), 0,
                       tmp, web_threads=int(env.get("KCITY_WEB_THREADS", "4")))
-        print(f"gunicorn: {stack.web_workers} workers x {stack.web_threads} threads; "
-              f"{args.job_workers} job workers", flush=True)
+        print(f"gunicorn: {stack.web_workers} workers x {stack.web_threads} threads", flush=True)
         stack.start()
-        conn = psycopg.connect(dbname=dbname, **PG)
+        conn = psycopg.connect(dbname=dbname, autocommit=True, **PG)
+        for n in pairs:
+            per = max(4, math.ceil(args.max_rate * args.seconds / n))
+            print(f"floor and real submit cycle, {n} applicants, {args.seconds:.0f} s each, "
+                  "no job worker running (the queue fills)", flush=True)
+            pair_reports.append(ratio_runs(
+                stack, conn, env, n, args.seconds, per, drains,
+                args.drain_seconds or args.seconds, args.drain_timeout))
+        if plan:
+            # Niced: the queue absorbs the surge and drains afterwards. Not in the smoke run,
+            # which checks that every e-mail goes out once, not speed, on a machine that may
+            # be busy with other work.
+            nice = 0 if args.smoke else 10
+            stack.start_jobs(args.job_workers, nice=nice)
+            print(f"{args.job_workers} job workers (nice {nice}) for the exactly-once runs",
+                  flush=True)
         for mode, n in plan:
             per = max(4, math.ceil(args.max_rate * args.seconds / n))
             if args.smoke:
                 per = 40
             # The smoke run kills sooner, to kill at least twice in its few seconds.
             reports.append(drive(stack, conn, env, mode, n, args.seconds, per,
-                                 drain_s=60 if args.smoke else 0,
+                                 drain_s=120 if args.smoke else 0,
                                  kill_every=(1.0, 1.5) if args.smoke else (5.0, 7.0)))
     finally:
         if stack:
@@ -746,8 +1008,9 @@ def main(argv=None) -> int:
         admin.close()
         drop_cache_keys(env)
     if args.json:
-        args.json.write_text(json.dumps(reports, indent=2))
-    failed = [r for r in reports if r["problems"]]
+        args.json.write_text(json.dumps({"pairs": pair_reports, "runs": reports}, indent=2))
+    failed = [r for r in reports + pair_reports if r["problems"]]
+    failed += [d for r in pair_reports for d in r["drains"] if d["problems"]]
     stored = sum(r["answers"].get("stored", 0) + r["answers"].get("stored (sent twice)", 0)
                  for r in reports)
     if args.smoke and (stored == 0 or not any(r["kills"] for r in reports)):

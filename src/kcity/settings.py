@@ -159,6 +159,8 @@ PASSWORD_HASHERS = [
 # django-axes first: it refuses a locked-out account before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "kcity.accounts.backends.UserBackend",  # the user with their organisation, one query
+    # Only for sessions made before UserBackend (it never checks a password: see backends).
     "django.contrib.auth.backends.ModelBackend",
 ]
 

@@ -61,7 +61,7 @@ def register(request, kind: str):
         except ValidationError as exc:
             _show_service_errors(form, exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="kcity.accounts.backends.UserBackend")
             messages.success(request, _("Your account is created."))
             return redirect("accounts:profile")
     return render(request, template, {"form": form})

@@ -200,6 +200,7 @@ def document_upload(request, pk):
     if request.method != "POST":
         return redirect("applications:detail", proposal.pk)
     form = forms.DocumentForm(request.POST, request.FILES, track=proposal.track)
+    refused = None
     if form.is_valid():
         try:
             document = services.upload_document(
@@ -208,6 +209,7 @@ def document_upload(request, pk):
             )
         except Refused as exc:
             # Shown on the upload form, with the chosen document kept.
+            refused = exc
             for message in exc.messages:
                 form.add_error("file", message)
         else:
@@ -215,8 +217,13 @@ def document_upload(request, pk):
                 request, _("Attached %(name)s.") % {"name": document.original_name}
             )
             return redirect("applications:detail", proposal.pk)
-    messages.error(request, _("The file was not attached: see the upload form below."))
     context = _detail_context(request, proposal)
+    if refused is not None and not context["editable"]:
+        # The page has no upload form any more (the deadline passed while the file was on
+        # its way, or the state changed): the reason goes on top of the page.
+        show_refusal(request, refused)
+    else:
+        messages.error(request, _("The file was not attached: see the upload form below."))
     context["document_form"] = form
     return render(request, "applications/detail.html", context, status=400)
 
