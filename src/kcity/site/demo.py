@@ -217,7 +217,7 @@ def load_real_cycles() -> dict:
 
 
 def load_real_history() -> dict:
-    return {"projects": load_history()}
+    return {"history": load_history()}
 
 
 def load_demo_accounts() -> dict:

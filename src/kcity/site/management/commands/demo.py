@@ -34,7 +34,7 @@ class Command(BaseCommand):
         except demo.OldDemoData as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(
-            _("Loaded %(cycles)s cycles and %(projects)s past projects.") % summary
+            _("Loaded %(cycles)s cycles and %(history)s past projects.") % summary
         )
         self.stdout.write(
             _("Made-up data lives only in the demo cycles %(years)s, marked as a demo on "
