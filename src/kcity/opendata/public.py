@@ -150,14 +150,16 @@ def list_page(params) -> dict:
     years, country_codes = _years_and_countries()
     filters = parse_filters(params, LIST_FILTERS, years=years, country_codes=country_codes)
     rows = apply_filters(portfolio(), filters.chosen)
-    paginator = Paginator(rows, PER_PAGE)
+    # Pages of ids; then only the page's rows with their per-project sums (a deep page does
+    # not compute them for every row its offset skips).
+    paginator = Paginator(rows.values_list("pk", flat=True), PER_PAGE)
     raw_page = (params.get("page") or "1").strip()
     if not raw_page.isdigit() or not 1 <= int(raw_page) <= paginator.num_pages:
         filters.notices.append(
             _("There is no page “%(page)s”: the first page is shown.") % {"page": raw_page[:20]})
         raw_page = "1"
     page = paginator.get_page(raw_page)
-    page.object_list = _labelled(page.object_list)
+    page.object_list = _labelled(rows.filter(pk__in=list(page.object_list)))
     demo = apply_filters(portfolio(include_demo=True).filter(
         paperwork__proposal__cycle__is_demo=True), filters.chosen)
     return {
