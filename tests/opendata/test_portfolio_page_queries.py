@@ -23,11 +23,11 @@ from kcity.projects.models import (
 
 # Anonymous visitors: no session, no user query.
 BOUNDS = {
-    "/{lang}/portfolio/": 4,  # years and countries, count, page, demo rows
-    "/{lang}/portfolio/?year=2021&region=southeast_asia&page=2": 4,
-    "/{lang}/portfolio/years/": 2,  # the portfolio, published years
-    "/{lang}/portfolio/map/": 1,  # the portfolio (the geometry is cached)
-    "/{lang}/portfolio/map/?year=2022&track=planning": 1,
+    "/{lang}/portfolio/": 5,  # years and countries, count, page's ids, its rows, demo rows
+    "/{lang}/portfolio/?year=2021&region=southeast_asia&page=2": 5,
+    "/{lang}/portfolio/years/": 4,  # published years, counts per year, per demo cycle, cycles
+    "/{lang}/portfolio/map/": 2,  # counts per country (the geometry is cached), a few titles
+    "/{lang}/portfolio/map/?year=2022&track=planning": 2,
 }
 PROJECT_BOUND = 5  # the row, published years, parties, deliverables, follow-ons
 COUNTRIES = ["VN", "ID", "PE", "KE", "MN", "UZ", "PH", "TH", "CO", "PL"]

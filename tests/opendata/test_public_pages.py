@@ -207,8 +207,15 @@ def test_demo_projects_only_under_the_banner(client, demo):
     assert f"{real} projects" in record
     # The map leaves them out.
     map_html = main(client.get("/en/portfolio/map/"))
-    for p in demo_rows:
-        assert f'/en/portfolio/{p.pk}/"' not in map_html
+    assert f"{real} projects shown" in map_html
+    counts = re.findall(r'<tr data-country="\w\w">.*?>(\d+) projects?</a>', map_html, re.S)
+    assert sum(int(n) for n in counts) == real
+    years = main(client.get("/en/portfolio/years/"))
+    counted, apart = years.split('id="demo-2027"')
+    counts = re.findall(r'<tr class="year".*?<td class="num"><a [^>]*>(\d+) projects?</a>',
+                        counted, re.S)
+    assert sum(int(n) for n in counts) == real
+    assert f"{demo_rows.count()} project" in apart and 'id="demo-banner"' in apart
 
 
 # ---- the years ------------------------------------------------------------------------------
@@ -227,12 +234,25 @@ def test_years_index_links_published_results(client, demo):
 
 
 def test_years_index_counts_each_year(client, rows):
+    row(year=2021, city="Hue", title="Hue drainage plan", track_kind="demonstration",
+        programme="demonstration")
     html = main(client.get("/en/portfolio/years/"))
     assert html.index('id="year-2023"') < html.index('id="year-2021"')
-    section = html.split('id="year-2021"')[1].split("</section>")[0]
-    assert "1 project in 1 countries" in section
-    assert f'/en/portfolio/{rows["hanoi"].pk}/' in section
-    assert 'href="/en/portfolio/?year=2021"' in section
+    line = html.split('id="year-2021"')[1].split("</tr>")[0]
+    cells = re.findall(r'<td class="num">(.*?)</td>', line)
+    # projects, planning, demonstration, countries: one row per year, counted
+    assert [re.sub(r"<[^>]+>", "", c) for c in cells] == ["2 projects", "1", "1", "1"]
+    assert 'href="/en/portfolio/?year=2021"' in line
+    assert 'href="/en/portfolio/?year=2021&amp;track=planning"' in line
+    assert 'href="/en/portfolio/?year=2021&amp;track=demonstration"' in line
+    # The year's projects are reached through the list it links to.
+    listed = main(client.get("/en/portfolio/?year=2021"))
+    assert f'/en/portfolio/{rows["hanoi"].pk}/' in listed
+    assert f'/en/portfolio/{rows["lima"].pk}/' not in listed
+    planning = main(client.get("/en/portfolio/?year=2021&track=planning"))
+    assert "Smart traffic plan" in planning and "Hue drainage plan" not in planning
+    # The page does not list projects one by one.
+    assert f'/en/portfolio/{rows["hanoi"].pk}/' not in html
 
 
 # ---- the map --------------------------------------------------------------------------------
@@ -254,14 +274,38 @@ def test_map_draws_every_country_and_a_marker_per_country_with_projects(client, 
 def test_map_filters_on_the_server_without_javascript(client, rows):
     html = main(client.get("/en/portfolio/map/?year=2022&track=planning"))
     assert "1 project shown" in html
-    hidden = re.findall(r'<tr data-country="(\w\w)"[^>]* hidden>', html)
-    assert sorted(hidden) == ["KE", "VN"]
+    # The table beside the map: one row per country shown, its count and a link to the list.
+    assert re.findall(r'<tr data-country="(\w\w)">', html) == ["PE"]
+    assert 'href="/en/portfolio/?year=2022&amp;track=planning&amp;country=PE">1 project</a>' \
+        in html
     assert 'class="marker is-off" href="/en/portfolio/?country=VN"' in html
     assert 'class="marker" href="/en/portfolio/?country=PE"' in html
     assert 'class="country has-projects" data-country="VN"' in html
+    listed = main(client.get("/en/portfolio/?year=2022&track=planning&country=PE"))
+    assert f'/en/portfolio/{rows["lima"].pk}/' in listed
+    assert f'/en/portfolio/{rows["hanoi"].pk}/' not in listed
     bad = client.get("/en/portfolio/map/?region=moon&year=20x")
     assert bad.status_code == 200 and main(bad).count("was ignored") == 2
     assert "3 projects shown" in main(bad)
+    assert sorted(re.findall(r'<tr data-country="(\w\w)">', main(bad))) == ["KE", "PE", "VN"]
+
+
+def marker_title(html: str, code: str) -> str:
+    return re.search(rf'class="marker[^"]*"[^>]*data-country="{code}"[^>]*>\s*<title>(.*?)'
+                     r"</title>", html, re.S).group(1)
+
+
+def test_map_tooltips_name_a_few_projects_and_count_the_rest(client, rows):
+    for i in range(5):
+        row(year=2024, city=f"Town {i}", title=f"Plan {i}")
+    html = main(client.get("/en/portfolio/map/"))
+    lines = marker_title(html, "VN").split("\n")
+    assert lines[0] == "Vietnam: 6 projects"
+    assert lines[1:] == ["2024 · Town 4 · Plan 4", "2024 · Town 3 · Plan 3",
+                         "2024 · Town 2 · Plan 2", "and 3 more"]
+    assert '<tr data-country="VN">' in html and ">6 projects</a>" in html
+    year = main(client.get("/en/portfolio/map/?year=2021"))
+    assert marker_title(year, "VN") == "Vietnam: 1 project\n2021 · Hanoi · Smart traffic plan"
 
 
 def test_map_in_korean(client, rows):

@@ -2,17 +2,21 @@
 CSV read by `read_history` and from the rows the test created); demo rows never count; the
 page is in Korean and English, its charts have tables, and its queries do not grow with rows."""
 
+import datetime as dt
 import re
 from collections import Counter
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from stats_world import YEAR, build_world
 
+from kcity.applications.lifecycle import allowed_moves, transition
 from kcity.opendata import statistics
 from kcity.portfolio.history import read_history, yearly_totals
 from kcity.portfolio.models import SelectedProject, region_of
+from kcity.projects.delivery_models import Deliverable, Payment
 from kcity.site.demo import history_file, load_history
 
 pytestmark = pytest.mark.django_db
@@ -165,4 +169,46 @@ def test_statistics_page_queries_do_not_grow_with_rows(client):
         for i in range(120))
     assert _queries(client, "/en/statistics/") == few
     assert _queries(client, f"/en/statistics/?year={YEAR}") == few_year
-    assert few <= 25
+    # Computed: the fingerprint, the years, 12 aggregates, the public reports.
+    assert few <= 15
+
+
+def main(response) -> str:
+    html = response.content.decode()
+    return html[html.index("<main>"):html.index("</main>")]
+
+
+def test_statistics_page_is_kept_until_the_data_changes(client):
+    """The computed page (figures and charts) is kept in the cache under a fingerprint of
+    the data: the next request after any change shows it, and nothing is kept by time."""
+    world = build_world()
+    first = main(client.get("/en/statistics/"))
+    with CaptureQueriesContext(connection) as ctx:
+        again = main(client.get("/en/statistics/"))
+    assert again == first
+    assert len(ctx.captured_queries) == 2  # the fingerprint, the public reports
+    projects = int(re.search(r'id="stat-projects">(\d+)<', first).group(1))
+    assert f'id="stat-projects">{projects}<' in main(client.get("/ko/statistics/"))
+
+    SelectedProject.objects.create(year=YEAR + 1, track_kind="planning", programme="planning",
+                                   city="Vientiane", country="LA", title="New")
+    html = client.get("/en/statistics/").content.decode()
+    assert f'id="stat-projects">{projects + 1}<' in html
+    assert 'id="money-disbursed">150,000,000 KRW<' in html
+    deliverable = Deliverable.objects.filter(project=world["hue"]).first()
+    Payment.objects.create(project=world["hue"], deliverable=deliverable, amount=25_000_000,
+                           paid_on=dt.date(YEAR, 11, 1), recorded_by=world["secretariat"],
+                           recorded_at=timezone.now())
+    html = client.get("/en/statistics/").content.decode()
+    assert 'id="money-disbursed">175,000,000 KRW<' in html
+    # Korean and a year have their own entries, refreshed the same way.
+    assert f'id="stat-projects">{projects + 1}<' in main(client.get("/ko/statistics/"))
+    assert 'id="stat-projects">1<' in main(client.get(f"/ko/statistics/?year={YEAR + 1}"))
+
+    # A change of state (written with its event by the lifecycle) moves the fingerprint.
+    stamp = statistics.fingerprint()
+    secretariat = world["secretariat"]
+    proposal = world["proposals"]["Almaty Akimat"]
+    to_state, _move = allowed_moves(secretariat, proposal)[0]
+    transition(proposal, to_state, by=secretariat, reason="statistics test")
+    assert statistics.fingerprint() != stamp

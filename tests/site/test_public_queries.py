@@ -12,6 +12,9 @@ PAGES = [
     ("/{lang}/calls/", 3),
     (f"/{{lang}}/results/{RESULTS_YEAR}/", 4),
     (f"/{{lang}}/results/{RESULTS_YEAR}/notice.pdf", 4),  # kept: no render
+    ("/{lang}/statistics/", 2),  # kept: the data's fingerprint, the public reports
+    ("/{lang}/portfolio/years/", 4),
+    ("/{lang}/portfolio/map/", 2),
 ]
 
 

@@ -256,8 +256,10 @@ def list_projects(
         rows = rows.filter(country=country.upper())
     if status:
         rows = rows.filter(status=status)
-    result = _page(rows, page, page_size)
-    result["items"] = [_project(row) for row in result["items"]]
+    # The page's ids first, then only those rows with their per-project sums: a deep page
+    # does not compute them for every row its offset skips.
+    result = _page(rows.values_list("pk", flat=True), page, page_size)
+    result["items"] = [_project(row) for row in rows.filter(pk__in=result["items"])]
     return result
 
 

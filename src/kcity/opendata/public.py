@@ -15,18 +15,23 @@ type and date of its accepted deliverables (never their files) and its follow-on
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from html import escape
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django_countries import countries
 
 from kcity.opendata.public_map import HEIGHT, WIDTH
 from kcity.opendata.public_map import countries as map_countries
-from kcity.opendata.selectors import SELECTED, portfolio
+from kcity.opendata.selectors import SELECTED, portfolio, real_projects
 from kcity.portfolio.models import REGION_OF, REGIONS, Programme, SelectedProject, region_of
+from kcity.programs.models import Cycle
 from kcity.projects.models import (
     Deliverable,
     DeliverableState,
@@ -145,14 +150,16 @@ def list_page(params) -> dict:
     years, country_codes = _years_and_countries()
     filters = parse_filters(params, LIST_FILTERS, years=years, country_codes=country_codes)
     rows = apply_filters(portfolio(), filters.chosen)
-    paginator = Paginator(rows, PER_PAGE)
+    # Pages of ids; then only the page's rows with their per-project sums (a deep page does
+    # not compute them for every row its offset skips).
+    paginator = Paginator(rows.values_list("pk", flat=True), PER_PAGE)
     raw_page = (params.get("page") or "1").strip()
     if not raw_page.isdigit() or not 1 <= int(raw_page) <= paginator.num_pages:
         filters.notices.append(
             _("There is no page “%(page)s”: the first page is shown.") % {"page": raw_page[:20]})
         raw_page = "1"
     page = paginator.get_page(raw_page)
-    page.object_list = _labelled(page.object_list)
+    page.object_list = _labelled(rows.filter(pk__in=list(page.object_list)))
     demo = apply_filters(portfolio(include_demo=True).filter(
         paperwork__proposal__cycle__is_demo=True), filters.chosen)
     return {
@@ -214,23 +221,29 @@ def project_page(pk: int) -> dict | None:
 
 
 def years_page() -> dict:
-    """Each year's projects (real years apart from demo cycles), with a link to the year's
-    official results where a round was published."""
+    """One row per year of the real record: its projects per track and its countries, with
+    links to the year's projects in the list (in all and per track) and to its official
+    results where a round was published; demo cycles' projects apart, counted per cycle
+    under the demo banner. Counted in SQL: the page grows with the years, not the projects."""
     published = set(published_years())
-    real: dict[int, list] = {}
-    demo_rows = []
-    for row in _labelled(portfolio(include_demo=True)):
-        if row.is_demo:
-            demo_rows.append(row)
-        else:
-            real.setdefault(row.year, []).append(row)
-    demo_groups = _demo_groups(demo_rows)
-    for group in demo_groups:
-        group["results_year"] = group["cycle"].year if group["cycle"].year in published else None
+    real = (real_projects().order_by().values("year")
+            .annotate(projects=Count("pk"), countries=Count("country", distinct=True),
+                      planning=Count("pk", filter=Q(track_kind="planning")),
+                      demonstration=Count("pk", filter=Q(track_kind="demonstration")))
+            .order_by("-year"))
+    demo = (SelectedProject.objects.filter(paperwork__proposal__cycle__is_demo=True)
+            .order_by().values("paperwork__proposal__cycle")
+            .annotate(projects=Count("pk"), countries=Count("country", distinct=True),
+                      planning=Count("pk", filter=Q(track_kind="planning")),
+                      demonstration=Count("pk", filter=Q(track_kind="demonstration"))))
+    demo = {r["paperwork__proposal__cycle"]: r for r in demo}
+    demo_groups = []
+    for cycle in Cycle.objects.filter(pk__in=list(demo)).order_by("-year", "pk"):
+        demo_groups.append({**demo[cycle.pk], "cycle": cycle,
+                            "results_year": cycle.year if cycle.year in published else None})
     return {
-        "years": [{"year": y, "rows": rows, "results_year": y if y in published else None,
-                   "countries": len({r.country.code for r in rows})}
-                  for y, rows in sorted(real.items(), reverse=True)],
+        "years": [{**r, "results_year": r["year"] if r["year"] in published else None}
+                  for r in real],
         "demo_groups": demo_groups,
     }
 
@@ -239,53 +252,85 @@ def _marker_radius(count: int) -> float:
     return round(5 + 3 * math.sqrt(count), 1) if count else 0
 
 
-def map_page(params) -> dict:
-    """The world map of the real portfolio: every country drawn, those with projects
-    highlighted, a marker per country with its count. The filters (year, track, region) are
-    applied here for readers without JavaScript; `opendata/map.js` applies them in place.
-    Every project stays in the table (the ones filtered out hidden), so the script can show
-    them again without asking the server."""
-    rows = _labelled(portfolio())
-    filters = parse_filters(params, MAP_FILTERS, years={r.year for r in rows},
-                            country_codes=set())
-    chosen = filters.chosen
-
-    def matches(row) -> bool:
-        return (("year" not in chosen or str(row.year) == chosen["year"])
-                and ("track" not in chosen or row.track_kind == chosen["track"])
-                and ("region" not in chosen or row.region == chosen["region"]))
-
-    by_country: dict[str, list] = {}
-    for row in rows:
-        row.shown = matches(row)
-        by_country.setdefault(row.country.code, []).append(row)
+@lru_cache(maxsize=8)
+def _named_shapes(language: str) -> tuple[dict, list]:
+    """The country names in `language` and, per shape of the map, its ISO code ("" for none)
+    and name: worked out once per language and process."""
     names = dict(countries)
     shapes = []
-    markers = []
     for shape in map_countries():
-        code = countries.alpha2(shape.numeric) if shape.numeric else ""
-        projects = by_country.get(code or "", [])
-        shown = [r for r in projects if r.shown]
-        shapes.append({"code": code or "", "name": names.get(code, shape.name) if code
-                       else shape.name, "path": shape.path, "has_projects": bool(projects),
-                       "shown": bool(shown)})
-        if projects:
-            markers.append({
-                "code": code, "name": names.get(code, shape.name), "x": shape.x, "y": shape.y,
-                "count": len(shown), "r": _marker_radius(len(shown)), "rows": shown,
-                "region": region_of(code),
-            })
-    markers.sort(key=lambda m: -len(by_country[m["code"]]))  # small markers drawn on top
-    drawn = {m["code"] for m in markers}
+        code = (countries.alpha2(shape.numeric) if shape.numeric else "") or ""
+        shapes.append((code, str(names.get(code, shape.name)) if code else shape.name))
+    return names, shapes
+
+
+TOOLTIP_TITLES = 3  # a marker's tooltip names at most this many of the country's projects
+
+
+def _marker_title(name: str, count: int, rows: list) -> str:
+    """A marker's tooltip: the country, its count and its latest few projects."""
+    lines = [f"{name}: " + ngettext("%(counter)s project", "%(counter)s projects", count)
+             % {"counter": count}]
+    lines += [f"{r.year} · {r.city} · {r.title or r.get_programme_display()}" for r in rows]
+    if rows and count > len(rows):
+        more = count - len(rows)
+        lines.append(ngettext("and %(counter)s more", "and %(counter)s more", more)
+                     % {"counter": more})
+    return "\n".join(lines)
+
+
+def map_page(params) -> dict:
+    """The world map of the real portfolio: every country drawn, those with projects
+    highlighted, a marker per country with its count and a few of its projects' titles, and
+    beside it a table of one row per country (its count and a link to its projects in the
+    list). The filters (year, track, region) are applied here; `opendata/map.js` asks this
+    page again as they change and swaps the map and table in place. Counted in SQL (per
+    country, year and track; a few titles per country): the page grows with the countries,
+    not the projects."""
+    groups = list(real_projects().order_by().values_list("country", "year", "track_kind")
+                  .annotate(n=Count("pk")))
+    filters = parse_filters(params, MAP_FILTERS, years={y for _c, y, _t, _n in groups},
+                            country_codes=set())
+    chosen = filters.chosen
+    total: dict[str, int] = {}
+    shown: dict[str, int] = {}
+    for code, year, track, n in groups:
+        total[code] = total.get(code, 0) + n
+        if (("year" not in chosen or str(year) == chosen["year"])
+                and ("track" not in chosen or track == chosen["track"])
+                and ("region" not in chosen or region_of(code) == chosen["region"])):
+            shown[code] = shown.get(code, 0) + n
+    titles: dict[str, list] = {}
+    if shown:
+        latest = (apply_filters(real_projects(), chosen).annotate(
+            rank=Window(RowNumber(), partition_by=F("country"),
+                        order_by=[F("year").desc(), F("pk").desc()]))
+            .filter(rank__lte=TOOLTIP_TITLES).order_by("country", "-year", "-pk"))
+        for row in latest:
+            titles.setdefault(row.country.code, []).append(row)
+    names, shapes = _named_shapes(get_language() or "")
+    paths, markers, drawn = [], [], set()
+    for shape, (code, name) in zip(map_countries(), shapes, strict=True):
+        classes = "country" + (" has-projects" if code in total else "") + (
+            " is-shown" if code in shown else "")
+        paths.append(f'<path d="{shape.path}" class="{classes}"'
+                     + (f' data-country="{code}"' if code else "")
+                     + f"><title>{escape(name)}</title></path>")
+        if code in total and code not in drawn:
+            drawn.add(code)
+            count = shown.get(code, 0)
+            markers.append({"code": code, "x": shape.x, "y": shape.y, "count": count,
+                            "r": _marker_radius(count),
+                            "title": _marker_title(name, count, titles.get(code, []))})
+    markers.sort(key=lambda m: -total[m["code"]])  # small markers drawn on top
+    query = urlencode(chosen)
+    table = sorted(({"code": code, "name": names.get(code, code), "count": n,
+                     "region": REGIONS.get(region_of(code), ""),
+                     "query": urlencode({**chosen, "country": code})}
+                    for code, n in shown.items()), key=lambda r: (-r["count"], r["name"]))
     return {
-        "rows": rows, "filters": filters, "shapes": shapes, "markers": markers,
-        "unmapped": sorted({r.country.name for r in rows if r.country.code not in drawn}),
-        "width": WIDTH, "height": HEIGHT, "shown_count": sum(r.shown for r in rows),
-        # What the map's script writes as it filters ("%(counter)s" is the number).
-        "labels": {
-            "shown_one": ngettext("%(counter)s project shown", "%(counter)s projects shown", 1),
-            "shown_many": ngettext("%(counter)s project shown", "%(counter)s projects shown", 2),
-            "one": ngettext("%(counter)s project", "%(counter)s projects", 1),
-            "many": ngettext("%(counter)s project", "%(counter)s projects", 2),
-        },
+        "filters": filters, "shapes": mark_safe("\n".join(paths)),  # noqa: S308 (escaped)
+        "markers": markers, "table": table,
+        "query": query, "unmapped": sorted(names.get(c, c) for c in total if c not in drawn),
+        "width": WIDTH, "height": HEIGHT, "shown_count": sum(shown.values()),
     }

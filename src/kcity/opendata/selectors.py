@@ -48,6 +48,12 @@ def _per_project(model, aggregate):
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
+def real_projects() -> QuerySet[SelectedProject]:
+    """The public projects less demo cycles' ones, plain rows (no annotations): what the
+    pages that count per year or per country aggregate in SQL."""
+    return SelectedProject.objects.exclude(paperwork__proposal__cycle__is_demo=True)
+
+
 def portfolio(*, include_demo: bool = False) -> QuerySet[SelectedProject]:
     """Every public project, oldest year first, annotated with `status`, `award`,
     `contract_value`, `disbursed`, `follow_on_amount`, `follow_on_count` and `is_demo`.

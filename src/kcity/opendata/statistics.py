@@ -11,16 +11,21 @@ platform opened. The shipped history records no amounts: `money()` says how many
 counted projects carry none, and nothing is made up for them.
 """
 
+from django.contrib.admin.models import LogEntry
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Min, Q, QuerySet, Sum, Value
 from django.db.models.functions import Concat
 from django.utils.translation import get_language
 from django_countries import countries
 
-from kcity.applications.models import Proposal, ProposalState
+from kcity.applications.models import Proposal, ProposalEvent, ProposalState, Submission
+from kcity.opendata.charts import statistics_charts
 from kcity.opendata.selectors import counted
 from kcity.portfolio.models import REGIONS, Programme, SelectedProject, region_of
+from kcity.programs.models import Cycle, CycleEvent, Track
 from kcity.projects.delivery_models import Deliverable, Payment
-from kcity.projects.models import FollowOn, FollowOnKind, Project
+from kcity.projects.models import FollowOn, FollowOnKind, Project, ProjectEvent
 
 TRACK_KINDS = ("planning", "demonstration")
 
@@ -41,9 +46,11 @@ def record(*, year: int | None = None, until: int | None = None) -> QuerySet[Sel
 
 def years() -> list[int]:
     """The years with counted projects or with applications of a real cycle."""
-    found = set(record().values_list("year", flat=True).distinct())
-    found |= set(_submitted().values_list("cycle__year", flat=True).distinct())
-    return sorted(found)
+    # One query; `order_by()` matters: a model's default ordering would join DISTINCT's
+    # columns and send back a row per proposal.
+    found = record().values_list("year", flat=True).union(
+        _submitted().order_by().values_list("cycle__year", flat=True))
+    return sorted(set(found))
 
 
 def by_year(*, until: int | None = None) -> list[dict]:
@@ -191,23 +198,26 @@ def applications(*, year: int | None = None) -> dict:
     if year is not None:
         rows = rows.filter(cycle__year=year)
     korean = _korean()
-    tracks = list(
-        rows.values("cycle__year", "track__code", "track__kind", "track__order",
-                    "track__name_en", "track__name_ko")
-        .annotate(count=Count("pk"))
-        .order_by("cycle__year", "track__order", "track__code")
-    )
+    # One pass over the proposals, grouped by track and country (a few hundred rows however
+    # many proposals); the tracks, a small table, are read apart.
+    counts = list(rows.values_list("track", "country").annotate(count=Count("pk")))
+    track_rows = Track.objects.filter(pk__in={t for t, _c, _n in counts}).select_related("cycle")
+    info = {t.pk: t for t in track_rows}
+    per_track: dict[int, int] = {}
+    per_country: dict[tuple, int] = {}
+    for track, country, count in counts:
+        per_track[track] = per_track.get(track, 0) + count
+        key = (info[track].cycle.year, country or "")
+        per_country[key] = per_country.get(key, 0) + count
     by_track = [
-        {"year": r["cycle__year"], "code": r["track__code"], "kind": r["track__kind"],
-         "name": r["track__name_ko"] if korean else r["track__name_en"], "count": r["count"]}
-        for r in tracks
+        {"year": t.cycle.year, "code": t.code, "kind": t.kind,
+         "name": t.name_ko if korean else t.name_en, "count": per_track[t.pk]}
+        for t in sorted(info.values(), key=lambda t: (t.cycle.year, t.order, t.code))
     ]
-    per_country = rows.values("cycle__year", "country").annotate(count=Count("pk"))
+    names = dict(countries)
     by_country = sorted(
-        ({"year": r["cycle__year"], "country": r["country"] or "",
-          "country_name": str(countries.name(r["country"])) if r["country"] else "",
-          "count": r["count"]}
-         for r in per_country),
+        ({"year": y, "country": c, "country_name": str(names.get(c, c)) if c else "",
+          "count": n} for (y, c), n in per_country.items()),
         key=lambda r: (r["year"], -r["count"], r["country"]),
     )
     per_cycle: dict[int, dict] = {}
@@ -261,15 +271,16 @@ def progress(*, year: int | None = None, until: int | None = None) -> dict:
             "deliverable_count": sum(d["count"] for d in deliverables)}
 
 
-def overview(*, year: int | None = None) -> dict:
+def overview(*, year: int | None = None, known_years: list[int] | None = None) -> dict:
     """Everything the statistics page shows (breakdowns of one year when `year` is given;
-    the yearly series always cover every year)."""
+    the yearly series always cover every year); `known_years`: `years()` if the caller has
+    already asked for it."""
     series = by_year()
     shown = [r for r in series if year is None or r["year"] <= year]
     last = shown[-1] if shown else {}
     return {
         "year": year,
-        "years": years(),
+        "years": years() if known_years is None else known_years,
         "by_year": series,
         "projects": last.get("cumulative_projects", 0) if year is None
         else next((r["projects"] for r in series if r["year"] == year), 0),
@@ -284,3 +295,49 @@ def overview(*, year: int | None = None) -> dict:
         "follow_on": follow_on(year=year),
         "applications": applications(year=year),
     }
+
+
+# ---- the page, kept while the data stays the same ---------------------------------------------
+
+# The tables the statistics count from (and the logs of their changes): a row added, removed or
+# changed through a service or the admin moves their count or largest id, and so the
+# fingerprint. The service logs each change of state (proposal, project, cycle events).
+FINGERPRINT_TABLES = (SelectedProject, Project, ProjectEvent, Payment, FollowOn, Proposal,
+                      ProposalEvent, Submission, Cycle, CycleEvent, Track, LogEntry)
+CACHE_SECONDS = 24 * 3600  # a key names the data it was computed from: never stale, only unused
+
+
+def fingerprint() -> str:
+    """The data's state in ONE query: each table's row count and largest id."""
+    qn = connection.ops.quote_name
+    parts = [f"(SELECT COUNT(*) FROM {qn(m._meta.db_table)}), "
+             f"(SELECT MAX({qn(m._meta.pk.column)}) FROM {qn(m._meta.db_table)})"
+             for m in FINGERPRINT_TABLES]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        return "-".join(str(v) for v in cursor.fetchone())
+
+
+def _kept(name: str, stamp: str, build):
+    key = f"opendata:statistics:{name}:{get_language() or ''}:{stamp}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def page_years(*, stamp: str) -> list[int]:
+    """`years()`, kept while the fingerprint `stamp` holds."""
+    return _kept("years", stamp, years)
+
+
+def page(*, year: int | None, known_years: list[int], stamp: str) -> dict:
+    """What the statistics page shows (`overview`) with its charts as SVG, computed once per
+    fingerprint `stamp`, language and year: any change of the data changes the fingerprint,
+    so the next request shows it."""
+    def build() -> dict:
+        stats = overview(year=year, known_years=known_years)
+        return {**stats, "charts": statistics_charts(stats)}
+
+    return _kept(f"page:{year or 'all'}", stamp, build)

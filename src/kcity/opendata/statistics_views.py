@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from kcity import permissions
 from kcity.core.errors import Refused, show_refusal
 from kcity.opendata import statistics
-from kcity.opendata.charts import statistics_charts
 
 
 def _year(request, years: list[int]) -> int | None:
@@ -21,16 +20,17 @@ def _year(request, years: list[int]) -> int | None:
 
 
 def statistics_page(request):
-    years = statistics.years()
+    stamp = statistics.fingerprint()
+    years = statistics.page_years(stamp=stamp)
     try:
         year = _year(request, years)
     except Refused as exc:
         show_refusal(request, exc)
         year = None
-    stats = statistics.overview(year=year)
+    stats = statistics.page(year=year, known_years=years, stamp=stamp)
     reports = (permissions.visible_reports(request.user)
                .filter(confidential=False, created_at__isnull=False)
                .order_by("-year", "language", "-created_at"))
     return render(request, "opendata/statistics.html", {
-        **stats, "charts": statistics_charts(stats), "reports": reports,
+        **stats, "reports": reports,
     })
