@@ -11,6 +11,8 @@ platform opened. The shipped history records no amounts: `money()` says how many
 counted projects carry none, and nothing is made up for them.
 """
 
+from typing import Any
+
 from django.contrib.admin.models import LogEntry
 from django.core.cache import cache
 from django.db import connection
@@ -209,13 +211,13 @@ def applications(*, year: int | None = None) -> dict:
         per_track[track] = per_track.get(track, 0) + count
         key = (info[track].cycle.year, country or "")
         per_country[key] = per_country.get(key, 0) + count
-    by_track = [
+    by_track: list[dict[str, Any]] = [
         {"year": t.cycle.year, "code": t.code, "kind": t.kind,
          "name": t.name_ko if korean else t.name_en, "count": per_track[t.pk]}
         for t in sorted(info.values(), key=lambda t: (t.cycle.year, t.order, t.code))
     ]
     names = dict(countries)
-    by_country = sorted(
+    by_country: list[dict[str, Any]] = sorted(
         ({"year": y, "country": c, "country_name": str(names.get(c, c)) if c else "",
           "count": n} for (y, c), n in per_country.items()),
         key=lambda r: (r["year"], -r["count"], r["country"]),
@@ -311,7 +313,7 @@ def fingerprint() -> str:
     """The data's state in ONE query: each table's row count and largest id."""
     qn = connection.ops.quote_name
     parts = [f"(SELECT COUNT(*) FROM {qn(m._meta.db_table)}), "
-             f"(SELECT MAX({qn(m._meta.pk.column)}) FROM {qn(m._meta.db_table)})"
+             f"(SELECT MAX({qn(str(m._meta.pk.column))}) FROM {qn(m._meta.db_table)})"
              for m in FINGERPRINT_TABLES]
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts))
