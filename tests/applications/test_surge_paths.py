@@ -85,9 +85,10 @@ def test_submit_page_and_submit_stay_cheap(
     assert page.context["problems"] == [] and page.context["key"]
     # session, user + organisation, the look-up that answers 404 to a stranger; in the
     # transaction (a savepoint in a test): the locked read, documents, members (read once
-    # for the checks and the snapshot), event, state, its audit-trail entry, e-mail row, counter
-    # (two statements on SQLite, one on PostgreSQL), submission. The job rows are not counted here (the tests'
-    # job backend runs the job when the transaction commits, not through a row).
+    # for the checks and the snapshot), event, state, its audit-trail entry, e-mail row,
+    # counter (two statements on SQLite, one on PostgreSQL), submission. The job rows are not
+    # counted here (the tests' job backend runs the job when the transaction commits, not
+    # through a row).
     with django_assert_max_num_queries(15):
         answer = client.post(url, {"key": page.context["key"]})
     assert answer.status_code == 302 and "/receipts/" in answer["Location"]
