@@ -32,14 +32,14 @@ from ninja.security import SessionAuth
 
 from kcity.accounts.security import remember_device
 from kcity.applications.models import ProposalState
-from kcity.opendata.selectors import SELECTED, portfolio, programme_totals
+from kcity.opendata.selectors import SELECTED, filtered, portfolio, programme_totals
 from kcity.permissions import (
     needs_two_factor,
     visible_cycles,
     visible_proposal,
     visible_proposals,
 )
-from kcity.portfolio.models import REGION_OF, REGIONS, region_of
+from kcity.portfolio.models import REGIONS, region_of
 from kcity.programs.models import CycleStatus, IntakeMode, Track, TrackKind
 from kcity.programs.selectors import STATUS_LABELS, call_end, track_call_status
 from kcity.projects.models import ProjectState
@@ -245,17 +245,8 @@ def list_projects(
 ):
     """Every project the programme selected (the record since 2020 and the platform's own),
     oldest year first, filtered by any of the parameters."""
-    rows = portfolio(include_demo=demo)
-    if year is not None:
-        rows = rows.filter(year=year)
-    if track:
-        rows = rows.filter(track_kind=track)
-    if region:
-        rows = rows.filter(country__in=[c for c, r in REGION_OF.items() if r == region])
-    if country:
-        rows = rows.filter(country=country.upper())
-    if status:
-        rows = rows.filter(status=status)
+    rows = filtered(portfolio(include_demo=demo), year=year, track=track, region=region,
+                    country=(country or "").upper(), status=status)
     # The page's ids first, then only those rows with their per-project sums: a deep page
     # does not compute them for every row its offset skips.
     result = _page(rows.values_list("pk", flat=True), page, page_size)

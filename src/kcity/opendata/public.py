@@ -20,7 +20,7 @@ from html import escape
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy, ngettext
@@ -29,8 +29,8 @@ from django_countries import countries
 
 from kcity.opendata.public_map import HEIGHT, WIDTH
 from kcity.opendata.public_map import countries as map_countries
-from kcity.opendata.selectors import SELECTED, portfolio, real_projects
-from kcity.portfolio.models import REGION_OF, REGIONS, Programme, SelectedProject, region_of
+from kcity.opendata.selectors import SELECTED, filtered, portfolio, real_projects
+from kcity.portfolio.models import REGIONS, Programme, SelectedProject, region_of
 from kcity.programs.models import Cycle
 from kcity.projects.models import (
     Deliverable,
@@ -107,22 +107,6 @@ def parse_filters(params, names, *, years, country_codes) -> Filters:
     return result
 
 
-def apply_filters(rows: QuerySet, chosen: dict) -> QuerySet:
-    if "year" in chosen:
-        rows = rows.filter(year=int(chosen["year"]))
-    if "track" in chosen:
-        rows = rows.filter(track_kind=chosen["track"])
-    if "programme" in chosen:
-        rows = rows.filter(programme=chosen["programme"])
-    if "region" in chosen:
-        rows = rows.filter(country__in=[c for c, r in REGION_OF.items() if r == chosen["region"]])
-    if "country" in chosen:
-        rows = rows.filter(country=chosen["country"])
-    if "status" in chosen:
-        rows = rows.filter(status=chosen["status"])
-    return rows
-
-
 def _labelled(rows) -> list:
     """The rows with their status in words (`status_label`)."""
     rows = list(rows)
@@ -149,7 +133,7 @@ def list_page(params) -> dict:
     """The portfolio list: filtered, paginated; the demo projects that match apart."""
     years, country_codes = _years_and_countries()
     filters = parse_filters(params, LIST_FILTERS, years=years, country_codes=country_codes)
-    rows = apply_filters(portfolio(), filters.chosen)
+    rows = filtered(portfolio(), **filters.chosen)
     # Pages of ids; then only the page's rows with their per-project sums (a deep page does
     # not compute them for every row its offset skips).
     paginator = Paginator(rows.values_list("pk", flat=True), PER_PAGE)
@@ -160,8 +144,8 @@ def list_page(params) -> dict:
         raw_page = "1"
     page = paginator.get_page(raw_page)
     page.object_list = _labelled(rows.filter(pk__in=list(page.object_list)))
-    demo = apply_filters(portfolio(include_demo=True).filter(
-        paperwork__proposal__cycle__is_demo=True), filters.chosen)
+    demo = filtered(portfolio(include_demo=True).filter(
+        paperwork__proposal__cycle__is_demo=True), **filters.chosen)
     return {
         "page": page, "filters": filters, "query": urlencode(filters.chosen),
         "demo_groups": _demo_groups(_labelled(demo)),
@@ -302,7 +286,7 @@ def map_page(params) -> dict:
             shown[code] = shown.get(code, 0) + n
     titles: dict[str, list] = {}
     if shown:
-        latest = (apply_filters(real_projects(), chosen).annotate(
+        latest = (filtered(real_projects(), **chosen).annotate(
             rank=Window(RowNumber(), partition_by=F("country"),
                         order_by=[F("year").desc(), F("pk").desc()]))
             .filter(rank__lte=TOOLTIP_TITLES).order_by("country", "-year", "-pk"))

@@ -33,7 +33,7 @@ from django.db.models.functions import Coalesce
 
 from kcity.applications.models import ProposalState
 from kcity.portfolio.history import yearly_totals
-from kcity.portfolio.models import SelectedProject
+from kcity.portfolio.models import REGION_OF, SelectedProject
 from kcity.projects.delivery_models import Payment
 from kcity.projects.models import FollowOn
 
@@ -75,6 +75,26 @@ def portfolio(*, include_demo: bool = False) -> QuerySet[SelectedProject]:
     )
     if not include_demo:
         rows = rows.exclude(paperwork__proposal__cycle__is_demo=True)
+    return rows
+
+
+def filtered(rows: QuerySet[SelectedProject], *, year: int | str | None = None,
+             track: str = "", programme: str = "", region: str = "", country: str = "",
+             status: str = "") -> QuerySet[SelectedProject]:
+    """`rows` (of `portfolio()`) narrowed by what is given: the public pages' filters and the
+    API's parameters are this one function."""
+    if year not in (None, ""):
+        rows = rows.filter(year=int(year))
+    if track:
+        rows = rows.filter(track_kind=track)
+    if programme:
+        rows = rows.filter(programme=programme)
+    if region:
+        rows = rows.filter(country__in=[c for c, r in REGION_OF.items() if r == region])
+    if country:
+        rows = rows.filter(country=country)
+    if status:
+        rows = rows.filter(status=status)
     return rows
 
 
