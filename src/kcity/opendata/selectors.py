@@ -94,7 +94,7 @@ def filtered(rows: QuerySet[SelectedProject], *, year: int | str | None = None,
     if country:
         rows = rows.filter(country=country)
     if status:
-        rows = rows.filter(status=status)
+        rows = rows.filter(Q(status=status))  # the annotation of portfolio()
     return rows
 
 
