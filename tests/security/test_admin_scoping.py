@@ -5,7 +5,6 @@ only through the audited services."""
 
 import pytest
 from django.contrib.auth.models import Group
-from django.utils import translation
 
 from kcity.accounts.models import Organisation, OrgKind, Role, User
 from kcity.applications.models import Document, Proposal, ProposalEvent, Submission
@@ -14,17 +13,6 @@ from kcity.evaluation.models import ConflictDeclaration, EvaluationEvent, Panel
 from kcity.programs.models import Cycle, Track
 from kcity.projects.models import Project
 from kcity.selection.models import SelectionRound
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def users(demo):
-    return {u.username: u for u in User.objects.all()}
 
 
 def admin_staff(unit, name):

@@ -7,23 +7,11 @@ import io
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import translation
 
 from kcity.accounts.models import Organisation, Role, User
 from kcity.core import audit
 from kcity.core.models import AuditAction, AuditEntry
 from kcity.programs.models import Track
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def users(demo):
-    return {u.username: u for u in User.objects.all()}
 
 
 def staff_of(unit, name):

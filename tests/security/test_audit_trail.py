@@ -10,7 +10,6 @@ from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
-from django.utils import translation
 
 from delivery_world import build_world, pdf
 from kcity.accounts import services as accounts
@@ -37,17 +36,6 @@ SURABAYA = "Smart streetlights for Surabaya"
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def users(demo):
-    return {u.username: u for u in User.objects.all()}
 
 
 @pytest.fixture
